@@ -1,0 +1,5 @@
+"""Entry point for `python -m blastguard`."""
+
+from blastguard.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,188 @@
+"""Analyse one document: run the rules that can match each subject, apply suppressions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from blastguard.engine import builtin, fixes, languages, suppress
+from blastguard.engine.conditions import TRUE
+from blastguard.engine.documents.load import Document, load
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.loader import RuleSet
+from blastguard.engine.model import FileError, Finding, Fix, Rule, ScanResult, Severity
+from blastguard.engine.options import Options
+from blastguard.engine.paths import flatten, resolve
+from blastguard.engine.values import LIST, UNKNOWN, DocumentError, Node
+
+_SNIFF = 8192
+
+
+class Engine:
+    """Pure analysis: text and path in, findings out. Shared by the CLI and the language server."""
+
+    def __init__(self, rules: RuleSet, options: Options | None = None):
+        self.rules = rules
+        self.options = options or Options()
+        self.known_ids = {r.id for r in rules.rules} | {r.id for r in builtin.BUILTIN_RULES}
+        self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
+        for rule in rules.rules:
+            if not self.options.enabled(rule.id) or self.severity(rule) == Severity.OFF:
+                continue
+            for matcher in rule.match:
+                self._index[(rule.language, matcher.selector.kind)].append((rule, matcher))
+
+    def severity(self, rule: Rule) -> Severity:
+        return self.options.severity_of(rule.id, rule.severity)
+
+    def wanted(self, language: str):
+        index = self._index
+
+        def wanted(kind: str, type_: str) -> bool:
+            return any(m.selector.accepts_type(type_) for _, m in index.get((language, kind), ()))
+
+        return wanted
+
+    # -- entry points -------------------------------------------------------------------
+
+    def analyze(self, path: str, data: bytes, old_tree=None) -> ScanResult:
+        """Findings and errors for one file's bytes. Never raises for bad input."""
+        result = ScanResult(path)
+        detected = languages.detect(path)
+        if detected is None:
+            return result
+        problem = check_input(data, self.options.max_file_size)
+        if problem:
+            result.errors.append(FileError(path, problem[0], problem[1]))
+            return result
+        language, syntax = detected
+        try:
+            doc = load(path, language, syntax, data, self.wanted(language), old_tree)
+            result.findings = self.findings(doc)
+        except DocumentError as exc:
+            result.errors.append(FileError(path, str(exc), exc.line))
+        except RecursionError:
+            result.errors.append(FileError(path, "document is nested too deeply to analyse"))
+        return result
+
+    def findings(self, doc: Document) -> list[Finding]:
+        lines = LineIndex(doc.data)
+        raw: list[Finding] = []
+        for subject in doc.subjects:
+            for rule, matcher in self._index.get((doc.language, subject.kind), ()):
+                if not matcher.selector.accepts(subject):
+                    continue
+                raw.extend(self._match(rule, matcher, subject, doc, lines))
+        if doc.error_at is not None:
+            line = lines.line_of(doc.error_at)
+            raw.append(self._meta(builtin.SYNTAX_ERROR, doc, lines, lines.starts[line],
+                                  lines.line_end(line), line=line + 1))
+        return sorted(set(self._suppress(raw, doc, lines)), key=lambda f: f.sort_key)
+
+    # -- matching -------------------------------------------------------------------------
+
+    def _match(self, rule: Rule, matcher, subject, doc: Document, lines: LineIndex):
+        if matcher.each is None:
+            contexts = [subject.node]
+        else:
+            contexts = [n for n in _each(resolve(subject.node, matcher.each)) if n.kind != UNKNOWN]
+        for context in contexts:
+            if matcher.where is not None:
+                truth, witnesses = matcher.where.evaluate(context)
+                if truth != TRUE:
+                    continue
+            else:
+                witnesses = [context]
+            start, end = self._report_span(matcher, context, witnesses, subject, lines)
+            fix = fixes.build(matcher.fix, context, doc.syntax, lines) if matcher.fix else None
+            yield self._finding(rule, rule.message, doc.path, lines, start, end, fix)
+
+    def _report_span(self, matcher, context: Node, witnesses: list[Node], subject, lines: LineIndex):
+        node = None
+        if matcher.report is not None:
+            node = next((n for n in resolve(context, matcher.report) if n.kind != UNKNOWN), None)
+        elif witnesses:
+            node = witnesses[0]
+        elif matcher.each is not None:
+            node = context
+        if node is None:
+            return subject.start, subject.end
+        start, end = node.entry_start, node.end
+        first_line = lines.line_of(start)
+        if lines.line_of(max(start, end - 1)) != first_line:
+            end = lines.line_end(first_line)  # a whole block: mark its first line only
+        return start, end
+
+    def _finding(self, rule: Rule, message: str, path: str, lines: LineIndex, start: int, end: int,
+                 fix: Fix | None = None) -> Finding:
+        return Finding(rule.id, rule.category, self.severity(rule), path, start, end,
+                       lines.position(start), lines.position(end), message, fix)
+
+    def _meta(self, rule: Rule, doc: Document, lines: LineIndex, start: int, end: int, **fields) -> Finding:
+        return self._finding(rule, rule.message.format(**fields), doc.path, lines, start, end)
+
+    # -- suppression ----------------------------------------------------------------------
+
+    def _suppress(self, findings: list[Finding], doc: Document, lines: LineIndex) -> list[Finding]:
+        comments = suppress.parse(doc.comments, lines)
+        if not comments:
+            return findings
+        today = self.options.date()
+        by_target = defaultdict(list)
+        for comment in comments:
+            if not comment.problem:
+                by_target[comment.target].append(comment)
+        kept: list[Finding] = []
+        for finding in findings:
+            covering = by_target.get(finding.start.line - 1, ())
+            hit = next((c for c in covering if finding.rule in c.ids
+                        and finding.rule not in self.options.unsuppressible
+                        and (c.until is None or c.until >= today)), None)
+            if hit is None:
+                kept.append(finding)
+            else:
+                hit.used.add(finding.rule)
+        for comment in comments:
+            problem = comment.problem
+            if not problem:
+                locked = [i for i in comment.ids if i in self.options.unsuppressible]
+                unknown_ids = [i for i in comment.ids if i not in self.known_ids]
+                if locked:
+                    problem = f"{', '.join(locked)} cannot be suppressed inline in this project (see its config)"
+                elif unknown_ids:
+                    problem = f"unknown rule id {', '.join(unknown_ids)}"
+            if problem:
+                kept.append(self._meta(builtin.BAD_SUPPRESSION, doc, lines, comment.start, comment.end,
+                                       problem=problem))
+                continue
+            unused = [i for i in comment.ids if i not in comment.used]
+            if comment.until is not None and comment.until < today:
+                kept.append(self._meta(builtin.UNUSED_SUPPRESSION, doc, lines, comment.start, comment.end,
+                                       problem=f"expired on {comment.until.isoformat()}"))
+            elif unused and self.options.enabled(unused[0]):
+                kept.append(self._meta(builtin.UNUSED_SUPPRESSION, doc, lines, comment.start, comment.end,
+                                       problem=f"no {', '.join(unused)} finding on the line it covers"))
+        return kept
+
+
+def _each(nodes: list[Node]):
+    for node in nodes:
+        yield from flatten(node) if node.kind == LIST else (node,)
+
+
+def check_input(data: bytes, max_size: int) -> tuple[str, int | None] | None:
+    """A one-line reason (and line) why bytes cannot be analysed, or None."""
+    if len(data) > max_size:
+        return f"file is {len(data):,} bytes, over the {max_size:,}-byte limit (max_file_size)", None
+    if b"\0" in data[:_SNIFF]:
+        return "binary file (contains NUL bytes)", None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return f"invalid UTF-8 at line {line} (byte {exc.start})", line
+    if b"\0" in data:
+        line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return f"NUL byte at line {line}", line
+    return None
+
+

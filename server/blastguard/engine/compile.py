@@ -1,0 +1,147 @@
+"""Compile a rule file's `match` and `fix` sections into matchers the engine runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from blastguard.engine.conditions import (
+    All, Any_, Condition, Empty, Not, PortRange, Present, RuleError, ScalarTest,
+    glob_test, loose_equals, port_span, ports_test, regex_test,
+)
+from blastguard.engine.paths import compile_path
+
+_SCALAR_OPS = ("equals", "in", "matches", "glob", "gt", "gte", "lt", "lte", "ports")
+
+
+@dataclass(slots=True)
+class FixTemplate:
+    title: str
+    safe: bool
+    action: str  # set | remove | replace
+    path: tuple[str, ...]
+    value: Any = None
+
+
+@dataclass(slots=True)
+class Selector:
+    kind: str
+    types: list[str]  # exact names or globs; empty means any
+    attrs: dict[str, list[str]] = field(default_factory=dict)
+    _exact: frozenset = frozenset()
+    _globs: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._exact = frozenset(t for t in self.types if "*" not in t and "?" not in t)
+        globs = [t for t in self.types if t not in self._exact]
+        self._globs = [glob_test(globs, False)] if globs else []
+
+    def accepts_type(self, type_: str) -> bool:
+        if not self.types:
+            return True
+        return type_ in self._exact or any(g(type_) for g in self._globs)
+
+    def accepts(self, subject) -> bool:
+        if subject.kind != self.kind or not self.accepts_type(subject.type):
+            return False
+        for key, allowed in self.attrs.items():
+            if subject.attrs.get(key, "") not in allowed:
+                return False
+        return True
+
+
+@dataclass(slots=True)
+class Matcher:
+    selector: Selector
+    each: tuple[str, ...] | None
+    where: Condition | None
+    report: tuple[str, ...] | None
+    fix: FixTemplate | None
+
+
+def compile_match(spec: Any, rule_fix: Any) -> list[Matcher]:
+    blocks = spec if isinstance(spec, list) else [spec]
+    default_fix = compile_fix(rule_fix) if rule_fix else None
+    out = []
+    for block in blocks:
+        if not isinstance(block, dict):
+            raise RuleError("each match block must be a mapping")
+        subject = block.get("subject") or {}
+        types = subject.get("type", [])
+        types = [types] if isinstance(types, str) else list(types)
+        attrs = {k: [v] if isinstance(v, str) else list(v) for k, v in subject.items() if k not in ("kind", "type")}
+        selector = Selector(subject.get("kind", "resource"), types, attrs)
+        each = compile_path(block["each"]) if "each" in block else None
+        where = compile_condition(block["where"]) if "where" in block else None
+        report = compile_path(block["report"]) if "report" in block else None
+        fix = compile_fix(block["fix"]) if block.get("fix") else default_fix
+        out.append(Matcher(selector, each, where, report, fix))
+    return out
+
+
+def compile_fix(spec: dict) -> FixTemplate:
+    for action in ("set", "remove", "replace"):
+        if action in spec:
+            target = spec[action]
+            if action == "remove":
+                return FixTemplate(spec["title"], spec.get("safe", True), action, compile_path(target))
+            return FixTemplate(spec["title"], spec.get("safe", True), action,
+                               compile_path(target["path"]), target.get("value", target.get("text")))
+    raise RuleError("fix needs one of set, remove or replace")
+
+
+def compile_condition(spec: Any) -> Condition:
+    if isinstance(spec, list):
+        return All([compile_condition(s) for s in spec])
+    if not isinstance(spec, dict):
+        raise RuleError(f"a condition must be a mapping, not {spec!r}")
+    if "all" in spec:
+        return All([compile_condition(s) for s in spec["all"]])
+    if "any" in spec:
+        return Any_([compile_condition(s) for s in spec["any"]])
+    if "not" in spec:
+        return Not(compile_condition(spec["not"]))
+    if "port_range" in spec:
+        pr = spec["port_range"]
+        return PortRange(compile_path(pr["from"]), compile_path(pr["to"]), ports_test(spec.get("ports")))
+    if "path" not in spec:
+        raise RuleError(f"a condition needs all, any, not, port_range or path: {spec!r}")
+    path = compile_path(spec["path"])
+    if "present" in spec:
+        return Present(path, bool(spec["present"]))
+    if "empty" in spec:
+        return Empty(path)
+    ops = [op for op in _SCALAR_OPS if op in spec]
+    if len(ops) != 1:
+        raise RuleError(f"a path condition needs exactly one of present, empty, {', '.join(_SCALAR_OPS)}")
+    return ScalarTest(path, scalar_test(ops[0], spec[ops[0]], bool(spec.get("ignore_case"))),
+                      every=spec.get("quantifier", "any") == "all")
+
+
+def scalar_test(op: str, arg: Any, ignore_case: bool):
+    if op == "equals":
+        return lambda v: loose_equals(v, arg, ignore_case)
+    if op == "in":
+        if not isinstance(arg, list):
+            raise RuleError("in takes a list")
+        return lambda v: any(loose_equals(v, a, ignore_case) for a in arg)
+    if op == "matches":
+        return regex_test(str(arg), ignore_case)
+    if op == "glob":
+        return glob_test([arg] if isinstance(arg, str) else list(arg), ignore_case)
+    if op == "ports":
+        covers = ports_test(arg)
+        return lambda v: (span := port_span(v)) is not None and covers(span)
+    bound = float(arg)
+    compare = {"gt": bound.__lt__, "gte": bound.__le__, "lt": bound.__gt__, "lte": bound.__ge__}[op]
+
+    def numeric(v: Any) -> bool:
+        if isinstance(v, bool):
+            return False
+        try:
+            return compare(float(v))
+        except (TypeError, ValueError):
+            return False
+
+    return numeric
+

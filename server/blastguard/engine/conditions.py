@@ -1,0 +1,249 @@
+"""Rule conditions compiled from YAML: three-valued (true / false / unknown), with witnesses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import re2
+
+from blastguard.engine.paths import compile_path, resolve, scalars
+from blastguard.engine.values import MAP, SCALAR, UNKNOWN, Node
+
+TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
+Result = tuple[int, list[Node]]  # (truth, the nodes that made it true)
+
+
+class RuleError(ValueError):
+    """A rule that cannot be compiled; the loader adds file and line."""
+
+
+class Condition:
+    def evaluate(self, node: Node) -> Result:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+@dataclass(slots=True)
+class All(Condition):
+    parts: list[Condition]
+
+    def evaluate(self, node: Node) -> Result:
+        witnesses: list[Node] = []
+        unknown = False
+        for part in self.parts:
+            truth, found = part.evaluate(node)
+            if truth == FALSE:
+                return FALSE, []
+            if truth == UNKNOWN_RESULT:
+                unknown = True
+            witnesses.extend(found)
+        return (UNKNOWN_RESULT, []) if unknown else (TRUE, witnesses)
+
+
+@dataclass(slots=True)
+class Any_(Condition):
+    parts: list[Condition]
+
+    def evaluate(self, node: Node) -> Result:
+        unknown = False
+        for part in self.parts:
+            truth, found = part.evaluate(node)
+            if truth == TRUE:
+                return TRUE, found
+            if truth == UNKNOWN_RESULT:
+                unknown = True
+        return (UNKNOWN_RESULT, []) if unknown else (FALSE, [])
+
+
+@dataclass(slots=True)
+class Not(Condition):
+    part: Condition
+
+    def evaluate(self, node: Node) -> Result:
+        truth, _ = self.part.evaluate(node)
+        if truth == UNKNOWN_RESULT:
+            return UNKNOWN_RESULT, []
+        return (FALSE if truth == TRUE else TRUE), []
+
+
+@dataclass(slots=True)
+class Present(Condition):
+    path: tuple[str, ...]
+    wanted: bool
+
+    def evaluate(self, node: Node) -> Result:
+        found = resolve(node, self.path)
+        real = [n for n in found if n.kind != UNKNOWN and not (n.kind == SCALAR and n.value is None)]
+        if real:
+            return (TRUE, real[:1]) if self.wanted else (FALSE, [])
+        if found:  # only unknown values: might be null, might be set
+            return UNKNOWN_RESULT, []
+        return (FALSE, []) if self.wanted else (TRUE, [])
+
+
+@dataclass(slots=True)
+class Empty(Condition):
+    path: tuple[str, ...]
+
+    def evaluate(self, node: Node) -> Result:
+        found = resolve(node, self.path)
+        if any(n.kind == UNKNOWN for n in found):
+            return UNKNOWN_RESULT, []
+        hits = [n for n in found if n.kind != SCALAR and not n.value or n.kind == SCALAR and n.value in ("", None)]
+        return (TRUE, hits) if hits else (FALSE, [])
+
+
+@dataclass(slots=True)
+class ScalarTest(Condition):
+    """Any scalar at the path passes `test`; `every` requires all of them to."""
+
+    path: tuple[str, ...]
+    test: Callable[[Any], bool]
+    every: bool = False
+
+    def evaluate(self, node: Node) -> Result:
+        hits: list[Node] = []
+        unknown = misses = False
+        for leaf in scalars(resolve(node, self.path)):
+            if leaf.kind == UNKNOWN:
+                unknown = True
+            elif self.test(leaf.value):
+                hits.append(leaf)
+            else:
+                misses = True
+        if self.every:
+            if misses:
+                return FALSE, []
+            if unknown or not hits:
+                return UNKNOWN_RESULT if unknown else FALSE, []
+            return TRUE, hits
+        if hits:
+            return TRUE, hits
+        return (UNKNOWN_RESULT if unknown else FALSE), []
+
+
+@dataclass(slots=True)
+class PortRange(Condition):
+    """A from/to port pair whose range reaches any of `ports` (or covers every port)."""
+
+    low: tuple[str, ...]
+    high: tuple[str, ...]
+    ports: Callable[[tuple[int, int]], bool]
+
+    def evaluate(self, node: Node) -> Result:
+        lows, highs = list(scalars(resolve(node, self.low))), list(scalars(resolve(node, self.high)))
+        if not lows or not highs:
+            return FALSE, []
+        if any(n.kind == UNKNOWN for n in lows + highs):
+            return UNKNOWN_RESULT, []
+        low, high = as_int(lows[0].value), as_int(highs[0].value)
+        if low is None or high is None:
+            return FALSE, []
+        if low == -1 and high == -1:  # AWS: protocol -1 uses -1/-1 or 0/0 for every port
+            low, high = 0, 65535
+        return (TRUE, [lows[0]]) if self.ports((low, high)) else (FALSE, [])
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def port_span(value: Any) -> tuple[int, int] | None:
+    """22, "22", "20-30", "*", "all", "0-65535" -> (low, high); None when not a port spec."""
+    number = as_int(value)
+    if number is not None:
+        return (0, 65535) if number == -1 else (number, number)
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if text in ("*", "all", "any"):
+        return (0, 65535)
+    low, sep, high = text.partition("-")
+    if sep:
+        lo, hi = as_int(low), as_int(high)
+        if lo is not None and hi is not None:
+            return (lo, hi)
+    return None
+
+
+def loose_equals(actual: Any, expected: Any, ignore_case: bool = False) -> bool:
+    """Equality with Terraform's and CloudFormation's coercions ("true" == true, "22" == 22)."""
+    if isinstance(expected, bool):
+        if isinstance(actual, bool):
+            return actual is expected
+        return isinstance(actual, str) and actual.strip().lower() == ("true" if expected else "false")
+    if isinstance(expected, (int, float)):
+        if isinstance(actual, bool):
+            return False
+        if isinstance(actual, (int, float)):
+            return actual == expected
+        if isinstance(actual, str):
+            try:
+                return float(actual.strip()) == expected
+            except ValueError:
+                return False
+        return False
+    if expected is None:
+        return actual is None
+    if isinstance(actual, (int, float)) and not isinstance(actual, bool):
+        actual = str(actual)
+    if not isinstance(actual, str):
+        return False
+    if ignore_case:
+        return actual.lower() == str(expected).lower()
+    return actual == expected
+
+
+def ports_test(spec: Any) -> Callable[[tuple[int, int]], bool]:
+    """`all` (the range covers every port) or a list of ports (the range reaches one)."""
+    if spec == "all":
+        return lambda span: span[0] <= 1 and span[1] >= 65535
+    if not isinstance(spec, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in spec):
+        raise RuleError("ports takes a list of port numbers or the word all")
+    wanted = sorted(set(spec))
+    return lambda span: any(span[0] <= p <= span[1] for p in wanted)
+
+
+def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
+    # Globs become RE2 patterns too, so no pattern can backtrack exponentially.
+    compiled = [re2.compile(_glob_to_re2(p), re2.Options() if not ignore_case else _ci()) for p in patterns]
+    return lambda value: isinstance(value, str) and any(c.fullmatch(value) for c in compiled)
+
+
+def _glob_to_re2(pattern: str) -> str:
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        else:
+            out.append(re2.escape(char))
+    return "(?s:" + "".join(out) + ")"
+
+
+def _ci():
+    options = re2.Options()
+    options.case_sensitive = False
+    return options
+
+
+def regex_test(pattern: str, ignore_case: bool) -> Callable[[Any], bool]:
+    """RE2 runs in linear time, so a rule or config regex cannot hang the server."""
+    try:
+        compiled = re2.compile(pattern, _ci() if ignore_case else re2.Options())
+    except re2.error as exc:
+        raise RuleError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return lambda value: (isinstance(value, str) or isinstance(value, (int, float))) and compiled.search(str(value)) is not None
+

@@ -1,0 +1,234 @@
+"""HCL (Terraform) syntax tree -> located value tree; blocks become terraform.RawBlock."""
+
+from __future__ import annotations
+
+from blastguard.engine.documents.embedded import decode_template
+from blastguard.engine.documents.terraform import RawBlock
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, DocumentError, Node, scalar, unknown
+
+# Functions whose result is, for matching, their argument: jsonencode keeps a policy's
+# structure visible; the conversions keep literal lists and maps literal.
+_TRANSPARENT_FUNCTIONS = {"jsonencode", "tolist", "toset", "tomap"}
+_PLAIN_STRING_PARTS = {"quoted_template_start", "quoted_template_end", "template_literal"}
+
+
+def blocks(root) -> list[RawBlock]:
+    """The top-level blocks of a config_file, with lazily converted bodies."""
+    body = next((c for c in root.named_children if c.type == "body"), None)
+    if body is None:
+        return []
+    found = []
+    for block in body.named_children:
+        if block.type != "block":
+            continue
+        ident = block.named_children[0] if block.named_children else None
+        if ident is None or ident.type != "identifier":
+            continue
+        labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
+        header_end = labels_end(block)
+        found.append(RawBlock(ident.text.decode(), labels, block.start_byte, header_end,
+                              _lazy_body(block)))
+    return found
+
+
+def labels_end(block) -> int:
+    end = block.start_byte
+    for child in block.children:
+        if child.type == "block_start":
+            break
+        end = child.end_byte
+    return end
+
+
+def label_text(node) -> str:
+    if node.type == "string_lit":
+        return "".join(c.text.decode("utf-8", "replace") for c in node.children
+                       if c.type == "template_literal")
+    return node.text.decode("utf-8", "replace")
+
+
+def _lazy_body(block):
+    return lambda: block_value(block, 0)
+
+
+def block_value(block, depth: int) -> Node:
+    body = next((c for c in block.named_children if c.type == "body"), None)
+    node = body_value(body, depth + 1) if body is not None else Node(MAP, {}, block.end_byte, block.end_byte)
+    node.start, node.end, node.key_start = block.start_byte, block.end_byte, block.start_byte
+    return node
+
+
+def body_value(body, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", body.start_point[0] + 1)
+    entries: dict[str, Node] = {}
+    for child in body.named_children:
+        if child.type == "attribute":
+            ident = child.named_children[0]
+            expr = child.child_by_field_name("val") or _last_expression(child)
+            if expr is None:
+                continue
+            value = expression(expr, depth + 1)
+            value.key_start = ident.start_byte
+            entries[ident.text.decode("utf-8", "replace")] = value
+        elif child.type == "block":
+            named = child.named_children
+            if not named or named[0].type != "identifier":
+                continue
+            key = named[0].text.decode("utf-8", "replace")
+            if key == "dynamic":
+                # dynamic "ingress" { content { ... } }: match the content as an ingress block.
+                labels = [c for c in named if c.type == "string_lit"]
+                key = label_text(labels[0]) if labels else key
+                value = block_value(child, depth)
+                content = value.get("content")
+                if content is not None and content.kind == MAP:
+                    content.start, content.end, content.key_start = child.start_byte, child.end_byte, child.start_byte
+                    value = content
+            else:
+                value = block_value(child, depth)
+            previous = entries.get(key)
+            if previous is None:
+                entries[key] = value
+            elif previous.kind == LIST and previous.meta and previous.meta.get("blocks"):
+                previous.value.append(value)
+                previous.end = value.end
+            else:
+                entries[key] = Node(LIST, [previous, value], previous.start, value.end,
+                                    key_start=previous.key_start, meta={"blocks": True})
+    return Node(MAP, entries, body.start_byte, body.end_byte)
+
+
+def _last_expression(attribute):
+    for child in reversed(attribute.named_children):
+        if child.type == "expression":
+            return child
+    return None
+
+
+def expression(node, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", node.start_point[0] + 1)
+    if node.type == "expression":
+        named = [c for c in node.named_children if c.type != "comment"]
+        if len(named) != 1:  # a reference with attribute or index access
+            return unknown(node.start_byte, node.end_byte, node.text.decode("utf-8", "replace"))
+        node = named[0]
+    t = node.type
+    start, end = node.start_byte, node.end_byte
+    if t == "literal_value":
+        return literal(node.named_children[0])
+    if t == "template_expr":
+        inner = node.named_children[0]
+        if inner.type == "quoted_template" and all(c.type in _PLAIN_STRING_PARTS for c in inner.children):
+            return string_value(inner)
+        if inner.type == "heredoc_template":
+            parts = {c.type for c in inner.children}
+            if "template_interpolation" not in parts and "template_directive" not in parts:
+                return heredoc_value(inner)
+        result = unknown(start, end, node.text.decode("utf-8", "replace"))
+        result.src = inner  # an interpolated heredoc may still hold a JSON policy
+        return result
+    if t == "collection_value":
+        inner = node.named_children[0]
+        if inner.type == "tuple":
+            items = [expression(c, depth + 1) for c in inner.named_children if c.type == "expression"]
+            return Node(LIST, items, start, end)
+        if inner.type == "object":
+            return object_value(inner, depth + 1)
+    if t == "function_call":
+        name = node.named_children[0].text.decode()
+        args = next((c for c in node.named_children if c.type == "function_arguments"), None)
+        exprs = [c for c in args.named_children if c.type == "expression"] if args is not None else []
+        if name in _TRANSPARENT_FUNCTIONS and len(exprs) == 1:
+            return expression(exprs[0], depth + 1)
+    if t == "operation":
+        inner = node.named_children[0]
+        if inner.type == "unary_operation" and inner.children[0].type == "-":
+            value = expression(inner.named_children[-1], depth + 1)
+            if value.kind == "scalar" and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+                return scalar(-value.value, start, end)
+    return unknown(start, end, node.text.decode("utf-8", "replace"))
+
+
+def object_value(node, depth: int) -> Node:
+    entries: dict[str, Node] = {}
+    for elem in node.named_children:
+        if elem.type != "object_elem":
+            continue
+        exprs = [c for c in elem.named_children if c.type == "expression"]
+        if len(exprs) != 2:
+            continue
+        key = object_key(exprs[0])
+        if key is None:
+            continue
+        value = expression(exprs[1], depth + 1)
+        value.key_start = elem.start_byte
+        entries[key] = value
+    return Node(MAP, entries, node.start_byte, node.end_byte)
+
+
+def object_key(expr) -> str | None:
+    named = expr.named_children
+    if len(named) != 1:
+        return None
+    inner = named[0]
+    if inner.type == "variable_expr":
+        return inner.text.decode("utf-8", "replace")
+    if inner.type == "literal_value" and inner.named_children[0].type == "string_lit":
+        return string_value(inner.named_children[0]).value
+    if inner.type == "template_expr":
+        value = expression(expr, 0)
+        return value.value if value.kind == "scalar" else None
+    return None
+
+
+def literal(node) -> Node:
+    start, end = node.start_byte, node.end_byte
+    t = node.type
+    if t == "string_lit":
+        return string_value(node)
+    if t == "numeric_lit":
+        raw = node.text.decode()
+        try:
+            return scalar(int(raw), start, end)
+        except ValueError:
+            try:
+                return scalar(float(raw), start, end)
+            except ValueError:
+                return unknown(start, end, raw)
+    if t == "bool_lit":
+        return scalar(node.text.strip() == b"true", start, end)
+    if t == "null_lit":
+        return scalar(None, start, end)
+    return unknown(start, end, node.text.decode("utf-8", "replace"))
+
+
+def string_value(node) -> Node:
+    decoded = decode_template(node)
+    text = bytes(decoded.out).decode("utf-8", "replace") if decoded is not None else ""
+    result = scalar(text, node.start_byte, node.end_byte)
+    if text[:1] == "{":
+        result.src = node
+    return result
+
+
+def heredoc_value(node) -> Node:
+    decoded = decode_template(node)
+    text = bytes(decoded.out).decode("utf-8", "replace") if decoded is not None else ""
+    if node.children and node.children[0].type == "heredoc_start" and node.children[0].text == b"<<-":
+        text = _dedent(text)
+    else:
+        text = text[1:] if text.startswith("\n") else text
+    result = scalar(text, node.start_byte, node.end_byte)
+    result.src = node
+    return result
+
+
+def _dedent(text: str) -> str:
+    lines = text.split("\n")
+    if lines and lines[0] == "":
+        lines = lines[1:]
+    indents = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
+    cut = min(indents) if indents else 0
+    return "\n".join(line[cut:] for line in lines)

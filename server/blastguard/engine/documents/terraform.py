@@ -1,0 +1,137 @@
+"""Terraform blocks (from HCL or .tf.json) -> subjects, including every IAM policy document."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from blastguard.engine.documents.embedded import embedded_json
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
+
+_POLICY_DOC_REF = re.compile(r"^data\.aws_iam_policy_document\.([A-Za-z0-9_-]+)\.(?:json|minified_json)$")
+# Attributes that hold IAM-style policy documents (policy, assume_role_policy, access_policies...).
+_POLICY_ATTRIBUTE = re.compile(r"polic(y|ies)$")
+# aws_iam_policy_document statement block attributes -> IAM JSON keys.
+_STATEMENT_KEYS = {
+    "sid": "Sid", "effect": "Effect", "actions": "Action", "not_actions": "NotAction",
+    "resources": "Resource", "not_resources": "NotResource",
+}
+
+
+@dataclass(slots=True)
+class RawBlock:
+    kind: str  # resource, data, module, provider, variable, ...
+    labels: list[str]
+    start: int  # header span, reported when something required is missing from the body
+    end: int
+    body: Callable[[], Node]
+
+
+Wanted = Callable[[str, str], bool]
+
+
+def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
+    found: list[Subject] = []
+    policy_docs: dict[str, Subject] = {}
+    references: list[tuple[str, Subject, str]] = []
+    for block in blocks:
+        kind = block.kind
+        type_ = block.labels[0] if block.labels else ""
+        name = block.labels[1] if len(block.labels) > 1 else type_
+        if kind == "module":
+            body = block.body()
+            source = body.get("source")
+            type_ = source.value if source is not None and source.kind == SCALAR else ""
+        elif kind in ("resource", "data") and not wanted(kind, type_) and not _maybe_policy_owner(kind, type_):
+            continue
+        else:
+            body = block.body()
+        subject = Subject(kind, type_, name, body, block.start, block.end)
+        if wanted(kind, type_):
+            found.append(subject)
+        if kind == "data" and type_ == "aws_iam_policy_document":
+            policy = policy_document(body)
+            if policy is not None:
+                doc = Subject("policy", type_, name, policy, block.start, block.end, {"attribute": ""})
+                policy_docs[name] = doc
+                found.append(doc)
+        elif kind in ("resource", "data", "module"):
+            for attribute, value in policy_attributes(body):
+                policy = embedded_json(value)
+                if policy is not None and "Statement" in policy.value:
+                    found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
+                                         {"attribute": attribute}))
+                elif value.kind == UNKNOWN:
+                    ref = _POLICY_DOC_REF.match(value.text.strip())
+                    if ref:
+                        references.append((ref.group(1), subject, attribute))
+    # A policy document takes the type of the resource that uses it, so rules can tell a
+    # trust policy (assume_role_policy) from a bucket policy.
+    for doc_name, user, attribute in references:
+        doc = policy_docs.get(doc_name)
+        if doc is not None and doc.type == "aws_iam_policy_document":
+            doc.type, doc.attrs = user.type, {"attribute": attribute, "document": doc_name}
+    return found
+
+
+def _maybe_policy_owner(kind: str, type_: str) -> bool:
+    return kind == "resource" or type_ == "aws_iam_policy_document"
+
+
+def policy_attributes(body: Node):
+    """(attribute, value) pairs that may hold a policy: top-level, and in nested blocks."""
+    for key, value in body.items():
+        if _POLICY_ATTRIBUTE.search(key) and value.kind in (SCALAR, UNKNOWN, MAP):
+            yield key, value
+        elif value.kind in (MAP, LIST):
+            for block in value.value if value.kind == LIST else [value]:
+                for inner_key, inner in block.items():
+                    if _POLICY_ATTRIBUTE.search(inner_key) and inner.kind in (SCALAR, UNKNOWN, MAP):
+                        yield f"{key}.{inner_key}", inner
+
+
+def policy_document(body: Node) -> Node | None:
+    """Normalise an aws_iam_policy_document body to the IAM JSON shape rules match on."""
+    statements = body.get("statement")
+    if statements is None:
+        return None
+    blocks = statements.value if statements.kind == LIST else [statements]
+    out = []
+    for block in blocks:
+        if block.kind != MAP:
+            continue
+        entries: dict[str, Node] = {}
+        for key, json_key in _STATEMENT_KEYS.items():
+            if key in block.value:
+                entries[json_key] = block.value[key]
+        if "Effect" not in entries:  # the data source defaults effect to Allow
+            entries["Effect"] = scalar("Allow", block.start, block.start + len("statement"))
+        for key, json_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
+            if key in block.value:
+                entries[json_key] = _principals(block.value[key])
+        if "condition" in block.value:
+            entries["Condition"] = block.value["condition"]
+        out.append(Node(MAP, entries, block.start, block.end, key_start=block.key_start))
+    return Node(MAP, {"Statement": Node(LIST, out, statements.start, statements.end)},
+                statements.start, statements.end)
+
+
+def _principals(value: Node) -> Node:
+    """principals { type = "AWS" identifiers = ["*"] } blocks -> {"AWS": ["*"]}."""
+    entries: dict[str, Node] = {}
+    for block in value.value if value.kind == LIST else [value]:
+        kind, identifiers = block.get("type"), block.get("identifiers")
+        if kind is None or identifiers is None:
+            continue
+        if kind.kind != SCALAR:
+            entries.setdefault("?", identifiers)
+            continue
+        previous = entries.get(kind.value)
+        if previous is None:
+            entries[kind.value] = identifiers
+        else:
+            merged = (previous.value if previous.kind == LIST else [previous]) + (
+                identifiers.value if identifiers.kind == LIST else [identifiers])
+            entries[kind.value] = Node(LIST, merged, previous.start, identifiers.end)
+    return Node(MAP, entries, value.start, value.end, key_start=value.key_start)

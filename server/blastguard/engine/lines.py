@@ -1,0 +1,40 @@
+"""Byte offset <-> 1-based line/column, splitting lines only on \\r\\n, \\r and \\n (as LSP does)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from blastguard.engine.model import Position
+
+_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+class LineIndex:
+    __slots__ = ("data", "starts")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(data)]
+
+    def line_of(self, offset: int) -> int:
+        """0-based line containing byte offset."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.data)))
+        line = self.line_of(offset)
+        column = len(self.data[self.starts[line]:offset].decode("utf-8", "replace"))
+        return Position(line + 1, column + 1)
+
+    def line_end(self, line: int) -> int:
+        """Byte offset where 0-based line's text ends (before its line break)."""
+        if line + 1 < len(self.starts):
+            end = self.starts[line + 1]
+            while end > self.starts[line] and self.data[end - 1:end] in (b"\n", b"\r"):
+                end -= 1
+            return end
+        return len(self.data)
+
+    def line_text(self, line: int) -> bytes:
+        return self.data[self.starts[line]:self.line_end(line)]

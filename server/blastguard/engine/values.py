@@ -1,0 +1,78 @@
+"""The located value tree every document becomes: maps, lists and scalars with byte spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+# Node kinds. `unknown` is a value the engine cannot resolve (a variable, a function call,
+# an interpolated string): rules treat it as "could be anything" and stay silent.
+MAP, LIST, SCALAR, UNKNOWN = "map", "list", "scalar", "unknown"
+
+# Deeper documents are refused with an error instead of exhausting the Python stack.
+MAX_DEPTH = 200
+
+
+class DocumentError(Exception):
+    """A document that cannot be analysed; `line` is 1-based where known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    kind: str
+    value: Any  # dict[str, Node] for maps, list[Node] for lists, a Python scalar otherwise
+    start: int  # byte span of the value
+    end: int
+    key_start: int = -1  # start of the key when the node is a map entry's value
+    text: str = ""  # source text of an unknown expression (e.g. a reference)
+    src: Any = None  # tree-sitter node of a string, decoded on demand for embedded JSON
+    meta: dict | None = None
+
+    @property
+    def entry_start(self) -> int:
+        return self.key_start if self.key_start >= 0 else self.start
+
+    def get(self, key: str) -> "Node | None":
+        if self.kind == MAP:
+            return self.value.get(key)
+        return None
+
+    def items(self) -> Iterator[tuple[str, "Node"]]:
+        if self.kind == MAP:
+            yield from self.value.items()
+
+    def walk(self) -> Iterator["Node"]:
+        """Every node below and including this one, without recursion."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if node.kind == MAP:
+                stack.extend(reversed(list(node.value.values())))
+            elif node.kind == LIST:
+                stack.extend(reversed(node.value))
+
+
+def scalar(value: Any, start: int, end: int) -> Node:
+    return Node(SCALAR, value, start, end)
+
+
+def unknown(start: int, end: int, text: str = "") -> Node:
+    return Node(UNKNOWN, None, start, end, text=text)
+
+
+@dataclass(slots=True, eq=False)
+class Subject:
+    """A top-level thing rules look at: a resource, a data source, a module call, a policy."""
+
+    kind: str  # resource | data | module | provider | variable | output | locals | policy ...
+    type: str  # resource type, module source, provider name, policy owner type
+    name: str
+    node: Node  # the body
+    start: int  # span to report when a rule flags something missing from the body
+    end: int
+    attrs: dict = field(default_factory=dict)  # extra selector fields (e.g. policy attribute)

@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled rule set and an engine over it, loaded once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from blastguard.engine.analyze import Engine
+from blastguard.engine.loader import load_rules
+from blastguard.engine.options import Options
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def engine(ruleset):
+    return Engine(ruleset, Options(today=TODAY))
+
+
+def needs_shared(*parts: str) -> Path:
+    """A path under ../shared, or skip the test with the reason when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is only beside a developer or CI checkout)")
+    return path

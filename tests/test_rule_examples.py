@@ -1,0 +1,69 @@
+"""Every rule's own examples: invalid code flags exactly its lines, valid code stays quiet, fixes hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from blastguard.engine import fixes
+from blastguard.engine.loader import load_rules
+
+DEFAULT_PATH = {
+    "terraform": "main.tf", "kubernetes": "deploy.yaml", "cloudformation": "template.yaml",
+    "github-actions": ".github/workflows/ci.yml", "python": "tool.py", "ansible": "playbook.yml",
+    "docker-compose": "docker-compose.yml", "iam": "policy.json",
+}
+
+RULES = load_rules().rules
+
+
+def _cases(kind):
+    for rule in RULES:
+        for i, case in enumerate(rule.examples[kind]):
+            case = {"code": case} if isinstance(case, str) else case
+            yield pytest.param(rule, case, id=f"{rule.id}-{kind}-{i}")
+
+
+def _lines(engine, rule, path, code):
+    result = engine.analyze(path, code.encode())
+    assert not result.errors, result.errors
+    return result, {f.start.line for f in result.findings if f.rule == rule.id}
+
+
+@pytest.mark.parametrize("rule,case", _cases("invalid"))
+def test_invalid_example_is_flagged_on_exact_lines(engine, rule, case):
+    path = case.get("path", DEFAULT_PATH[rule.language])
+    result, lines = _lines(engine, rule, path, case["code"])
+    assert lines == set(case["lines"])
+    assert not [f for f in result.findings if f.rule == "BG001"], "example has a syntax error"
+
+
+@pytest.mark.parametrize("rule,case", _cases("valid"))
+def test_valid_example_is_not_flagged(engine, rule, case):
+    path = case.get("path", DEFAULT_PATH[rule.language])
+    result, lines = _lines(engine, rule, path, case["code"])
+    assert lines == set()
+    assert not [f for f in result.findings if f.rule == "BG001"], "example has a syntax error"
+
+
+@pytest.mark.parametrize("rule,case", [p for p in _cases("invalid") if "fixed" in p.values[1]])
+def test_fix_gives_the_fixed_text_which_parses_and_is_clean(engine, rule, case):
+    path = case.get("path", DEFAULT_PATH[rule.language])
+    data = case["code"].encode()
+    found = [f for f in engine.analyze(path, data).findings if f.rule == rule.id]
+    edits = [e for f in found if f.fix for e in f.fix.edits]
+    assert edits, "the rule has a fixed example but offered no fix"
+    fixed, applied = fixes.apply(data, edits)
+    assert fixed.decode() == case["fixed"]
+    # Everything outside the edits is kept byte for byte.
+    first, last = min(e.start for e in applied), max(e.end for e in applied)
+    assert fixed[:first] == data[:first]
+    assert fixed[len(fixed) - (len(data) - last):] == data[last:]
+    after = engine.analyze(path, fixed)
+    assert not after.errors
+    assert not [f for f in after.findings if f.rule in (rule.id, "BG001")]
+
+
+def test_every_rule_with_a_fix_has_a_fixed_example():
+    for rule in RULES:
+        if rule.fix or any(m.fix for m in rule.match):
+            assert any("fixed" in c for c in rule.examples["invalid"]), rule.id
