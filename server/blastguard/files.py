@@ -81,7 +81,7 @@ def _walk(top: str, excluded: pathspec.PathSpec, selection: Selection, seen: set
             keep.append(name)
         dirnames[:] = keep
         for name in sorted(filenames):
-            full = os.path.join(directory, name)
+            full = os.path.normpath(os.path.join(directory, name))
             rel = f"{rel_dir}/{name}" if rel_dir else name
             if languages.detect(name) is None or ignored(rel, False):
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
@@ -19,7 +20,10 @@ _worker_engine: Engine | None = None
 def read_and_analyze(engine: Engine, path: str) -> ScanResult:
     limit = engine.options.max_file_size
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+            return ScanResult(path, errors=[FileError(path, "not a regular file")])
         if size > limit:
             return ScanResult(path, errors=[FileError(
                 path, f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size)")])

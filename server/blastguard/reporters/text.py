@@ -27,6 +27,7 @@ def render(report, out) -> None:
         counts[f.severity.label] = counts.get(f.severity.label, 0) + 1
     fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
     summary = ", ".join(f"{n} {level}" for level, n in sorted(counts.items())) or "no findings"
-    out.write(f"{report.file_count} files checked: {summary}"
+    noun = "file" if report.file_count == 1 else "files"
+    out.write(f"{report.file_count} {noun} checked: {summary}"
               + (f"; {fixable} fixable with --fix" if fixable else "")
               + (f"; {len(report.errors)} files with errors" if report.errors else "") + "\n")

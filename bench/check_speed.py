@@ -1,0 +1,176 @@
+"""Benchmark `blastguard check` over the shared real-world corpus against a tree-sitter parse-only floor."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
+RUNS = 5
+MB = 1_000_000
+TREE_TARGET = 20 * MB
+# ru_maxrss is in KiB on Linux but in bytes on macOS.
+RSS_UNIT = 1 if sys.platform == "darwin" else 1024
+
+# One entry per language: the globs that select its files, and the grammar module for the parse floor.
+LANGUAGES = {
+    "terraform": {"globs": ["*.tf"], "grammar": "tree_sitter_hcl"},
+}
+
+# RUSAGE_CHILDREN keeps the largest child the process has ever waited for, so every
+# measurement needs a fresh wrapper; timing inside it leaves the wrapper's own start-up out.
+WRAPPER = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "elapsed = time.perf_counter() - start\n"
+    "print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, rc)\n"
+)
+
+
+def blastguard_command() -> list[str]:
+    # Not resolved: the venv's bin/ sits next to its python symlink, not next to the real interpreter.
+    exe = Path(sys.executable).parent / "blastguard"
+    if exe.exists():
+        return [str(exe)]
+    return [sys.executable, "-m", "blastguard"]
+
+
+def find_files(languages: list[str]) -> dict[str, list[Path]]:
+    found = {}
+    for lang in languages:
+        paths = {p for glob in LANGUAGES[lang]["globs"] for p in CORPUS.rglob(glob) if p.is_file()}
+        if paths:
+            found[lang] = sorted(paths)
+    return found
+
+
+def run_once(args: list[str]) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, "-c", WRAPPER, *args], stdout=subprocess.PIPE,
+                         text=True, check=True).stdout.split()
+    seconds, maxrss, rc = float(out[0]), int(out[1]), int(out[2])
+    if rc not in (0, 1):  # 1 only means findings; anything else is a failed run, not a timing
+        sys.exit(f"check_speed: blastguard exited with {rc}")
+    return seconds, maxrss * RSS_UNIT
+
+
+def verify_count(args: list[str], expected: int) -> None:
+    # Doubles as the warm-up run, so the timed runs all start with the files in the page cache.
+    out = subprocess.run(args + ["--format", "text"], stdout=subprocess.PIPE, text=True).stdout
+    match = re.search(r"^(\d+) files checked", out, re.MULTILINE)
+    checked = int(match.group(1)) if match else None
+    if checked != expected:
+        print(f"warning: blastguard checked {checked} files, expected {expected}", file=sys.stderr)
+
+
+def time_check(label: str, args: list[str], files: int, size: int) -> dict:
+    verify_count(args, files)
+    samples = [run_once(args) for _ in range(RUNS)]
+    seconds = [s for s, _ in samples]
+    return {"label": label, "files": files, "bytes": size, "best": min(seconds),
+            "median": statistics.median(seconds), "peak": max(m for _, m in samples)}
+
+
+def time_parse(label: str, blobs: list[tuple[str, bytes]]) -> dict:
+    import tree_sitter
+
+    parsers = {}
+    for grammar in {g for g, _ in blobs}:
+        module = importlib.import_module(grammar)
+        parsers[grammar] = tree_sitter.Parser(tree_sitter.Language(module.language()))
+    # Bytes are read beforehand: the floor is parsing alone, without disk or start-up.
+    work = [(parsers[g].parse, data) for g, data in blobs]
+    seconds = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        for parse, data in work:
+            parse(data)
+        seconds.append(time.perf_counter() - start)
+    return {"label": label, "files": len(blobs), "bytes": sum(len(d) for _, d in blobs),
+            "best": min(seconds), "median": statistics.median(seconds), "peak": None}
+
+
+def print_table(rows: list[dict]) -> None:
+    header = ("measurement", "files", "MB", "best s", "median s", "files/s", "MB/s", "peak MB")
+    lines = [header]
+    for r in rows:
+        peak = f"{r['peak'] / MB:.0f}" if r["peak"] is not None else "-"
+        lines.append((r["label"], str(r["files"]), f"{r['bytes'] / MB:.2f}", f"{r['best']:.3f}",
+                      f"{r['median']:.3f}", f"{r['files'] / r['best']:.0f}",
+                      f"{r['bytes'] / MB / r['best']:.2f}", peak))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for line in lines:
+        cells = [line[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(line[1:], widths[1:])]
+        print("  ".join(cells))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--languages", default="terraform",
+                        help=f"comma-separated, or 'all' (known: {', '.join(LANGUAGES)})")
+    opts = parser.parse_args()
+    languages = list(LANGUAGES) if opts.languages == "all" else opts.languages.split(",")
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        parser.error(f"unknown language(s): {', '.join(unknown)}")
+
+    if not CORPUS.is_dir():
+        print(f"check_speed: corpus not found at {CORPUS}; nothing to benchmark")
+        return 0
+    found = find_files(languages)
+    if not found:
+        print(f"check_speed: no {', '.join(languages)} files under {CORPUS}; nothing to benchmark")
+        return 0
+
+    files = [(LANGUAGES[lang]["grammar"], p) for lang, paths in found.items() for p in paths]
+    corpus_bytes = sum(p.stat().st_size for _, p in files)
+    if corpus_bytes == 0:
+        print(f"check_speed: the selected files under {CORPUS} are all empty; nothing to benchmark")
+        return 0
+    # --no-config: the result must not depend on a .blastguard.yaml near wherever this is run from.
+    blastguard = blastguard_command()
+    check = blastguard + ["check", "--format", "json", "--no-progress", "--no-config"]
+    print(f"corpus: {CORPUS} ({', '.join(f'{lang}: {len(p)}' for lang, p in found.items())})")
+    print(f"blastguard: {' '.join(blastguard)}; {os.cpu_count()} cores; best and median of {RUNS} runs")
+    print()
+
+    rows = [time_check("corpus, as is", check + [str(p) for _, p in files], len(files), corpus_bytes),
+            time_parse("  parse-only floor", [(g, p.read_bytes()) for g, p in files])]
+
+    with tempfile.TemporaryDirectory(prefix="blastguard-bench-") as tmp:
+        root = Path(tmp)
+        tree, copies = [], 0
+        while copies * corpus_bytes < TREE_TARGET:
+            copies += 1
+            for grammar, path in files:
+                dest = root / f"copy{copies}" / path.relative_to(CORPUS)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+                tree.append((grammar, dest))
+        size = corpus_bytes * copies
+        label = f"tree x{copies}"
+        rows.append(time_check(f"{label}, --jobs 1", check + ["--jobs", "1", tmp], len(tree), size))
+        rows.append(time_check(f"{label}, default jobs", check + [tmp], len(tree), size))
+        rows.append(time_parse("  parse-only floor", [(g, p.read_bytes()) for g, p in tree]))
+
+    print_table(rows)
+    print()
+    print("files/s and MB/s use the best time; check rows include interpreter start-up;"
+          " peak MB is the largest single process (parallel workers are not summed).")
+    print("For comparison, Checkov 3.3 takes about 105 s and 480 MB for the 164 files"
+          " (figures from our issue, not measured here).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

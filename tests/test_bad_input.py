@@ -1,0 +1,73 @@
+"""Bad input gives one clear error naming the file (and line), never a traceback; the scan goes on."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from blastguard.cli import main
+
+RISKY = 'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n'
+
+
+def run_json(capsys, *args):
+    code = main(["check", "--format", "json", "--no-config", "--select", "TF101,BG", *args])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    return code, json.loads(out.out)
+
+
+def errors_by_name(report):
+    return {os.path.basename(e["path"]): (e["message"], e.get("line")) for e in report["errors"]}
+
+
+def test_each_bad_file_gets_one_error_and_the_good_file_is_still_checked(tmp_path, capsys):
+    (tmp_path / "good.tf").write_text(RISKY)
+    (tmp_path / "binary.tf").write_bytes(b"\x00\x01\x02resource")
+    (tmp_path / "latin1.tf").write_bytes(b'resource "a" "b" {\n  x = "caf\xe9"\n}\n')
+    (tmp_path / "huge.tf").write_bytes(b"# padding\n" * 200_000)
+    (tmp_path / "empty.tf").write_bytes(b"")
+    (tmp_path / "nul.tf").write_bytes(b"# ok\n" * 3000 + b"x = 1\x00\n")
+    os.mkfifo(tmp_path / "pipe.tf")
+    os.symlink("loop.tf", tmp_path / "loop.tf")
+    os.symlink("missing.tf", tmp_path / "dangling.tf")
+    code, report = run_json(capsys, "--max-file-size", "1MB", str(tmp_path), str(tmp_path / "nope.tf"))
+    assert code == 1
+    assert {(os.path.basename(f["path"]), f["rule"], f["start"]["line"]) for f in report["findings"]} == {
+        ("good.tf", "TF101", 2)}
+    errors = errors_by_name(report)
+    assert errors == {
+        "binary.tf": ("binary file (contains NUL bytes)", None),
+        "latin1.tf": ("invalid UTF-8 at line 2 (byte 29)", 2),
+        "huge.tf": ("file is 2,000,000 bytes, over the 1,000,000-byte limit (max_file_size)", None),
+        "nul.tf": ("NUL byte at line 3001", 3001),
+        "pipe.tf": ("not a regular file", None),
+        "loop.tf": ("broken or looping symbolic link", None),
+        "dangling.tf": ("broken or looping symbolic link", None),
+        "nope.tf": ("no such file or directory", None),
+    }
+
+
+def test_syntax_error_still_reports_what_parses_and_says_where(tmp_path, capsys):
+    path = tmp_path / "broken.tf"
+    path.write_text(RISKY + 'resource "aws_s3_bucket" "c" {\n  acl = \n}\n' + RISKY.replace('"b"', '"d"'))
+    _, report = run_json(capsys, str(path))
+    assert {(f["rule"], f["start"]["line"]) for f in report["findings"]} >= {("TF101", 2), ("BG001", 6)}
+    syntax = next(f for f in report["findings"] if f["rule"] == "BG001")
+    assert syntax["severity"] == "info" and "line 6" in syntax["message"]
+
+
+def test_deeply_nested_documents_are_refused_with_the_line(tmp_path, capsys):
+    depth = 10_000
+    (tmp_path / "deep.tf").write_text('resource "aws_s3_bucket" "b" {\n  x = ' + "{a = " * depth + "1" + "}" * depth + "\n}\n")
+    (tmp_path / "deep.tf.json").write_text('{"resource": {"aws_s3_bucket": {"b": {"x": ' + "[" * depth + "]" * depth + "}}}}")
+    _, report = run_json(capsys, str(tmp_path))
+    errors = errors_by_name(report)
+    assert set(errors) == {"deep.tf", "deep.tf.json"}
+    assert all(message.startswith("nesting deeper than") for message, _ in errors.values())
+
+
+def test_engine_refuses_nothing_silently(engine):
+    result = engine.analyze("main.tf", b"\xff\xfe")
+    assert [e.message for e in result.errors] == ["invalid UTF-8 at line 1 (byte 0)"]
+    assert engine.analyze("main.tf", b"").findings == []

@@ -1,0 +1,122 @@
+"""Terraform files become subjects with exact spans; policies are found in every spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from blastguard.engine.documents.load import load
+from blastguard.engine.paths import resolve
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN
+
+
+def subjects(text: str, path: str = "main.tf", syntax: str = "hcl"):
+    return load(path, "terraform", syntax, text.encode(), lambda kind, type_: True).subjects
+
+
+def policy_actions(text: str, path: str = "main.tf", syntax: str = "hcl"):
+    """(action value, source text at its span) for every statement action of every policy."""
+    data = text.encode()
+    out = []
+    for subject in subjects(text, path, syntax):
+        if subject.kind == "policy":
+            for node in resolve(subject.node, ("Statement", "Action")):
+                for item in node.value if node.kind == LIST else [node]:
+                    out.append((subject.type, item.value, data[item.start:item.end].decode()))
+    return out
+
+
+def test_resource_subject_has_type_name_and_body_values():
+    (s,) = subjects('resource "aws_s3_bucket" "logs" {\n  force_destroy = true\n  tags = { a = "b" }\n}\n')
+    assert (s.kind, s.type, s.name) == ("resource", "aws_s3_bucket", "logs")
+    assert s.node.get("force_destroy").value is True
+    assert s.node.get("tags").get("a").value == "b"
+
+
+def test_repeated_blocks_become_a_list_and_dynamic_blocks_their_content():
+    text = '''resource "aws_security_group" "sg" {
+  ingress { from_port = 22 }
+  ingress { from_port = 443 }
+  dynamic "egress" {
+    for_each = var.rules
+    content { from_port = 80 }
+  }
+}
+'''
+    (s,) = subjects(text)
+    assert [n.value for n in resolve(s.node, ("ingress", "from_port"))] == [22, 443]
+    assert [n.value for n in resolve(s.node, ("egress", "from_port"))] == [80]
+
+
+def test_references_and_interpolations_are_unknown():
+    (s,) = subjects('resource "x" "y" {\n  a = var.a\n  b = "${var.b}-x"\n  c = lookup(var.m, "k")\n  d = -1\n}\n')
+    assert [s.node.get(k).kind for k in "abc"] == [UNKNOWN] * 3
+    assert s.node.get("d").value == -1
+
+
+def test_jsonencode_policy():
+    text = '''resource "aws_iam_policy" "p" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = ["s3:GetObject", "*"], Resource = "*" }]
+  })
+}
+'''
+    assert policy_actions(text) == [("aws_iam_policy", "s3:GetObject", '"s3:GetObject"'),
+                                    ("aws_iam_policy", "*", '"*"')]
+
+
+@pytest.mark.parametrize("opener", ["<<EOF", "<<-EOF"])
+def test_heredoc_policy_spans_point_into_the_file(opener):
+    text = f'''resource "aws_iam_role_policy" "p" {{
+  policy = {opener}
+    {{
+      "Statement": [{{"Effect": "Allow", "Action": "iam:*", "Resource": "${{var.arn}}"}}]
+    }}
+  EOF
+}}
+'''
+    assert policy_actions(text) == [("aws_iam_role_policy", "iam:*", '"iam:*"')]
+    (policy,) = [s for s in subjects(text) if s.kind == "policy"]
+    resource = resolve(policy.node, ("Statement", "Resource"))[0]
+    assert resource.kind == UNKNOWN  # the interpolation stays unresolved
+
+
+def test_json_in_an_escaped_string_maps_back_to_source_bytes():
+    text = 'resource "aws_sqs_queue_policy" "q" {\n  policy = "{\\"Statement\\": {\\"Action\\": \\"sqs:*\\"}}"\n}\n'
+    assert policy_actions(text) == [("aws_sqs_queue_policy", "sqs:*", '\\"sqs:*\\"')]
+
+
+def test_policy_document_data_source_is_normalised_and_takes_its_users_type():
+    text = '''data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "AWS"
+      identifiers = ["*"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+'''
+    (policy,) = [s for s in subjects(text) if s.kind == "policy"]
+    assert (policy.type, policy.attrs["attribute"]) == ("aws_iam_role", "assume_role_policy")
+    statement = resolve(policy.node, ("Statement",))[0].value[0]
+    assert statement.get("Effect").value == "Allow"  # the data source's default
+    assert [leaf.value for leaf in resolve(statement, ("Principal", "AWS"))[0].value] == ["*"]
+
+
+def test_terraform_json_resources_and_policies():
+    text = '''{"resource": {"aws_s3_bucket": {"b": {"force_destroy": true}},
+ "aws_iam_policy": {"p": {"policy": "{\\"Statement\\": [{\\"Action\\": \\"*\\"}]}"}}}}'''
+    found = subjects(text, "main.tf.json", "json")
+    bucket = next(s for s in found if s.type == "aws_s3_bucket" and s.kind == "resource")
+    assert bucket.node.get("force_destroy").value is True
+    assert policy_actions(text, "main.tf.json", "json") == [("aws_iam_policy", "*", '\\"*\\"')]
+
+
+def test_module_subject_type_is_its_source():
+    (s,) = subjects('module "db" {\n  source = "terraform-aws-modules/rds/aws"\n  backup_retention_period = 0\n}\n')
+    assert (s.kind, s.type) == ("module", "terraform-aws-modules/rds/aws")
+    assert s.node.get("backup_retention_period").kind == SCALAR
+    assert s.node.kind == MAP
