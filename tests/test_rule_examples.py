@@ -29,7 +29,7 @@ def _lines(engine, rule, path, code):
     return result, {f.start.line for f in result.findings if f.rule == rule.id}
 
 
-@pytest.mark.parametrize("rule,case", _cases("invalid"))
+@pytest.mark.parametrize("rule,case", list(_cases("invalid")))
 def test_invalid_example_is_flagged_on_exact_lines(engine, rule, case):
     path = case.get("path", DEFAULT_PATH[rule.language])
     result, lines = _lines(engine, rule, path, case["code"])
@@ -37,7 +37,7 @@ def test_invalid_example_is_flagged_on_exact_lines(engine, rule, case):
     assert not [f for f in result.findings if f.rule == "BG001"], "example has a syntax error"
 
 
-@pytest.mark.parametrize("rule,case", _cases("valid"))
+@pytest.mark.parametrize("rule,case", list(_cases("valid")))
 def test_valid_example_is_not_flagged(engine, rule, case):
     path = case.get("path", DEFAULT_PATH[rule.language])
     result, lines = _lines(engine, rule, path, case["code"])
