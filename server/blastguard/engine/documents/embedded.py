@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from blastguard.engine.documents import json_tree
 from blastguard.engine.values import MAP, Node
 
@@ -10,66 +12,58 @@ _SIMPLE = {
     ord("/"): b"/", ord("b"): b"\b", ord("f"): b"\f",
 }
 _INTERPOLATION_PARTS = ("template_interpolation", "template_directive")
+_ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\.|\$\$\{|%%\{", re.S)
 
 
 class Decoded:
     """Decoded text as bytes, with the source offset of each byte."""
 
-    __slots__ = ("out", "table", "in_string")
+    __slots__ = ("out", "table")
 
     def __init__(self) -> None:
         self.out = bytearray()
         self.table: list[int] = []
-        self.in_string = False  # whether the JSON being rebuilt is inside a string literal
 
     def add(self, chunk: bytes, at: int, *, spread: bool = False) -> None:
         """Append chunk; with spread, byte i maps to at + i, else every byte maps to at."""
-        for i, byte in enumerate(chunk):
-            self.out.append(byte)
-            self.table.append(at + i if spread else at)
-            if byte == 0x22 and not _escaped(self.out):
-                self.in_string = not self.in_string
+        self.out.extend(chunk)
+        self.table.extend(range(at, at + len(chunk)) if spread else [at] * len(chunk))
 
     def placeholder(self, at: int) -> None:
-        text = json_tree.PLACEHOLDER if self.in_string else f'"{json_tree.PLACEHOLDER}"'
+        """Stand in for an interpolation: inside a JSON string a marker, elsewhere a marker string."""
+        text = json_tree.PLACEHOLDER if _inside_string(self.out) else f'"{json_tree.PLACEHOLDER}"'
         encoded = text.encode()
-        self.out.extend(encoded)
-        self.table.extend([at] * len(encoded))
+        self.add(encoded, at)
 
 
-def _escaped(out: bytearray) -> bool:
-    backslashes, i = 0, len(out) - 2
-    while i >= 0 and out[i] == 0x5C:
-        backslashes, i = backslashes + 1, i - 1
-    return backslashes % 2 == 1
+def _inside_string(out: bytearray) -> bool:
+    inside, escaped = False, False
+    for byte in out:
+        if escaped:
+            escaped = False
+        elif byte == 0x5C:
+            escaped = inside
+        elif byte == 0x22:
+            inside = not inside
+    return inside
 
 
 def unescape(raw: bytes, base: int, decoded: Decoded) -> None:
-    """Decode HCL/JSON backslash escapes of raw (which starts at byte `base` of the source)."""
-    i, n = 0, len(raw)
-    while i < n:
-        j = raw.find(b"\\", i)
-        if j < 0:
-            decoded.add(raw[i:], base + i, spread=True)
-            return
-        decoded.add(raw[i:j], base + i, spread=True)
-        if j + 1 >= n:
-            return
-        code = raw[j + 1]
-        if code in _SIMPLE:
-            decoded.add(_SIMPLE[code], base + j)
-            i = j + 2
-        elif code in (ord("u"), ord("U")):
-            width = 4 if code == ord("u") else 8
-            digits = raw[j + 2 : j + 2 + width]
-            try:
-                decoded.add(chr(int(digits, 16)).encode("utf-8", "surrogatepass"), base + j)
-            except ValueError:
-                decoded.add(raw[j : j + 2 + width], base + j)
-            i = j + 2 + width
+    """Decode HCL/JSON escapes (`\\n`, `\\u00e9`, `$${`) of raw, which starts at byte `base`."""
+    cursor = 0
+    for match in _ESCAPE.finditer(raw):
+        decoded.add(raw[cursor:match.start()], base + cursor, spread=True)
+        token, at = match.group(), base + match.start()
+        if token in (b"$${", b"%%{"):
+            decoded.add(token[1:], at)
+        elif token[1] in _SIMPLE:
+            decoded.add(_SIMPLE[token[1]], at)
+        elif token[1] in (ord("u"), ord("U")) and len(token) > 2:
+            decoded.add(chr(int(token[2:], 16)).encode("utf-8", "surrogatepass"), at)
         else:
-            decoded.add(raw[j : j + 2], base + j)
-            i = j + 2
+            decoded.add(token, at)
+        cursor = match.end()
+    decoded.add(raw[cursor:], base + cursor, spread=True)
 
 
 def decode_template(ts_node) -> Decoded | None:

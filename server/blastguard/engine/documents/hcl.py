@@ -18,6 +18,10 @@ def blocks(root) -> list[RawBlock]:
     if body is None:
         return []
     found = []
+    if any(c.type == "attribute" for c in body.named_children):
+        # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
+        found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
+                              lambda: body_value(body, 0)))
     for block in body.named_children:
         if block.type != "block":
             continue
@@ -27,7 +31,7 @@ def blocks(root) -> list[RawBlock]:
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
         header_end = labels_end(block)
         found.append(RawBlock(ident.text.decode(), labels, block.start_byte, header_end,
-                              _lazy_body(block)))
+                              _lazy_body(block), _lazy_names(block)))
     return found
 
 
@@ -49,6 +53,19 @@ def label_text(node) -> str:
 
 def _lazy_body(block):
     return lambda: block_value(block, 0)
+
+
+def _lazy_names(block):
+    def names():
+        bodies = [c for c in block.named_children if c.type == "body"]
+        while bodies:
+            for child in bodies.pop().named_children:
+                if child.type == "attribute":
+                    yield child.named_children[0].text.decode("utf-8", "replace")
+                elif child.type == "block":
+                    bodies.extend(c for c in child.named_children if c.type == "body")
+
+    return names
 
 
 def block_value(block, depth: int) -> Node:
@@ -205,11 +222,14 @@ def literal(node) -> Node:
 
 
 def string_value(node) -> Node:
-    decoded = decode_template(node)
-    text = bytes(decoded.out).decode("utf-8", "replace") if decoded is not None else ""
+    raw = b"".join(c.text for c in node.children if c.type == "template_literal")
+    if b"\\" in raw or b"$${" in raw or b"%%{" in raw:
+        decoded = decode_template(node)
+        raw = bytes(decoded.out) if decoded is not None else b""
+    text = raw.decode("utf-8", "replace")
     result = scalar(text, node.start_byte, node.end_byte)
     if text[:1] == "{":
-        result.src = node
+        result.src = node  # may hold an embedded JSON policy
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from blastguard.engine.documents.embedded import embedded_json
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
@@ -26,6 +26,9 @@ class RawBlock:
     start: int  # header span, reported when something required is missing from the body
     end: int
     body: Callable[[], Node]
+    # Attribute names of the body and of its nested blocks, read without converting values:
+    # lets a block no rule targets be skipped unless it may hold a policy.
+    names: Callable[[], Iterable[str]] | None = None
 
 
 Wanted = Callable[[str, str], bool]
@@ -43,7 +46,7 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
             body = block.body()
             source = body.get("source")
             type_ = source.value if source is not None and source.kind == SCALAR else ""
-        elif kind in ("resource", "data") and not wanted(kind, type_) and not _maybe_policy_owner(kind, type_):
+        elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_):
             continue
         else:
             body = block.body()
@@ -75,8 +78,12 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
     return found
 
 
-def _maybe_policy_owner(kind: str, type_: str) -> bool:
-    return kind == "resource" or type_ == "aws_iam_policy_document"
+def _may_hold_policy(block: RawBlock, type_: str) -> bool:
+    if type_ == "aws_iam_policy_document":
+        return True
+    if block.names is None:
+        return True
+    return any(_POLICY_ATTRIBUTE.search(name) for name in block.names())
 
 
 def policy_attributes(body: Node):

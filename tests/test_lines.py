@@ -1,0 +1,23 @@
+"""Positions: lines split only on \\r\\n, \\r and \\n; columns count code points."""
+
+from __future__ import annotations
+
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.model import Position
+
+
+def test_line_breaks_are_those_lsp_uses():
+    index = LineIndex("a\r\nb\rc\nd\x0ce\u2028f".encode())
+    assert index.starts == [0, 3, 5, 7]
+    assert index.position(len("a\r\nb\rc\nd\x0ce".encode())) == Position(4, 4)  # form feed is not a break
+
+
+def test_columns_count_code_points_not_bytes():
+    data = 'x = "é😀"  # ok'.encode()
+    assert LineIndex(data).position(data.index(b"#")) == Position(1, 11)
+
+
+def test_crlf_findings_report_the_right_line(engine):
+    text = 'resource "aws_s3_bucket" "b" {\r\n  bucket = "é"\r\n  force_destroy = true\r\n}\r\n'
+    (finding,) = engine.analyze("main.tf", text.encode()).findings
+    assert (finding.start, finding.end) == (Position(3, 3), Position(3, 23))
