@@ -161,7 +161,7 @@ def cmd_check(args) -> int:
     show_progress = not args.no_progress and sys.stderr.isatty()
     results = runner.scan(engine, selection.files, args.jobs, _progress(show_progress))
     report = Report(rules={r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)},
-                    file_count=len(selection.files),
+                    file_count=sum(1 for r in results if r.checked),
                     colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report.errors = [FileError(p, m) for p, m in selection.errors]
     for result in results:

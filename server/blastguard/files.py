@@ -83,7 +83,7 @@ def _walk(top: str, excluded: pathspec.PathSpec, selection: Selection, seen: set
         for name in sorted(filenames):
             full = os.path.normpath(os.path.join(directory, name))
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if languages.detect(name) is None or ignored(rel, False):
+            if not languages.candidate(name) or ignored(rel, False):
                 continue
             if os.path.islink(full) and not os.path.exists(full):
                 selection.errors.append((full, "broken or looping symbolic link"))

@@ -9,6 +9,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
 
+from blastguard.engine import languages
 from blastguard.engine.analyze import Engine
 from blastguard.engine.model import FileError, ScanResult
 
@@ -24,6 +25,11 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
         size = info.st_size
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             return ScanResult(path, errors=[FileError(path, "not a regular file")])
+        if languages.detect(path) is None:
+            # Only the content tells (a .json plan): an unrelated file is skipped, not an error.
+            with open(path, "rb") as handle:
+                if languages.detect(path, handle.read(languages.SNIFF_BYTES)) is None:
+                    return ScanResult(path)
         if size > limit:
             return ScanResult(path, errors=[FileError(
                 path, f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size)")])

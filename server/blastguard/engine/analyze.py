@@ -11,7 +11,7 @@ from blastguard.engine.lines import LineIndex
 from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
-from blastguard.engine.paths import flatten, resolve
+from blastguard.engine.paths import flatten, locate, resolve
 from blastguard.engine.values import LIST, UNKNOWN, DocumentError, Node
 
 _SNIFF = 8192
@@ -47,7 +47,7 @@ class Engine:
     def analyze(self, path: str, data: bytes, old_tree=None) -> ScanResult:
         """Findings and errors for one file's bytes. Never raises for bad input."""
         result = ScanResult(path)
-        detected = languages.detect(path)
+        detected = languages.detect(path, data[:languages.SNIFF_BYTES])
         if detected is None:
             return result
         problem = check_input(data, self.options.max_file_size)
@@ -55,6 +55,7 @@ class Engine:
             result.errors.append(FileError(path, problem[0], problem[1]))
             return result
         language, syntax = detected
+        result.language = language
         try:
             doc = load(path, language, syntax, data, self.wanted(language), old_tree)
             result.findings = self.findings(doc)
@@ -87,19 +88,19 @@ class Engine:
             contexts = [n for n in _each(resolve(subject.node, matcher.each)) if n.kind != UNKNOWN]
         for context in contexts:
             if matcher.where is not None:
-                truth, witnesses = matcher.where.evaluate(context)
+                truth, witnesses = matcher.where.evaluate(context, subject)
                 if truth != TRUE:
                     continue
             else:
                 witnesses = [context]
             start, end = self._report_span(matcher, context, witnesses, subject, lines)
-            fix = fixes.build(matcher.fix, context, doc.syntax, lines) if matcher.fix else None
+            fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject) if matcher.fix else None
             yield self._finding(rule, rule.message, doc.path, lines, start, end, fix)
 
     def _report_span(self, matcher, context: Node, witnesses: list[Node], subject, lines: LineIndex):
         node = None
         if matcher.report is not None:
-            node = next((n for n in resolve(context, matcher.report) if n.kind != UNKNOWN), None)
+            node = next((n for n in locate(context, subject, matcher.report) if n.kind != UNKNOWN), None)
         elif witnesses:
             node = witnesses[0]
         elif matcher.each is not None:

@@ -28,15 +28,20 @@ class Selector:
     kind: str
     types: list[str]  # exact names or globs; empty means any
     attrs: dict[str, list[str]] = field(default_factory=dict)
+    not_types: list[str] = field(default_factory=list)  # globs a type must not match
     _exact: frozenset = frozenset()
     _globs: list = field(default_factory=list)
+    _excluded: Any = None
 
     def __post_init__(self) -> None:
         self._exact = frozenset(t for t in self.types if "*" not in t and "?" not in t)
         globs = [t for t in self.types if t not in self._exact]
         self._globs = [glob_test(globs, False)] if globs else []
+        self._excluded = glob_test(self.not_types, False) if self.not_types else None
 
     def accepts_type(self, type_: str) -> bool:
+        if self._excluded is not None and self._excluded(type_):
+            return False
         if not self.types:
             return True
         return type_ in self._exact or any(g(type_) for g in self._globs)
@@ -69,8 +74,9 @@ def compile_match(spec: Any, rule_fix: Any) -> list[Matcher]:
         subject = block.get("subject") or {}
         types = subject.get("type", [])
         types = [types] if isinstance(types, str) else list(types)
-        attrs = {k: [v] if isinstance(v, str) else list(v) for k, v in subject.items() if k not in ("kind", "type")}
-        selector = Selector(subject.get("kind", "resource"), types, attrs)
+        listed = {k: [v] if isinstance(v, str) else list(v) for k, v in subject.items() if k != "kind"}
+        attrs = {k: v for k, v in listed.items() if k not in ("type", "not_type")}
+        selector = Selector(subject.get("kind", "resource"), types, attrs, listed.get("not_type", []))
         each = compile_path(block["each"]) if "each" in block else None
         where = compile_condition(block["where"]) if "where" in block else None
         report = compile_path(block["report"]) if "report" in block else None

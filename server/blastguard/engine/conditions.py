@@ -7,8 +7,8 @@ from typing import Any, Callable
 
 import re2
 
-from blastguard.engine.paths import compile_path, resolve, scalars
-from blastguard.engine.values import MAP, SCALAR, UNKNOWN, Node
+from blastguard.engine.paths import locate, scalars
+from blastguard.engine.values import SCALAR, UNKNOWN, UNKNOWN_PART, Node
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
 Result = tuple[int, list[Node]]  # (truth, the nodes that made it true)
@@ -19,7 +19,7 @@ class RuleError(ValueError):
 
 
 class Condition:
-    def evaluate(self, node: Node) -> Result:  # pragma: no cover - interface
+    def evaluate(self, node: Node, scope=None) -> Result:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -27,11 +27,11 @@ class Condition:
 class All(Condition):
     parts: list[Condition]
 
-    def evaluate(self, node: Node) -> Result:
+    def evaluate(self, node: Node, scope=None) -> Result:
         witnesses: list[Node] = []
         unknown = False
         for part in self.parts:
-            truth, found = part.evaluate(node)
+            truth, found = part.evaluate(node, scope)
             if truth == FALSE:
                 return FALSE, []
             if truth == UNKNOWN_RESULT:
@@ -44,10 +44,10 @@ class All(Condition):
 class Any_(Condition):
     parts: list[Condition]
 
-    def evaluate(self, node: Node) -> Result:
+    def evaluate(self, node: Node, scope=None) -> Result:
         unknown = False
         for part in self.parts:
-            truth, found = part.evaluate(node)
+            truth, found = part.evaluate(node, scope)
             if truth == TRUE:
                 return TRUE, found
             if truth == UNKNOWN_RESULT:
@@ -59,8 +59,8 @@ class Any_(Condition):
 class Not(Condition):
     part: Condition
 
-    def evaluate(self, node: Node) -> Result:
-        truth, _ = self.part.evaluate(node)
+    def evaluate(self, node: Node, scope=None) -> Result:
+        truth, _ = self.part.evaluate(node, scope)
         if truth == UNKNOWN_RESULT:
             return UNKNOWN_RESULT, []
         return (FALSE if truth == TRUE else TRUE), []
@@ -71,8 +71,8 @@ class Present(Condition):
     path: tuple[str, ...]
     wanted: bool
 
-    def evaluate(self, node: Node) -> Result:
-        found = resolve(node, self.path)
+    def evaluate(self, node: Node, scope=None) -> Result:
+        found = locate(node, scope, self.path)
         real = [n for n in found if n.kind != UNKNOWN and not (n.kind == SCALAR and n.value is None)]
         if real:
             return (TRUE, real[:1]) if self.wanted else (FALSE, [])
@@ -85,8 +85,8 @@ class Present(Condition):
 class Empty(Condition):
     path: tuple[str, ...]
 
-    def evaluate(self, node: Node) -> Result:
-        found = resolve(node, self.path)
+    def evaluate(self, node: Node, scope=None) -> Result:
+        found = locate(node, scope, self.path)
         if any(n.kind == UNKNOWN for n in found):
             return UNKNOWN_RESULT, []
         hits = [n for n in found if n.kind != SCALAR and not n.value or n.kind == SCALAR and n.value in ("", None)]
@@ -101,12 +101,16 @@ class ScalarTest(Condition):
     test: Callable[[Any], bool]
     every: bool = False
 
-    def evaluate(self, node: Node) -> Result:
+    def evaluate(self, node: Node, scope=None) -> Result:
         hits: list[Node] = []
         unknown = misses = False
-        for leaf in scalars(resolve(node, self.path)):
+        partial = getattr(self.test, "partial", None)
+        for leaf in scalars(locate(node, scope, self.path)):
             if leaf.kind == UNKNOWN:
-                unknown = True
+                if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
+                    hits.append(leaf)
+                else:
+                    unknown = True
             elif self.test(leaf.value):
                 hits.append(leaf)
             else:
@@ -130,8 +134,8 @@ class PortRange(Condition):
     high: tuple[str, ...]
     ports: Callable[[tuple[int, int]], bool]
 
-    def evaluate(self, node: Node) -> Result:
-        lows, highs = list(scalars(resolve(node, self.low))), list(scalars(resolve(node, self.high)))
+    def evaluate(self, node: Node, scope=None) -> Result:
+        lows, highs = list(scalars(locate(node, scope, self.low))), list(scalars(locate(node, scope, self.high)))
         if not lows or not highs:
             return FALSE, []
         if any(n.kind == UNKNOWN for n in lows + highs):
@@ -239,11 +243,27 @@ def _ci():
     return options
 
 
-def regex_test(pattern: str, ignore_case: bool) -> Callable[[Any], bool]:
+class RegexTest:
     """RE2 runs in linear time, so a rule or config regex cannot hang the server."""
-    try:
-        compiled = re2.compile(pattern, _ci() if ignore_case else re2.Options())
-    except re2.error as exc:
-        raise RuleError(f"invalid regular expression {pattern!r}: {exc}") from None
-    return lambda value: (isinstance(value, str) or isinstance(value, (int, float))) and compiled.search(str(value)) is not None
 
+    __slots__ = ("compiled",)
+
+    def __init__(self, pattern: str, ignore_case: bool):
+        try:
+            self.compiled = re2.compile(pattern, _ci() if ignore_case else re2.Options())
+        except re2.error as exc:
+            raise RuleError(f"invalid regular expression {pattern!r}: {exc}") from None
+
+    def __call__(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return False
+        return self.compiled.search(str(value)) is not None
+
+    def partial(self, template: str) -> bool:
+        """An interpolated string matches when some match lies wholly in its literal parts
+        (`arn:${var.partition}:iam::aws:policy/AdministratorAccess` ends in a literal name)."""
+        return any(UNKNOWN_PART not in m.group() for m in self.compiled.finditer(template))
+
+
+def regex_test(pattern: str, ignore_case: bool) -> RegexTest:
+    return RegexTest(pattern, ignore_case)

@@ -8,7 +8,7 @@ from typing import Any
 from blastguard.engine.compile import FixTemplate
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import Edit, Fix
-from blastguard.engine.paths import resolve
+from blastguard.engine.paths import locate
 from blastguard.engine.values import UNKNOWN, Node
 
 
@@ -25,8 +25,8 @@ def render(value: Any, syntax: str) -> str:
     return json.dumps(value)
 
 
-def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex) -> Fix | None:
-    targets = [n for n in resolve(context, template.path) if n.kind != UNKNOWN]
+def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, scope=None) -> Fix | None:
+    targets = [n for n in locate(context, scope, template.path) if n.kind != UNKNOWN]
     if not targets:
         return None
     target = targets[0]

@@ -117,3 +117,8 @@ class ScanResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    language: str | None = None  # None: not a kind of file Blastguard checks
+
+    @property
+    def checked(self) -> bool:
+        return self.language is not None or bool(self.errors)

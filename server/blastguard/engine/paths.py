@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+import re2
+
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 ANY_KEY = "*"
+# A path may start at the subject's root (`$.x`) or, for a policy, at the block that holds it
+# (`$owner.attach_policy`) instead of at the node being evaluated.
+ROOT, OWNER = "$", "$owner"
 
 
 def compile_path(path: str | list) -> tuple[str, ...]:
@@ -40,6 +47,9 @@ def resolve(node: Node, segments: tuple[str, ...]) -> list[Node]:
                 if item.kind == MAP:
                     if segment == ANY_KEY:
                         following.extend(item.value.values())
+                    elif "*" in segment:
+                        pattern = _key_glob(segment)
+                        following.extend(v for k, v in item.value.items() if pattern.fullmatch(k))
                     else:
                         child = item.value.get(segment)
                         if child is not None:
@@ -50,9 +60,23 @@ def resolve(node: Node, segments: tuple[str, ...]) -> list[Node]:
     return current
 
 
+def locate(node: Node, scope, segments: tuple[str, ...]) -> list[Node]:
+    """resolve() from node, or from the scope's root or owner when the path starts there."""
+    if segments and segments[0] in (ROOT, OWNER):
+        start = None if scope is None else (scope.node if segments[0] == ROOT else scope.owner)
+        return resolve(start, segments[1:]) if start is not None else []
+    return resolve(node, segments)
+
+
 def scalars(nodes: list[Node]):
     """Scalar and unknown leaves of nodes, walking through lists."""
     for node in nodes:
         for item in flatten(node):
             if item.kind in (SCALAR, UNKNOWN):
                 yield item
+
+
+@cache
+def _key_glob(segment: str):
+    """A key pattern such as `*_inbound_acl_rules` (RE2: linear time whatever the pattern)."""
+    return re2.compile(".*".join(re2.escape(part) for part in segment.split("*")))

@@ -9,6 +9,10 @@ from typing import Any, Iterator
 # an interpolated string): rules treat it as "could be anything" and stay silent.
 MAP, LIST, SCALAR, UNKNOWN = "map", "list", "scalar", "unknown"
 
+# Stands for the unresolved parts of an interpolated string ("arn:${var.p}:x" -> "arn:\ue000:x"),
+# kept as the value of an unknown node so a pattern can still match its literal parts.
+UNKNOWN_PART = "\ue000"
+
 # Deeper documents are refused with an error instead of exhausting the Python stack.
 MAX_DEPTH = 200
 
@@ -76,3 +80,4 @@ class Subject:
     start: int  # span to report when a rule flags something missing from the body
     end: int
     attrs: dict = field(default_factory=dict)  # extra selector fields (e.g. policy attribute)
+    owner: Node | None = None  # for a policy: the body of the block that holds it

@@ -18,11 +18,12 @@ _ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\.|\$\$\{|%%\{", re
 class Decoded:
     """Decoded text as bytes, with the source offset of each byte."""
 
-    __slots__ = ("out", "table")
+    __slots__ = ("out", "table", "json")
 
-    def __init__(self) -> None:
+    def __init__(self, json: bool = True) -> None:
         self.out = bytearray()
         self.table: list[int] = []
+        self.json = json  # quote placeholders that stand outside a JSON string
 
     def add(self, chunk: bytes, at: int, *, spread: bool = False) -> None:
         """Append chunk; with spread, byte i maps to at + i, else every byte maps to at."""
@@ -31,7 +32,8 @@ class Decoded:
 
     def placeholder(self, at: int) -> None:
         """Stand in for an interpolation: inside a JSON string a marker, elsewhere a marker string."""
-        text = json_tree.PLACEHOLDER if _inside_string(self.out) else f'"{json_tree.PLACEHOLDER}"'
+        quoted = self.json and not _inside_string(self.out)
+        text = f'"{json_tree.PLACEHOLDER}"' if quoted else json_tree.PLACEHOLDER
         encoded = text.encode()
         self.add(encoded, at)
 
@@ -66,9 +68,10 @@ def unescape(raw: bytes, base: int, decoded: Decoded) -> None:
     decoded.add(raw[cursor:], base + cursor, spread=True)
 
 
-def decode_template(ts_node) -> Decoded | None:
-    """Decode an HCL string_lit, quoted_template or heredoc_template, or a JSON string node."""
-    decoded = Decoded()
+def decode_template(ts_node, json: bool = True) -> Decoded | None:
+    """Decode an HCL string_lit, quoted_template or heredoc_template, or a JSON string node;
+    with json, placeholders are shaped to keep embedded JSON parseable."""
+    decoded = Decoded(json)
     kind = ts_node.type
     if kind == "heredoc_template":
         identifiers = [c for c in ts_node.children if c.type == "heredoc_identifier"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from blastguard.engine.documents.embedded import decode_template
 from blastguard.engine.documents.terraform import RawBlock
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, DocumentError, Node, scalar, unknown
+from blastguard.engine.documents.hcl_locals import Locals, combine
+from blastguard.engine.documents.json_tree import PLACEHOLDER
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, UNKNOWN_PART, DocumentError, Node, scalar, unknown
 
 # Functions whose result is, for matching, their argument: jsonencode keeps a policy's
 # structure visible; the conversions keep literal lists and maps literal.
 _TRANSPARENT_FUNCTIONS = {"jsonencode", "tolist", "toset", "tomap"}
+_COMBINING_FUNCTIONS = {"concat", "merge"}
 _PLAIN_STRING_PARTS = {"quoted_template_start", "quoted_template_end", "template_literal"}
 
 
@@ -17,21 +20,19 @@ def blocks(root) -> list[RawBlock]:
     body = next((c for c in root.named_children if c.type == "body"), None)
     if body is None:
         return []
+    top = [c for c in body.named_children if c.type == "block" and c.named_children
+           and c.named_children[0].type == "identifier"]
+    local_blocks = [b for b in top if b.named_children[0].text == b"locals"]
+    locals_ = Locals([lambda b=b: block_value(b, 0) for b in local_blocks])
     found = []
     if any(c.type == "attribute" for c in body.named_children):
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
         found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
-                              lambda: body_value(body, 0)))
-    for block in body.named_children:
-        if block.type != "block":
-            continue
-        ident = block.named_children[0] if block.named_children else None
-        if ident is None or ident.type != "identifier":
-            continue
+                              lambda: locals_.substitute(body_value(body, 0))))
+    for block in top:
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
-        header_end = labels_end(block)
-        found.append(RawBlock(ident.text.decode(), labels, block.start_byte, header_end,
-                              _lazy_body(block), _lazy_names(block)))
+        found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,
+                              labels_end(block), _lazy_body(block, locals_), _lazy_names(block)))
     return found
 
 
@@ -51,8 +52,8 @@ def label_text(node) -> str:
     return node.text.decode("utf-8", "replace")
 
 
-def _lazy_body(block):
-    return lambda: block_value(block, 0)
+def _lazy_body(block, locals_: Locals):
+    return lambda: locals_.substitute(block_value(block, 0))
 
 
 def _lazy_names(block):
@@ -145,6 +146,8 @@ def expression(node, depth: int) -> Node:
                 return heredoc_value(inner)
         result = unknown(start, end, node.text.decode("utf-8", "replace"))
         result.src = inner  # an interpolated heredoc may still hold a JSON policy
+        if inner.type == "quoted_template":
+            result.value = template_text(inner)
         return result
     if t == "collection_value":
         inner = node.named_children[0]
@@ -159,6 +162,14 @@ def expression(node, depth: int) -> Node:
         exprs = [c for c in args.named_children if c.type == "expression"] if args is not None else []
         if name in _TRANSPARENT_FUNCTIONS and len(exprs) == 1:
             return expression(exprs[0], depth + 1)
+        if name in _COMBINING_FUNCTIONS:
+            values = [expression(e, depth + 1) for e in exprs]
+            combined = combine(name, values, start, end)
+            if combined is not None:
+                return combined
+            # Arguments may still resolve once the file's locals are known.
+            return Node(UNKNOWN, None, start, end, text=node.text.decode("utf-8", "replace"),
+                        meta={"call": name, "args": values})
     if t == "operation":
         inner = node.named_children[0]
         if inner.type == "unary_operation" and inner.children[0].type == "-":
@@ -231,6 +242,15 @@ def string_value(node) -> Node:
     if text[:1] == "{":
         result.src = node  # may hold an embedded JSON policy
     return result
+
+
+def template_text(node) -> str:
+    """An interpolated string's text with each interpolation as UNKNOWN_PART."""
+    decoded = decode_template(node, json=False)
+    if decoded is None:
+        return UNKNOWN_PART
+    text = bytes(decoded.out).decode("utf-8", "replace")
+    return text.replace(PLACEHOLDER, UNKNOWN_PART)
 
 
 def heredoc_value(node) -> Node:

@@ -6,10 +6,10 @@ import json
 from typing import Callable, Sequence
 
 from blastguard.engine import parsing
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, DocumentError, Node, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, DocumentError, Node, scalar, unknown
 
 # Stands in for an interpolation (`${...}`) inside embedded JSON; a string containing it is unknown.
-PLACEHOLDER = "\ue000bg\ue000"
+PLACEHOLDER = UNKNOWN_PART + "bg" + UNKNOWN_PART
 
 Locate = Callable[[int], int]
 
@@ -61,7 +61,9 @@ def convert(node, locate: Locate, depth: int = 0) -> Node:
     if t == "string":
         text = decode_string(node)
         if text is None or PLACEHOLDER in text:
-            return unknown(start, end, node.text.decode("utf-8", "replace"))
+            result = unknown(start, end, node.text.decode("utf-8", "replace"))
+            result.value = text
+            return result
         result = scalar(text, start, end)
         if text[:1] == "{":
             result.src = node  # may hold an embedded JSON policy

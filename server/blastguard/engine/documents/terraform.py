@@ -64,7 +64,7 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
                 policy = embedded_json(value)
                 if policy is not None and "Statement" in policy.value:
                     found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
-                                         {"attribute": attribute}))
+                                         {"attribute": attribute}, owner=body))
                 elif value.kind == UNKNOWN:
                     ref = _POLICY_DOC_REF.match(value.text.strip())
                     if ref:
@@ -75,6 +75,7 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
         doc = policy_docs.get(doc_name)
         if doc is not None and doc.type == "aws_iam_policy_document":
             doc.type, doc.attrs = user.type, {"attribute": attribute, "document": doc_name}
+            doc.owner = user.node
     return found
 
 
@@ -87,15 +88,20 @@ def _may_hold_policy(block: RawBlock, type_: str) -> bool:
 
 
 def policy_attributes(body: Node):
-    """(attribute, value) pairs that may hold a policy: top-level, and in nested blocks."""
+    """(attribute, value) pairs that may hold a policy: top-level, and in nested blocks
+    (`inline_policy { policy = ... }`, whose block name also ends in "policy")."""
     for key, value in body.items():
-        if _POLICY_ATTRIBUTE.search(key) and value.kind in (SCALAR, UNKNOWN, MAP):
+        if _POLICY_ATTRIBUTE.search(key) and _may_be_document(value):
             yield key, value
         elif value.kind in (MAP, LIST):
             for block in value.value if value.kind == LIST else [value]:
                 for inner_key, inner in block.items():
-                    if _POLICY_ATTRIBUTE.search(inner_key) and inner.kind in (SCALAR, UNKNOWN, MAP):
+                    if _POLICY_ATTRIBUTE.search(inner_key) and _may_be_document(inner):
                         yield f"{key}.{inner_key}", inner
+
+
+def _may_be_document(value: Node) -> bool:
+    return value.kind in (SCALAR, UNKNOWN) or (value.kind == MAP and "Statement" in value.value)
 
 
 def policy_document(body: Node) -> Node | None:
