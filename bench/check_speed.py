@@ -137,8 +137,8 @@ def main() -> int:
     if corpus_bytes == 0:
         print(f"check_speed: the selected files under {CORPUS} are all empty; nothing to benchmark")
         return 0
-    # --no-config: the result must not depend on a .blastguard.yaml near wherever this is run from.
     blastguard = blastguard_command()
+    # --no-config: the result must not depend on a .blastguard.yaml near wherever this is run from.
     check = blastguard + ["check", "--format", "json", "--no-progress", "--no-config"]
     print(f"corpus: {CORPUS} ({', '.join(f'{lang}: {len(p)}' for lang, p in found.items())})")
     print(f"blastguard: {' '.join(blastguard)}; {os.cpu_count()} cores; best and median of {RUNS} runs")

@@ -3,8 +3,8 @@
 
 provider "aws" {
   region     = "eu-west-1"
-  access_key = "AKIAIOSFODNN7EXAMPLE"
-  secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+  access_key = "AKIA2OGYBAH6RK4LXQZW"
+  secret_key = "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"
 }
 
 resource "aws_s3_bucket" "customer_uploads" {
