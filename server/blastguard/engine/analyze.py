@@ -25,6 +25,7 @@ class Engine:
         self.options = options or Options()
         self.known_ids = {r.id for r in rules.rules} | {r.id for r in builtin.BUILTIN_RULES}
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
+        self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         for rule in rules.rules:
             if not self.options.enabled(rule.id) or self.severity(rule) == Severity.OFF:
                 continue
@@ -34,13 +35,18 @@ class Engine:
     def severity(self, rule: Rule) -> Severity:
         return self.options.severity_of(rule.id, rule.severity)
 
+    def candidates(self, language: str, kind: str, type_: str) -> list[tuple[Rule, object]]:
+        """The (rule, matcher) pairs whose subject selector accepts this type, memoised:
+        a file has many blocks of few types, and globs are not free."""
+        key = (language, kind, type_)
+        found = self._by_type.get(key)
+        if found is None:
+            found = [(r, m) for r, m in self._index.get((language, kind), ()) if m.selector.accepts_type(type_)]
+            self._by_type[key] = found
+        return found
+
     def wanted(self, language: str):
-        index = self._index
-
-        def wanted(kind: str, type_: str) -> bool:
-            return any(m.selector.accepts_type(type_) for _, m in index.get((language, kind), ()))
-
-        return wanted
+        return lambda kind, type_: bool(self.candidates(language, kind, type_))
 
     # -- entry points -------------------------------------------------------------------
 
@@ -69,7 +75,7 @@ class Engine:
         lines = LineIndex(doc.data)
         raw: list[Finding] = []
         for subject in doc.subjects:
-            for rule, matcher in self._index.get((doc.language, subject.kind), ()):
+            for rule, matcher in self.candidates(doc.language, subject.kind, subject.type):
                 if not matcher.selector.accepts(subject):
                     continue
                 raw.extend(self._match(rule, matcher, subject, doc, lines))

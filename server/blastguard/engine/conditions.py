@@ -221,7 +221,7 @@ def ports_test(spec: Any) -> Callable[[tuple[int, int]], bool]:
 
 def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
     # Globs become RE2 patterns too, so no pattern can backtrack exponentially.
-    compiled = [re2.compile(_glob_to_re2(p), re2.Options() if not ignore_case else _ci()) for p in patterns]
+    compiled = [re2.compile(_glob_to_re2(p), _options(ignore_case)) for p in patterns]
     return lambda value: isinstance(value, str) and any(c.fullmatch(value) for c in compiled)
 
 
@@ -237,9 +237,10 @@ def _glob_to_re2(pattern: str) -> str:
     return "(?s:" + "".join(out) + ")"
 
 
-def _ci():
+def _options(ignore_case: bool = False):
     options = re2.Options()
-    options.case_sensitive = False
+    options.case_sensitive = not ignore_case
+    options.log_errors = False  # the loader reports bad patterns itself, in one line
     return options
 
 
@@ -250,9 +251,10 @@ class RegexTest:
 
     def __init__(self, pattern: str, ignore_case: bool):
         try:
-            self.compiled = re2.compile(pattern, _ci() if ignore_case else re2.Options())
+            self.compiled = re2.compile(pattern, _options(ignore_case))
         except re2.error as exc:
-            raise RuleError(f"invalid regular expression {pattern!r}: {exc}") from None
+            reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+            raise RuleError(f"invalid regular expression {pattern!r}: {reason}") from None
 
     def __call__(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):

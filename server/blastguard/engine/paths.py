@@ -79,4 +79,6 @@ def scalars(nodes: list[Node]):
 @cache
 def _key_glob(segment: str):
     """A key pattern such as `*_inbound_acl_rules` (RE2: linear time whatever the pattern)."""
-    return re2.compile(".*".join(re2.escape(part) for part in segment.split("*")))
+    options = re2.Options()
+    options.log_errors = False
+    return re2.compile(".*".join(re2.escape(part) for part in segment.split("*")), options)
