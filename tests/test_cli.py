@@ -171,3 +171,27 @@ def test_console_script_runs_as_a_process(project):
     proc = subprocess.run(cmd + ["check", "--select", "TF101", "--format", "json", "."],
                           capture_output=True, text=True)
     assert proc.returncode == 1 and pairs(json.loads(proc.stdout)) == {("risky.tf", "TF101", 3)}
+
+
+def test_text_is_coloured_only_for_a_terminal(project):
+    import io
+
+    from blastguard.cli import Report
+    from blastguard.engine.analyze import Engine
+    from blastguard.engine.loader import load_rules
+    from blastguard.reporters import text
+
+    findings = Engine(load_rules()).analyze("risky.tf", RISKY.encode()).findings
+    plain, coloured = io.StringIO(), io.StringIO()
+    text.render(Report(findings=findings, file_count=1), plain)
+    text.render(Report(findings=findings, file_count=1, colour=True), coloured)
+    assert "\033[" not in plain.getvalue()
+    assert "\033[33mwarning\033[0m" in coloured.getvalue()
+    assert plain.getvalue().endswith("1 file checked: 1 warning; 1 fixable with --fix\n")
+
+
+def test_progress_bar_wraps_the_scan_without_changing_it():
+    from blastguard.cli import _progress
+
+    assert _progress(False) is None
+    assert list(_progress(True)(iter(range(5)), 5)) == [0, 1, 2, 3, 4]

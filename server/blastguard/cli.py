@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
                        help="override a rule's severity (error, warning, info, hint, off)")
     check.add_argument("--fail-on", metavar="LEVEL", help="exit 1 when a finding is at or above this level")
-    check.add_argument("--config", metavar="FILE", help=f"config file (default: the nearest .blastguard.yaml)")
+    check.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")

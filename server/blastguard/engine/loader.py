@@ -29,13 +29,12 @@ class RuleLoadError(Exception):
 
 
 def default_rules_dir() -> Path:
-    """rules/ of a source checkout, else the copy installed with the package."""
-    checkout = Path(__file__).resolve().parents[3] / "rules"
+    """rules/ of a source checkout, else the copy a wheel installs as blastguard/_rules."""
+    here = Path(__file__).resolve()
+    checkout = here.parents[3] / "rules"
     if (checkout / "schema.json").is_file():
         return checkout
-    from importlib.resources import files
-
-    return Path(str(files("blastguard._rules")))
+    return here.parents[1] / "_rules"
 
 
 @cache
