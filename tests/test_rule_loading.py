@@ -104,3 +104,11 @@ def test_regular_expressions_cannot_backtrack_catastrophically():
 
 def test_schema_is_where_the_loader_reads_it():
     assert (default_rules_dir() / "schema.json").is_file()
+
+
+def test_rule_reference_is_generated_from_the_rules(capsys):
+    from pathlib import Path
+
+    assert main(["rules", "--markdown"]) == 0
+    reference = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert capsys.readouterr().out == reference.read_text(), "run: blastguard rules --markdown > docs/rules.md"

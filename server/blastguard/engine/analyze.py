@@ -106,7 +106,7 @@ class Engine:
     def _report_span(self, matcher, context: Node, witnesses: list[Node], subject, lines: LineIndex):
         node = None
         if matcher.report is not None:
-            node = next((n for n in locate(context, subject, matcher.report) if n.kind != UNKNOWN), None)
+            node = next(iter(locate(context, subject, matcher.report)), None)
         elif witnesses:
             node = witnesses[0]
         elif matcher.each is not None:
