@@ -112,3 +112,25 @@ def test_rule_reference_is_generated_from_the_rules(capsys):
     assert main(["rules", "--markdown"]) == 0
     reference = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert capsys.readouterr().out == reference.read_text(), "run: blastguard rules --markdown > docs/rules.md"
+
+
+def test_policy_rules_can_look_at_the_block_that_holds_the_policy(tmp_path):
+    from blastguard.engine.analyze import Engine
+
+    write_rule(tmp_path, USER_RULE.replace(
+        "match:\n  subject: {kind: resource, type: aws_s3_bucket}\n  where: {path: tags.owner, present: false}",
+        "match:\n  subject: {kind: policy, type: aws_iam_role}\n  each: Statement\n"
+        "  where:\n    all:\n      - {path: Action, equals: 'sts:AssumeRole'}\n"
+        "      - {path: $owner.max_session_duration, gt: 3600}"))
+    engine = Engine(load_rules([tmp_path]))
+    role = '''resource "aws_iam_role" "r" {
+  max_session_duration = %d
+  assume_role_policy = jsonencode({ Statement = [{ Action = "sts:AssumeRole", Effect = "Allow" }] })
+}
+'''
+
+    def hits(text):
+        return {(f.rule, f.start.line) for f in engine.analyze("main.tf", text.encode()).findings}
+
+    assert hits(role % 43200) == {("TF901", 3)}
+    assert hits(role % 3600) == set()
