@@ -8,6 +8,7 @@ from typing import Any, Callable
 import re2
 
 from blastguard.engine.paths import locate, scalars
+from blastguard.engine.patterns import compile_glob, options
 from blastguard.engine.values import SCALAR, UNKNOWN, UNKNOWN_PART, Node
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
@@ -220,28 +221,8 @@ def ports_test(spec: Any) -> Callable[[tuple[int, int]], bool]:
 
 
 def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
-    # Globs become RE2 patterns too, so no pattern can backtrack exponentially.
-    compiled = [re2.compile(_glob_to_re2(p), _options(ignore_case)) for p in patterns]
+    compiled = [compile_glob(p, ignore_case) for p in patterns]
     return lambda value: isinstance(value, str) and any(c.fullmatch(value) for c in compiled)
-
-
-def _glob_to_re2(pattern: str) -> str:
-    out = []
-    for char in pattern:
-        if char == "*":
-            out.append(".*")
-        elif char == "?":
-            out.append(".")
-        else:
-            out.append(re2.escape(char))
-    return "(?s:" + "".join(out) + ")"
-
-
-def _options(ignore_case: bool = False):
-    options = re2.Options()
-    options.case_sensitive = not ignore_case
-    options.log_errors = False  # the loader reports bad patterns itself, in one line
-    return options
 
 
 class RegexTest:
@@ -251,7 +232,7 @@ class RegexTest:
 
     def __init__(self, pattern: str, ignore_case: bool):
         try:
-            self.compiled = re2.compile(pattern, _options(ignore_case))
+            self.compiled = re2.compile(pattern, options(ignore_case))
         except re2.error as exc:
             reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
             raise RuleError(f"invalid regular expression {pattern!r}: {reason}") from None

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
-
-import re2
-
+from blastguard.engine.patterns import compile_glob
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 ANY_KEY = "*"
@@ -48,7 +45,7 @@ def resolve(node: Node, segments: tuple[str, ...]) -> list[Node]:
                     if segment == ANY_KEY:
                         following.extend(item.value.values())
                     elif "*" in segment:
-                        pattern = _key_glob(segment)
+                        pattern = compile_glob(segment)
                         following.extend(v for k, v in item.value.items() if pattern.fullmatch(k))
                     else:
                         child = item.value.get(segment)
@@ -75,10 +72,3 @@ def scalars(nodes: list[Node]):
             if item.kind in (SCALAR, UNKNOWN):
                 yield item
 
-
-@cache
-def _key_glob(segment: str):
-    """A key pattern such as `*_inbound_acl_rules` (RE2: linear time whatever the pattern)."""
-    options = re2.Options()
-    options.log_errors = False
-    return re2.compile(".*".join(re2.escape(part) for part in segment.split("*")), options)

@@ -18,12 +18,14 @@ _ESCAPE = re.compile(rb"\\u[0-9a-fA-F]{4}|\\U[0-9a-fA-F]{8}|\\.|\$\$\{|%%\{", re
 class Decoded:
     """Decoded text as bytes, with the source offset of each byte."""
 
-    __slots__ = ("out", "table", "json")
+    __slots__ = ("out", "table", "json", "_scanned", "_inside", "_escaped")
 
     def __init__(self, json: bool = True) -> None:
         self.out = bytearray()
         self.table: list[int] = []
         self.json = json  # quote placeholders that stand outside a JSON string
+        # Where the JSON string scan has reached, so many interpolations stay linear.
+        self._scanned, self._inside, self._escaped = 0, False, False
 
     def add(self, chunk: bytes, at: int, *, spread: bool = False) -> None:
         """Append chunk; with spread, byte i maps to at + i, else every byte maps to at."""
@@ -32,22 +34,21 @@ class Decoded:
 
     def placeholder(self, at: int) -> None:
         """Stand in for an interpolation: inside a JSON string a marker, elsewhere a marker string."""
-        quoted = self.json and not _inside_string(self.out)
+        quoted = self.json and not self._inside_string()
         text = f'"{json_tree.PLACEHOLDER}"' if quoted else json_tree.PLACEHOLDER
-        encoded = text.encode()
-        self.add(encoded, at)
+        self.add(text.encode(), at)
 
-
-def _inside_string(out: bytearray) -> bool:
-    inside, escaped = False, False
-    for byte in out:
-        if escaped:
-            escaped = False
-        elif byte == 0x5C:
-            escaped = inside
-        elif byte == 0x22:
-            inside = not inside
-    return inside
+    def _inside_string(self) -> bool:
+        inside, escaped = self._inside, self._escaped
+        for byte in self.out[self._scanned:]:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = inside
+            elif byte == 0x22:
+                inside = not inside
+        self._scanned, self._inside, self._escaped = len(self.out), inside, escaped
+        return inside
 
 
 def unescape(raw: bytes, base: int, decoded: Decoded) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from blastguard.engine.documents.embedded import decode_template
 from blastguard.engine.documents.terraform import RawBlock
 from blastguard.engine.documents.hcl_locals import Locals, combine
@@ -22,8 +24,10 @@ def blocks(root) -> list[RawBlock]:
         return []
     top = [c for c in body.named_children if c.type == "block" and c.named_children
            and c.named_children[0].type == "identifier"]
-    local_blocks = [b for b in top if b.named_children[0].text == b"locals"]
-    locals_ = Locals([lambda b=b: block_value(b, 0) for b in local_blocks])
+    # Each locals block is converted once, for the locals table and for its own subject.
+    local_bodies = {b.id: cache(lambda b=b: block_value(b, 0))
+                    for b in top if b.named_children[0].text == b"locals"}
+    locals_ = Locals(list(local_bodies.values()))
     found = []
     if any(c.type == "attribute" for c in body.named_children):
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
@@ -31,8 +35,10 @@ def blocks(root) -> list[RawBlock]:
                               lambda: locals_.substitute(body_value(body, 0))))
     for block in top:
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
+        body_of = local_bodies.get(block.id) or (lambda block=block: block_value(block, 0))
         found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,
-                              labels_end(block), _lazy_body(block, locals_), _lazy_names(block)))
+                              labels_end(block), lambda body_of=body_of: locals_.substitute(body_of()),
+                              _lazy_names(block)))
     return found
 
 
@@ -50,10 +56,6 @@ def label_text(node) -> str:
         return "".join(c.text.decode("utf-8", "replace") for c in node.children
                        if c.type == "template_literal")
     return node.text.decode("utf-8", "replace")
-
-
-def _lazy_body(block, locals_: Locals):
-    return lambda: locals_.substitute(block_value(block, 0))
 
 
 def _lazy_names(block):

@@ -64,7 +64,8 @@ class Locals:
 
     def substitute(self, node: Node, hops: int = 0) -> Node:
         """node with resolvable references and calls below it replaced (children in place)."""
-        if hops > MAX_HOPS:
+        if hops > MAX_HOPS or not self._bodies:
+            # Without locals nothing below can resolve: calls left unknown had unknown arguments.
             return node
         if node.kind == UNKNOWN:
             return self._resolve_unknown(node, hops) or node
