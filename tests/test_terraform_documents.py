@@ -10,7 +10,7 @@ from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN
 
 
 def subjects(text: str, path: str = "main.tf", syntax: str = "hcl"):
-    return load(path, "terraform", syntax, text.encode(), lambda kind, type_: True).subjects
+    return load(path, "terraform", syntax, text.encode(), lambda language, kind, type_: True).subjects
 
 
 def policy_actions(text: str, path: str = "main.tf", syntax: str = "hcl"):

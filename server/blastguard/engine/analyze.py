@@ -45,8 +45,8 @@ class Engine:
             self._by_type[key] = found
         return found
 
-    def wanted(self, language: str):
-        return lambda kind, type_: bool(self.candidates(language, kind, type_))
+    def wanted(self, language: str, kind: str, type_: str) -> bool:
+        return bool(self.candidates(language, kind, type_))
 
     # -- entry points -------------------------------------------------------------------
 
@@ -61,11 +61,12 @@ class Engine:
             result.errors.append(FileError(path, problem[0], problem[1]))
             return result
         language, syntax = detected
-        result.language = language
         try:
-            doc = load(path, language, syntax, data, self.wanted(language), old_tree)
-            result.findings = self.findings(doc)
+            doc = load(path, language, syntax, data, self.wanted, old_tree)
+            result.language = ",".join(doc.languages) or None
+            result.findings = self.findings(doc) if doc.languages else []
         except DocumentError as exc:
+            result.language = language
             result.errors.append(FileError(path, str(exc), exc.line))
         except RecursionError:
             result.errors.append(FileError(path, "document is nested too deeply to analyse"))
@@ -75,7 +76,7 @@ class Engine:
         lines = LineIndex(doc.data)
         raw: list[Finding] = []
         for subject in doc.subjects:
-            for rule, matcher in self.candidates(doc.language, subject.kind, subject.type):
+            for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if not matcher.selector.accepts(subject):
                     continue
                 raw.extend(self._match(rule, matcher, subject, doc, lines))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blastguard.engine.conditions import (
-    All, Any_, Condition, Empty, Not, PortRange, Present, RuleError, ScalarTest,
+    All, Any_, Condition, Empty, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
     glob_test, loose_equals, port_span, ports_test, regex_test,
 )
 from blastguard.engine.paths import compile_path
@@ -15,12 +15,18 @@ _SCALAR_OPS = ("equals", "in", "matches", "glob", "gt", "gte", "lt", "lte", "por
 
 
 @dataclass(slots=True)
+class EditTemplate:
+    action: str  # set | remove | replace
+    path: tuple[str, ...]
+    value: Any = None  # the value to set, or the replacement text
+    transform: str | None = None  # replace: compute the text from the old value
+
+
+@dataclass(slots=True)
 class FixTemplate:
     title: str
     safe: bool
-    action: str  # set | remove | replace
-    path: tuple[str, ...]
-    value: Any = None
+    edits: list[EditTemplate]
 
 
 @dataclass(slots=True)
@@ -86,13 +92,18 @@ def compile_match(spec: Any, rule_fix: Any) -> list[Matcher]:
 
 
 def compile_fix(spec: dict) -> FixTemplate:
+    edits = [compile_edit(spec)] + [compile_edit(more) for more in spec.get("also", [])]
+    return FixTemplate(spec["title"], spec.get("safe", True), edits)
+
+
+def compile_edit(spec: dict) -> EditTemplate:
     for action in ("set", "remove", "replace"):
         if action in spec:
             target = spec[action]
             if action == "remove":
-                return FixTemplate(spec["title"], spec.get("safe", True), action, compile_path(target))
-            return FixTemplate(spec["title"], spec.get("safe", True), action,
-                               compile_path(target["path"]), target.get("value", target.get("text")))
+                return EditTemplate(action, compile_path(target))
+            return EditTemplate(action, compile_path(target["path"]), target.get("value", target.get("text")),
+                                target.get("transform"))
     raise RuleError("fix needs one of set, remove or replace")
 
 
@@ -117,9 +128,15 @@ def compile_condition(spec: Any) -> Condition:
         return Present(path, bool(spec["present"]))
     if "empty" in spec:
         return Empty(path)
+    if "resolved" in spec:
+        return Resolved(path, bool(spec["resolved"]))
+    if "refers_to" in spec:
+        names = spec["refers_to"]
+        return RefersTo(path, glob_test([names] if isinstance(names, str) else list(names), False))
     ops = [op for op in _SCALAR_OPS if op in spec]
     if len(ops) != 1:
-        raise RuleError(f"a path condition needs exactly one of present, empty, {', '.join(_SCALAR_OPS)}")
+        raise RuleError(f"a path condition needs exactly one of present, empty, resolved, refers_to, "
+                        f"{', '.join(_SCALAR_OPS)}")
     return ScalarTest(path, scalar_test(ops[0], spec[ops[0]], bool(spec.get("ignore_case"))),
                       every=spec.get("quantifier", "any") == "all")
 

@@ -95,6 +95,40 @@ class Empty(Condition):
 
 
 @dataclass(slots=True)
+class Resolved(Condition):
+    """`resolved: false` holds where the value at the path is an expression the engine cannot
+    resolve (a variable, a template, a call): for rules where "not a literal" is the risk,
+    such as `eval(user_input)` or `rm -rf {{ path }}`. Absent values are neither."""
+
+    path: tuple[str, ...]
+    wanted: bool
+
+    def evaluate(self, node: Node, scope=None) -> Result:
+        found = locate(node, scope, self.path)
+        hits = [n for n in found if (n.kind != UNKNOWN) == self.wanted]
+        return (TRUE, hits[:1]) if hits else (FALSE, [])
+
+
+@dataclass(slots=True)
+class RefersTo(Condition):
+    """The value is a name that resolves (through imports) to one of the globs: `yaml.Loader`.
+    A name from an import that resolves elsewhere, or a literal, is false; a local name is unknown."""
+
+    path: tuple[str, ...]
+    test: Callable[[Any], bool]
+
+    def evaluate(self, node: Node, scope=None) -> Result:
+        unknown = False
+        for leaf in scalars(locate(node, scope, self.path)):
+            ref = (leaf.meta or {}).get("ref") if leaf.kind == UNKNOWN else None
+            if ref is not None and self.test(ref):
+                return TRUE, [leaf]
+            if leaf.kind == UNKNOWN and not (leaf.meta or {}).get("imported"):
+                unknown = True
+        return (UNKNOWN_RESULT if unknown else FALSE), []
+
+
+@dataclass(slots=True)
 class ScalarTest(Condition):
     """Any scalar at the path passes `test`; `every` requires all of them to."""
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Any, Callable
 
 from blastguard.engine.compile import FixTemplate
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import Edit, Fix
 from blastguard.engine.paths import locate
-from blastguard.engine.values import UNKNOWN, Node
+from blastguard.engine.values import SCALAR, UNKNOWN, Node
 
 
 def render(value: Any, syntax: str) -> str:
@@ -25,30 +26,85 @@ def render(value: Any, syntax: str) -> str:
     return json.dumps(value)
 
 
-def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, scope=None) -> Fix | None:
-    targets = [n for n in locate(context, scope, template.path) if n.kind != UNKNOWN]
-    if not targets:
+# Anything a shell would interpret (quotes, expansion, redirection, globs, operators, comments).
+_SHELL_SYNTAX = re.compile(r"""[|&;<>()$`\\"'*?\[\]{}~#!\n\r]""")
+
+
+def _argv(node: Node) -> str | None:
+    """A literal shell command as a Python argument list, when splitting on blanks is exactly
+    what the shell would do with it."""
+    if node.kind != SCALAR or not isinstance(node.value, str) or _SHELL_SYNTAX.search(node.value):
         return None
-    target = targets[0]
-    if template.action == "set":
-        edit = Edit(target.start, target.end, render(template.value, syntax))
-    elif template.action == "replace":
-        edit = Edit(target.start, target.end, str(template.value))
-    else:
-        edit = removal(target, lines)
-    return Fix(template.title, (edit,), template.safe)
+    words = node.value.split()
+    if not words or "=" in words[0]:  # `VAR=x cmd` sets the environment
+        return None
+    return "[" + ", ".join(json.dumps(w) for w in words) + "]"
 
 
-def removal(target: Node, lines: LineIndex) -> Edit:
-    """Remove a map entry; whole lines when it stands alone on its lines."""
+TRANSFORMS: dict[str, Callable[[Node], str | None]] = {"argv": _argv}
+
+
+def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, scope=None) -> Fix | None:
+    """All of the template's edits, or no fix when one of them has nothing to act on."""
+    edits = []
+    for step in template.edits:
+        targets = locate(context, scope, step.path, exact=True)
+        if not targets:
+            return None
+        target = targets[0]
+        if step.action == "set":
+            edit = Edit(target.start, target.end, render(step.value, syntax))
+        elif step.action == "replace":
+            text = TRANSFORMS[step.transform](target) if step.transform else str(step.value)
+            if text is None:
+                return None
+            edit = Edit(target.start, target.end, text)
+        else:
+            edit = removal(target, lines, syntax)
+        edits.append(edit)
+    return Fix(template.title, tuple(sorted(edits, key=lambda e: e.start)), template.safe)
+
+
+# Commas separate entries in these syntaxes, so removing one entry must take one comma with it.
+_COMMA_SEPARATED = {"json", "python", "yaml"}
+# Where a comma after the last entry is an error (YAML block entries have no commas at all).
+_TRAILING_COMMA_MATTERS = {"json"}
+
+
+def removal(target: Node, lines: LineIndex, syntax: str = "") -> Edit:
+    """Remove a map entry (or an argument); whole lines when it stands alone on its lines,
+    with the separating comma where the syntax has one."""
+    data = lines.data
     start, end = target.entry_start, target.end
     first, last = lines.line_of(start), lines.line_of(max(start, end - 1))
     line_start = lines.starts[first]
-    before = lines.data[line_start:start]
-    after = lines.data[end:lines.line_end(last)]
-    if not before.strip() and not after.strip():
-        stop = lines.starts[last + 1] if last + 1 < len(lines.starts) else len(lines.data)
+    before = data[line_start:start]
+    after = data[end:lines.line_end(last)]
+    commas = syntax in _COMMA_SEPARATED
+    if not before.strip() and (not after.strip() or commas and after.strip() == b","):
+        stop = lines.starts[last + 1] if last + 1 < len(lines.starts) else len(data)
+        if syntax in _TRAILING_COMMA_MATTERS and after.strip() != b",":
+            # The last entry goes: the comma that ended the entry before it goes too.
+            back = line_start
+            while back > 0 and data[back - 1:back] in b" \t\r\n":
+                back -= 1
+            if back > 0 and data[back - 1:back] == b",":
+                return Edit(back - 1, stop, data[back:line_start].decode("utf-8"))
         return Edit(line_start, stop, "")
+    if commas:
+        after_end = end
+        while data[after_end:after_end + 1] in (b" ", b"\t"):
+            after_end += 1
+        if data[after_end:after_end + 1] == b",":
+            after_end += 1
+            while data[after_end:after_end + 1] in (b" ", b"\t"):
+                after_end += 1
+            return Edit(start, after_end, "")
+        back = start
+        while back > 0 and data[back - 1:back] in (b" ", b"\t"):
+            back -= 1
+        if back > 0 and data[back - 1:back] == b",":
+            return Edit(back - 1, end, "")
     return Edit(start, end, "")
 
 

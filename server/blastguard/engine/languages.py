@@ -9,25 +9,42 @@ from pathlib import PurePath
 SNIFF_BYTES = 4096
 
 
+_SUFFIXES = (".tf", ".tfvars", ".hcl", ".json", ".yaml", ".yml", ".template", ".py")
+# Words near the start of a JSON file that say it may be a template or a policy.
+_JSON_MARKERS = (b'"Resources"', b'"AWSTemplateFormatVersion"', b'"Statement"')
+
+
 def candidate(path: str) -> bool:
     """Whether a file name may hold something we check (its content may still say no)."""
-    name = PurePath(path).name.lower()
-    return name.endswith((".tf", ".tfvars", ".hcl", ".json"))
+    return PurePath(path).name.lower().endswith(_SUFFIXES)
 
 
 def detect(path: str, head: bytes = b"") -> tuple[str, str] | None:
     """(language, syntax) such as ("terraform", "hcl"), or None for files we do not check.
 
     `head` is the start of the file: a .json file is Terraform when it is a plan or state
-    from `terraform show -json`.
+    from `terraform show -json`, and may be a CloudFormation template or an IAM policy when
+    it names their keys. YAML and JSON files get the language "yaml"/"json": which rule family
+    reads each document is decided by its content.
     """
     name = PurePath(path).name.lower()
     if name.endswith(".tf.json") or name.endswith(".tfvars.json"):
         return "terraform", "json"
     if name.endswith((".tf", ".tfvars", ".hcl")):
         return "terraform", "hcl"
-    if name.endswith(".json") and b'"terraform_version"' in head[:SNIFF_BYTES]:
-        return "terraform", "json"
+    if name.endswith(".py"):
+        return "python", "python"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml", "yaml"
+    sniff = head[:SNIFF_BYTES]
+    if name.endswith(".json"):
+        if b'"terraform_version"' in sniff:
+            return "terraform", "json"
+        if any(marker in sniff for marker in _JSON_MARKERS):
+            return "json", "json"
+        return None
+    if name.endswith(".template") and b"Resources" in sniff:
+        return ("json", "json") if sniff.lstrip()[:1] == b"{" else ("yaml", "yaml")
     return None
 
 

@@ -7,8 +7,9 @@ from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 ANY_KEY = "*"
 # A path may start at the subject's root (`$.x`) or, for a policy, at the block that holds it
-# (`$owner.attach_policy`) instead of at the node being evaluated.
-ROOT, OWNER = "$", "$owner"
+# (`$owner.attach_policy`), or at the whole document (`$doc.on`) instead of at the node being
+# evaluated.
+ROOT, OWNER, DOC = "$", "$owner", "$doc"
 
 
 def compile_path(path: str | list) -> tuple[str, ...]:
@@ -34,8 +35,9 @@ def flatten(node: Node):
             yield item
 
 
-def resolve(node: Node, segments: tuple[str, ...]) -> list[Node]:
-    """Nodes at the path; lists are walked through. Unknown nodes stand for what is below them."""
+def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[Node]:
+    """Nodes at the path; lists are walked through. Unknown nodes stand for what is below them,
+    unless `exact` (a fix must edit the node at the path, not a variable standing for it)."""
     current = [node]
     for segment in segments:
         following: list[Node] = []
@@ -51,18 +53,18 @@ def resolve(node: Node, segments: tuple[str, ...]) -> list[Node]:
                         child = item.value.get(segment)
                         if child is not None:
                             following.append(child)
-                elif item.kind == UNKNOWN:
+                elif item.kind == UNKNOWN and not exact:
                     following.append(item)
         current = following
     return current
 
 
-def locate(node: Node, scope, segments: tuple[str, ...]) -> list[Node]:
-    """resolve() from node, or from the scope's root or owner when the path starts there."""
-    if segments and segments[0] in (ROOT, OWNER):
-        start = None if scope is None else (scope.node if segments[0] == ROOT else scope.owner)
-        return resolve(start, segments[1:]) if start is not None else []
-    return resolve(node, segments)
+def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) -> list[Node]:
+    """resolve() from node, or from the scope's root, owner or document when the path starts there."""
+    if segments and segments[0] in (ROOT, OWNER, DOC):
+        start = None if scope is None else {ROOT: scope.node, OWNER: scope.owner, DOC: scope.document}[segments[0]]
+        return resolve(start, segments[1:], exact) if start is not None else []
+    return resolve(node, segments, exact)
 
 
 def scalars(nodes: list[Node]):

@@ -81,3 +81,5 @@ class Subject:
     end: int
     attrs: dict = field(default_factory=dict)  # extra selector fields (e.g. policy attribute)
     owner: Node | None = None  # for a policy: the body of the block that holds it
+    document: Node | None = None  # the whole document it came from (`$doc.` paths)
+    language: str = ""  # the rule family that checks it, when a file mixes kinds (YAML)

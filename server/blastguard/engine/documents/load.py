@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, json_tree, terraform, terraform_json
+from blastguard.engine.documents import hcl, json_tree, kinds, python, terraform, terraform_json, yaml_tree
 from blastguard.engine.documents.terraform import Wanted
 from blastguard.engine.values import Subject
 
@@ -27,6 +27,8 @@ class Document:
     comments: list[Comment] = field(default_factory=list)
     error_at: int | None = None  # byte offset of the first syntax error
     tree: object = None
+    # The rule families of the documents found (a YAML file may hold several kinds, or none).
+    languages: list[str] = field(default_factory=list)
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None) -> Document:
@@ -44,7 +46,24 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         if syntax == "hcl":
             blocks = hcl.blocks(root)
         else:
-            value = next((c for c in root.named_children if c.type != "comment"), None)
-            blocks = terraform_json.blocks(json_tree.convert(value, json_tree.offset_locator(0)) if value else None)
-        doc.subjects = terraform.subjects(blocks, wanted)
+            blocks = terraform_json.blocks(_json_value(root))
+        doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
+        doc.languages = ["terraform"]
+    elif language == "python":
+        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_))
+        doc.languages = ["python"]
+    else:
+        values = yaml_tree.documents(root) if syntax == "yaml" else [_json_value(root)]
+        for value in values:
+            kind = kinds.classify(value, path, syntax)
+            if kind is None:
+                continue
+            doc.subjects.extend(kinds.subjects(value, kind, path))
+            if kind not in doc.languages:
+                doc.languages.append(kind)
     return doc
+
+
+def _json_value(root):
+    value = next((c for c in root.named_children if c.type != "comment"), None)
+    return json_tree.convert(value, json_tree.offset_locator(0)) if value is not None else None

@@ -1,0 +1,87 @@
+"""CloudFormation / SAM templates (YAML or JSON) -> resource and policy subjects."""
+
+from __future__ import annotations
+
+import re
+
+from blastguard.engine.paths import flatten
+from blastguard.engine.values import MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node, Subject, unknown
+
+_RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
+# Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
+# RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
+_POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
+_SUB_VARIABLE = re.compile(r"\$\{(?!!)[^}]*\}")
+
+
+def is_template(doc: Node | None) -> bool:
+    if doc is None or doc.kind != MAP:
+        return False
+    resources = doc.get("Resources")
+    if resources is None or resources.kind != MAP:
+        return False
+    if "AWSTemplateFormatVersion" in doc.value:
+        return True
+    return any(_type(r) is not None and _RESOURCE_TYPE.match(_type(r)) for _, r in resources.items())
+
+
+def subjects(doc: Node) -> list[Subject]:
+    intrinsics(doc)
+    found: list[Subject] = []
+    for name, resource in doc.get("Resources").items():
+        type_ = _type(resource)
+        if type_ is None:
+            continue
+        type_node = resource.get("Type")
+        start, end = type_node.entry_start, type_node.end
+        found.append(Subject("resource", type_, name, resource, start, end, document=doc))
+        properties = resource.get("Properties")
+        if properties is None or properties.kind != MAP:
+            continue
+        for attribute, policy in _policies(properties):
+            found.append(Subject("policy", type_, name, policy, policy.entry_start, policy.end,
+                                 {"attribute": attribute}, owner=properties, document=doc))
+    return found
+
+
+def _policies(properties: Node):
+    for key, value in properties.items():
+        if not _POLICY_PROPERTY.search(key):
+            continue
+        for item in flatten(value):
+            if item.kind != MAP:
+                continue
+            if "Statement" in item.value:
+                yield key, item
+            inner = item.get("PolicyDocument")
+            if inner is not None and inner.kind == MAP and "Statement" in inner.value:
+                yield f"{key}.PolicyDocument", inner
+
+
+def intrinsics(root: Node) -> None:
+    """Replace intrinsic functions (`{"Ref": ..}`, `{"Fn::Sub": ..}`, `!GetAtt`, ...) with unknown
+    values, in place; `Fn::Sub` keeps its literal parts for patterns."""
+    for node in root.walk():
+        if node.kind == MAP and len(node.value) == 1:
+            (name, arg), = node.value.items()
+            if name == "Ref" or name.startswith("Fn::"):
+                _to_unknown(node, name, arg)
+        elif node.kind == UNKNOWN and node.meta and "tag" in node.meta:
+            _to_unknown(node, "Fn::" + node.meta["tag"].lstrip("!"), node.meta["value"])
+
+
+def _to_unknown(node: Node, name: str, arg: Node) -> None:
+    template = None
+    if name == "Fn::Sub":
+        text = arg.value[0] if arg.kind == "list" and arg.value else arg
+        if text.kind == SCALAR and isinstance(text.value, str):
+            template = _SUB_VARIABLE.sub(UNKNOWN_PART, text.value).replace("${!", "${")
+    replacement = unknown(node.start, node.end, name)
+    node.kind, node.value, node.text, node.meta = UNKNOWN, template, replacement.text, {"intrinsic": name}
+
+
+def _type(resource: Node) -> str | None:
+    if resource.kind != MAP:
+        return None
+    node = resource.get("Type")
+    return node.value if node is not None and node.kind == SCALAR and isinstance(node.value, str) else None

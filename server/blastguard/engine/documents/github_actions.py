@@ -1,0 +1,48 @@
+"""GitHub Actions workflows -> workflow, job and step subjects."""
+
+from __future__ import annotations
+
+import re
+
+from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject
+
+_WORKFLOW_DIR = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$")
+
+
+def is_workflow(doc: Node | None, path: str) -> bool:
+    if doc is None or doc.kind != MAP:
+        return False
+    jobs = doc.get("jobs")
+    if jobs is None or jobs.kind != MAP:
+        return False
+    return bool(_WORKFLOW_DIR.search(path.replace("\\", "/"))) or "on" in doc.value
+
+
+def subjects(doc: Node, path: str) -> list[Subject]:
+    anchor = doc.get("on") or doc.get("jobs")
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    found = [Subject("workflow", "workflow", name, doc, anchor.entry_start, anchor.entry_start + 2, document=doc)]
+    for job_id, job in doc.get("jobs").items():
+        if job.kind != MAP:
+            continue
+        found.append(Subject("job", "job", job_id, job, job.entry_start, job.entry_start + len(job_id),
+                             owner=doc, document=doc))
+        steps = job.get("steps")
+        if steps is None or steps.kind != LIST:
+            continue
+        for step in steps.value:
+            if step.kind != MAP:
+                continue
+            uses = step.get("uses")
+            if uses is not None and uses.kind == SCALAR and isinstance(uses.value, str):
+                type_ = uses.value.split("@", 1)[0]
+            else:
+                type_ = "run" if "run" in step.value else ""
+            found.append(Subject("step", type_, _step_name(step), step, step.start, step.end,
+                                 {"job": job_id}, owner=job, document=doc))
+    return found
+
+
+def _step_name(step: Node) -> str:
+    name = step.get("name") or step.get("id")
+    return str(name.value) if name is not None and name.kind == SCALAR else ""

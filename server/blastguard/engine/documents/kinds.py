@@ -1,0 +1,44 @@
+"""Which rule family reads each YAML or JSON document: decided by content, the path a hint."""
+
+from __future__ import annotations
+
+from blastguard.engine.documents import ansible, cloudformation, compose, github_actions, iam, kubernetes
+from blastguard.engine.values import Node, Subject
+
+
+def classify(doc: Node | None, path: str, syntax: str) -> str | None:
+    if doc is None:
+        return None
+    if cloudformation.is_template(doc):
+        return "cloudformation"
+    if syntax == "json":
+        return "iam" if iam.is_policy(doc) else None
+    if kubernetes.is_object(doc):
+        return "kubernetes"
+    if github_actions.is_workflow(doc, path):
+        return "github-actions"
+    if compose.is_compose(doc):
+        return "docker-compose"
+    if ansible.is_playbook(doc, path):
+        return "ansible"
+    return None
+
+
+def subjects(doc: Node, language: str, path: str) -> list[Subject]:
+    if language == "cloudformation":
+        found = cloudformation.subjects(doc)
+    elif language == "iam":
+        found = iam.subjects(doc, path)
+    elif language == "kubernetes":
+        found = kubernetes.subjects(doc)
+    elif language == "github-actions":
+        found = github_actions.subjects(doc, path)
+    elif language == "docker-compose":
+        found = compose.subjects(doc)
+    else:
+        found = ansible.subjects(doc)
+    for subject in found:
+        subject.language = language
+        if subject.document is None:
+            subject.document = doc
+    return found

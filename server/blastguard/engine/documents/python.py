@@ -1,0 +1,316 @@
+"""Python source -> call, assignment, import and string subjects, with names resolved through imports.
+
+Rules see structure, never text: `subprocess.run("ls", shell=True)` is a `call` subject of type
+`subprocess.run` whose arguments map holds `0` -> "ls" and `shell` -> true, whatever alias the
+module was imported under; a docstring that mentions `shell=True` is only a string.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, DocumentError, Node, Subject, scalar, unknown
+
+_BUILTINS = frozenset(dir(builtins))
+# Key of the callee in a call's argument map (not a valid keyword, so it cannot clash).
+CALLEE = "()"
+_INTERESTING = frozenset({
+    "call", "assignment", "import_statement", "import_from_statement", "function_definition",
+    "class_definition", "string", "concatenated_string",
+})
+
+
+class _Names:
+    """Flow-insensitive name resolution for one file: imports, and what simple assignments hold."""
+
+    def __init__(self) -> None:
+        self.imports: dict[str, str] = {}
+        self.assigned: dict[str, str | None] = {}  # name -> qualified type of the call it holds
+        self.shadowed: set[str] = set()
+
+    def qualify(self, node) -> tuple[str | None, bool]:
+        """(dotted name, whether it is anchored in an import or a builtin) for a callee or value."""
+        t = node.type
+        if t == "identifier":
+            name = node.text.decode("utf-8", "replace")
+            if name in self.imports:
+                return self.imports[name], True
+            if self.assigned.get(name):
+                return self.assigned[name], True
+            if name in _BUILTINS and name not in self.shadowed:
+                return name, True
+            return name, False
+        if t == "attribute":
+            obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
+            if obj is None or attr is None:
+                return None, False
+            text = node.text.decode("utf-8", "replace")
+            if self.assigned.get(text):
+                return self.assigned[text], True
+            base, anchored = self.qualify(obj)
+            if base is None:
+                return None, False
+            return f"{base}.{attr.text.decode('utf-8', 'replace')}", anchored
+        if t == "call":
+            function = node.child_by_field_name("function")
+            return self.qualify(function) if function is not None else (None, False)
+        if t == "parenthesized_expression" and node.named_child_count == 1:
+            return self.qualify(node.named_children[0])
+        return None, False
+
+    def add_import(self, node) -> None:
+        if node.type == "import_statement":
+            for child in node.named_children:
+                if child.type == "dotted_name":
+                    module = child.text.decode()
+                    self.imports[module.split(".")[0]] = module.split(".")[0]
+                elif child.type == "aliased_import":
+                    name, alias = child.child_by_field_name("name"), child.child_by_field_name("alias")
+                    if name is not None and alias is not None:
+                        self.imports[alias.text.decode()] = name.text.decode()
+            return
+        module = node.child_by_field_name("module_name")
+        if module is None or module.type != "dotted_name":  # relative imports are the project's own code
+            return
+        prefix = module.text.decode()
+        for child in node.named_children:
+            if child == module:
+                continue
+            if child.type == "dotted_name":
+                self.imports[child.text.decode().split(".")[-1]] = f"{prefix}.{child.text.decode()}"
+            elif child.type == "aliased_import":
+                name, alias = child.child_by_field_name("name"), child.child_by_field_name("alias")
+                if name is not None and alias is not None:
+                    self.imports[alias.text.decode()] = f"{prefix}.{name.text.decode()}"
+
+    def add_assignment(self, node) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or left.type not in ("identifier", "attribute"):
+            return
+        target = left.text.decode("utf-8", "replace")
+        if left.type == "identifier":
+            self.shadowed.add(target)
+        held = None
+        if right is not None and right.type == "call":
+            name, anchored = self.qualify(right)
+            held = name if anchored else None
+        if target in self.assigned and self.assigned[target] != held:
+            held = None  # assigned different things: unknown
+        self.assigned[target] = held
+
+
+def subjects(root, wanted) -> list[Subject]:
+    nodes = _collect(root)
+    names = _Names()
+    for node in nodes:
+        if node.type in ("import_statement", "import_from_statement"):
+            names.add_import(node)
+        elif node.type in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name")
+            if name is not None:
+                names.shadowed.add(name.text.decode("utf-8", "replace"))
+    # Twice, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
+    for _ in range(2):
+        for node in nodes:
+            if node.type == "assignment":
+                names.add_assignment(node)
+    found: list[Subject] = []
+    want_strings = wanted("string", "")
+    for node in nodes:
+        t = node.type
+        if t == "call":
+            subject = _call(node, names)
+            if subject is not None and wanted("call", subject.type):
+                found.append(subject)
+        elif t == "assignment":
+            subject = _assignment(node, names)
+            if subject is not None and wanted("assign", subject.type):
+                found.append(subject)
+        elif t in ("import_statement", "import_from_statement"):
+            found.extend(s for s in _imports(node) if wanted("import", s.type))
+        elif want_strings and t in ("string", "concatenated_string") and node.parent is not None \
+                and node.parent.type != "concatenated_string":
+            value = _string(node)
+            found.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
+    return found
+
+
+def _collect(root) -> list:
+    """Every node of the kinds we look at, in document order, without recursion."""
+    out = []
+    cursor = root.walk()
+    while True:
+        node = cursor.node
+        if node.type in _INTERESTING:
+            out.append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
+
+
+def _call(node, names: _Names) -> Subject | None:
+    function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+    if function is None or arguments is None or arguments.type != "argument_list":
+        return None
+    name, anchored = names.qualify(function)
+    if name is None:
+        return None
+    entries: dict[str, Node] = {}
+    callee = unknown(function.start_byte, function.end_byte, function.text.decode("utf-8", "replace"))
+    callee.meta = {"ref": name, "imported": anchored}
+    if function.type == "attribute":
+        # The name after the last dot: what a fix such as `load` -> `safe_load` rewrites.
+        attr = function.child_by_field_name("attribute")
+        callee.start = attr.start_byte
+    entries[CALLEE] = callee
+    position = 0
+    for arg in arguments.named_children:
+        t = arg.type
+        if t == "comment":
+            continue
+        if t == "keyword_argument":
+            key, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
+            if key is None or value is None:
+                continue
+            child = convert(value, names)
+            child.key_start = arg.start_byte
+            entries[key.text.decode("utf-8", "replace")] = child
+        elif t == "list_splat":
+            entries["*"] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
+        elif t == "dictionary_splat":
+            entries["**"] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
+        else:
+            child = convert(arg, names)
+            child.key_start = arg.start_byte
+            entries[str(position)] = child
+            position += 1
+    body = Node(MAP, entries, arguments.start_byte, arguments.end_byte)
+    attrs = {"callee": "attribute" if function.type == "attribute" else "name"}
+    return Subject("call", name, function.text.decode("utf-8", "replace"), body,
+                   function.start_byte, function.end_byte, attrs)
+
+
+def _assignment(node, names: _Names) -> Subject | None:
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or left.type not in ("identifier", "attribute"):
+        return None
+    if left.type == "attribute":
+        obj = left.child_by_field_name("object")
+        base, _ = names.qualify(obj) if obj is not None else (None, False)
+        attr = left.child_by_field_name("attribute")
+        target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
+    else:
+        target = left.text.decode("utf-8", "replace")
+    if target is None:
+        return None
+    value = convert(right, names)
+    value.key_start = node.start_byte
+    return Subject("assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)
+
+
+def _imports(node):
+    module = node.child_by_field_name("module_name")
+    if node.type == "import_from_statement":
+        if module is not None and module.type == "dotted_name":
+            yield Subject("import", module.text.decode(), "", scalar(module.text.decode(), module.start_byte,
+                                                                        module.end_byte), node.start_byte, node.end_byte)
+        return
+    for child in node.named_children:
+        name = child.child_by_field_name("name") if child.type == "aliased_import" else child
+        if name is not None and name.type == "dotted_name":
+            text = name.text.decode()
+            yield Subject("import", text, "", scalar(text, name.start_byte, name.end_byte), node.start_byte, node.end_byte)
+
+
+def convert(node, names: _Names, depth: int = 0) -> Node:
+    """A Python expression as a value: literals are known, everything else is unknown
+    (with the qualified name it refers to, for `refers_to`)."""
+    if depth > MAX_DEPTH:
+        raise DocumentError(f"expression nested deeper than {MAX_DEPTH} levels", node.start_point[0] + 1)
+    t = node.type
+    start, end = node.start_byte, node.end_byte
+    if t in ("string", "concatenated_string"):
+        return _string(node)
+    if t == "integer":
+        try:
+            return scalar(int(node.text.decode().replace("_", "").rstrip("lLjJ"), 0), start, end)
+        except ValueError:
+            return unknown(start, end, node.text.decode())
+    if t == "float":
+        try:
+            return scalar(float(node.text.decode().replace("_", "")), start, end)
+        except ValueError:
+            return unknown(start, end, node.text.decode())
+    if t in ("true", "false"):
+        return scalar(t == "true", start, end)
+    if t == "none":
+        return scalar(None, start, end)
+    if t in ("list", "tuple", "set"):
+        items = [convert(c, names, depth + 1) for c in node.named_children if c.type != "comment"]
+        return Node(LIST, items, start, end)
+    if t == "parenthesized_expression" and node.named_child_count == 1:
+        return convert(node.named_children[0], names, depth + 1)
+    if t == "dictionary":
+        entries: dict[str, Node] = {}
+        for pair in node.named_children:
+            if pair.type != "pair":
+                return unknown(start, end, node.text.decode("utf-8", "replace"))
+            key = _string(pair.child_by_field_name("key")) if pair.child_by_field_name("key").type == "string" else None
+            if key is None or not isinstance(key.value, str) or key.kind != "scalar":
+                return unknown(start, end, node.text.decode("utf-8", "replace"))
+            child = convert(pair.child_by_field_name("value"), names, depth + 1)
+            child.key_start = pair.start_byte
+            entries[key.value] = child
+        return Node(MAP, entries, start, end)
+    result = unknown(start, end, node.text.decode("utf-8", "replace"))
+    if t in ("identifier", "attribute"):
+        name, anchored = names.qualify(node)
+        result.meta = {"ref": name, "imported": anchored}
+    elif t == "call":
+        name, anchored = names.qualify(node)
+        result.meta = {"call": name}
+    return result
+
+
+def _string(node) -> Node:
+    """A string literal's value; an f-string or a concatenation with one becomes a template
+    whose interpolations are unknown parts."""
+    start, end = node.start_byte, node.end_byte
+    parts = node.named_children if node.type == "concatenated_string" else [node]
+    pieces: list[str] = []
+    templated = False
+    for part in parts:
+        if part.type != "string":
+            return unknown(start, end, node.text.decode("utf-8", "replace"))
+        if any(c.type == "interpolation" for c in part.named_children):
+            templated = True
+            for child in part.named_children:
+                if child.type == "interpolation":
+                    pieces.append(UNKNOWN_PART)
+                elif child.type in ("string_content", "escape_sequence"):
+                    pieces.append(_literal(child.text.decode("utf-8", "replace")))
+            continue
+        try:
+            value = ast.literal_eval(part.text.decode("utf-8", "replace"))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return unknown(start, end, node.text.decode("utf-8", "replace"))
+        pieces.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+    text = "".join(pieces)
+    if templated:
+        result = unknown(start, end, node.text.decode("utf-8", "replace"))
+        result.value = text
+        return result
+    return scalar(text, start, end)
+
+
+def _literal(text: str) -> str:
+    """String content of an f-string piece, escapes decoded where they are plain."""
+    if "\\" not in text:
+        return text
+    try:
+        return ast.literal_eval('"' + text.replace('"', '\\"') + '"')
+    except (ValueError, SyntaxError):
+        return text

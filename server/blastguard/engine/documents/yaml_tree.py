@@ -1,0 +1,313 @@
+"""YAML text -> one located value tree per document, via tree-sitter-yaml.
+
+Anchors are shared, never copied: an alias becomes a small node that points at the anchored
+value, and the values aliases stand for are counted, so a "billion laughs" document is refused
+with an error long before it could be walked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN, DocumentError, Node, scalar, unknown
+
+# Values reachable through aliases, counted with multiplicity; past this a document is refused.
+ALIAS_BUDGET = 100_000
+
+_CONTENT = {
+    "block_mapping", "block_sequence", "block_scalar", "flow_mapping", "flow_sequence",
+    "plain_scalar", "double_quote_scalar", "single_quote_scalar", "alias",
+}
+_ESCAPES = {
+    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
+    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+    "L": "\u2028", "P": "\u2029",
+}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+def documents(root) -> list[Node | None]:
+    """The value of each document in a tree-sitter-yaml `stream` (None for an empty one)."""
+    converter = _Converter()
+    out: list[Node | None] = []
+    for doc in root.named_children:
+        if doc.type != "document":
+            continue
+        content = next((c for c in doc.named_children if c.type in ("block_node", "flow_node")), None)
+        out.append(converter.node(content, 0) if content is not None else None)
+    return out
+
+
+class _Converter:
+    def __init__(self) -> None:
+        self.anchors: dict[str, tuple[Node, int]] = {}
+        self.expanded = 0
+
+    def node(self, ts_node, depth: int) -> Node:
+        """Convert a block_node / flow_node (or bare content node); returns the value and
+        registers its anchor."""
+        if depth > MAX_DEPTH:
+            raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", ts_node.start_point[0] + 1)
+        anchor = tag = content = None
+        if ts_node.type in ("block_node", "flow_node"):
+            for child in ts_node.named_children:
+                if child.type == "anchor":
+                    anchor = child
+                elif child.type == "tag":
+                    tag = child.text.decode("utf-8", "replace")
+                elif child.type in _CONTENT:
+                    content = child
+        else:
+            content = ts_node
+        if content is None:
+            value = scalar(None, ts_node.end_byte, ts_node.end_byte)
+            size = 1
+        else:
+            value, size = self.content(content, depth)
+        if tag is not None:
+            value = _tagged(tag, value, ts_node)
+        if anchor is not None:
+            name = anchor.text.decode("utf-8", "replace").lstrip("&")
+            self.anchors[name] = (value, size)
+        return value
+
+    def content(self, node, depth: int) -> tuple[Node, int]:
+        t = node.type
+        if t == "alias":
+            return self.alias(node)
+        if t in ("block_mapping", "flow_mapping"):
+            return self.mapping(node, depth)
+        if t in ("block_sequence", "flow_sequence"):
+            items, size = [], 1
+            for child in node.named_children:
+                if child.type == "block_sequence_item":
+                    inner = next((c for c in child.named_children if c.type in ("block_node", "flow_node")), None)
+                    item = self.node(inner, depth + 1) if inner is not None else scalar(None, child.end_byte, child.end_byte)
+                elif child.type in ("flow_node",):
+                    item = self.node(child, depth + 1)
+                elif child.type == "flow_pair":
+                    item = self.mapping_of([child], child, depth + 1)
+                else:
+                    continue
+                items.append(item)
+                size += _size(item)
+            return Node(LIST, items, node.start_byte, node.end_byte), size
+        return _scalar(node), 1
+
+    def mapping(self, node, depth: int) -> tuple[Node, int]:
+        pairs = [c for c in node.named_children if c.type in ("block_mapping_pair", "flow_pair", "flow_node")]
+        value = self.mapping_of(pairs, node, depth)
+        return value, _size(value)
+
+    def mapping_of(self, pairs, node, depth: int) -> Node:
+        entries: dict[str, Node] = {}
+        merges: list[Node] = []
+        for pair in pairs:
+            if pair.type == "flow_node":  # `{a}`: a key without a value
+                key_node, value_node = pair, None
+            else:
+                key_node, value_node = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+            if key_node is None:
+                continue
+            key = _key(key_node)
+            if key is None:
+                continue
+            if value_node is None:
+                child = scalar(None, pair.end_byte, pair.end_byte)
+            else:
+                child = self.node(value_node, depth + 1)
+            if key == "<<":
+                merges.extend(child.value if child.kind == LIST else [child])
+                continue
+            if child.key_start >= 0:  # an alias's target already keyed elsewhere
+                child = _copy(child)
+            child.key_start = key_node.start_byte
+            entries[key] = child
+        for merged in merges:  # explicit keys win over merged ones, whatever their order
+            for key, child in merged.items():
+                entries.setdefault(key, child)
+        result = Node(MAP, entries, node.start_byte, node.end_byte)
+        result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
+        return result
+
+    def alias(self, node) -> tuple[Node, int]:
+        name = node.text.decode("utf-8", "replace").lstrip("*")
+        found = self.anchors.get(name)
+        if found is None:
+            return unknown(node.start_byte, node.end_byte, f"*{name}"), 1
+        target, size = found
+        self.expanded += size
+        if self.expanded > ALIAS_BUDGET:
+            raise DocumentError(
+                f"aliases expand to more than {ALIAS_BUDGET:,} values (a 'billion laughs' document?)",
+                node.start_point[0] + 1)
+        # The alias site gets its own span (so a finding or fix lands on `*name`), the value is shared.
+        copy = _copy(target)
+        copy.start, copy.end, copy.key_start = node.start_byte, node.end_byte, -1
+        return copy, size
+
+
+def _copy(node: Node) -> Node:
+    return Node(node.kind, node.value, node.start, node.end, node.key_start, node.text, node.src, node.meta)
+
+
+def _size(node: Node) -> int:
+    if node.kind == MAP and node.meta and "size" in node.meta:
+        return node.meta["size"]
+    if node.kind == LIST:
+        return 1 + sum(_size(c) for c in node.value)
+    return 1
+
+
+def _key(node) -> str | None:
+    content = node
+    if node.type in ("block_node", "flow_node"):
+        content = next((c for c in node.named_children if c.type in _CONTENT), None)
+    if content is None or content.type not in ("plain_scalar", "double_quote_scalar", "single_quote_scalar"):
+        return None
+    value = _scalar(content).value
+    return value if isinstance(value, str) else content.text.decode("utf-8", "replace")
+
+
+def _tagged(tag: str, value: Node, ts_node) -> Node:
+    """Standard tags retype a scalar; any other tag (`!Ref`, `!Sub`, `!vault`) makes the value
+    unknown, keeping the tag and the inner value for document kinds that understand it."""
+    name = tag[2:] if tag.startswith("!!") else tag[len(_STANDARD_TAG) + 2:-1] if tag.startswith("!<" + _STANDARD_TAG) else None
+    if name is not None:
+        if value.kind == SCALAR and name == "str" and not isinstance(value.value, str):
+            content = next((c for c in ts_node.named_children if c.type in _CONTENT), None)
+            value.value = content.text.decode("utf-8", "replace") if content is not None else ""
+        return value
+    result = unknown(ts_node.start_byte, ts_node.end_byte, ts_node.text.decode("utf-8", "replace"))
+    result.meta = {"tag": tag, "value": value}
+    return result
+
+
+def _scalar(node) -> Node:
+    start, end = node.start_byte, node.end_byte
+    raw = node.text.decode("utf-8", "replace")
+    t = node.type
+    if t == "double_quote_scalar":
+        return scalar(_unescape(_fold(raw[1:-1])), start, end)
+    if t == "single_quote_scalar":
+        return scalar(_fold(raw[1:-1]).replace("''", "'"), start, end)
+    if t == "block_scalar":
+        return scalar(_block(raw, _indent_of(node)), start, end)
+    if t == "plain_scalar":
+        kind = node.named_children[0].type if node.named_children else "string_scalar"
+        if kind == "integer_scalar":
+            return scalar(_int(raw), start, end)
+        if kind == "float_scalar":
+            return scalar(_float(raw), start, end)
+        if kind == "boolean_scalar":
+            return scalar(raw.lower() == "true", start, end)
+        if kind == "null_scalar":
+            return scalar(None, start, end)
+        return scalar(_fold(raw), start, end)
+    return unknown(start, end, raw)
+
+
+def _indent_of(node) -> int:
+    """The indentation of the entry holding a block scalar (its indicator digit counts from it)."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("block_mapping_pair", "block_sequence_item"):
+        parent = parent.parent
+    return parent.start_point[1] if parent is not None else 0
+
+
+def _int(raw: str) -> int | str:
+    text = raw.replace("_", "")
+    try:
+        if text.lower().startswith(("0x", "+0x", "-0x")):
+            return int(text, 16)
+        if text.lower().startswith(("0o", "+0o", "-0o")):
+            return int(text, 8)
+        return int(text)
+    except ValueError:
+        return raw
+
+
+def _float(raw: str) -> float | str:
+    text = raw.lower()
+    special = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
+    try:
+        return float(special.get(text, text))
+    except ValueError:
+        return raw
+
+
+def _fold(text: str) -> str:
+    """Line folding of multi-line flow scalars: one break is a space, n+1 breaks are n newlines."""
+    if "\n" not in text:
+        return text
+    lines = text.replace("\r\n", "\n").split("\n")
+    out = [lines[0].rstrip(" \t")]
+    blank = 0
+    for i, line in enumerate(lines[1:], 1):
+        stripped = line.strip(" \t") if i < len(lines) - 1 else line.lstrip(" \t")
+        if not stripped and i < len(lines) - 1:
+            blank += 1
+            continue
+        out.append("\n" * blank if blank else " ")
+        out.append(stripped)
+        blank = 0
+    return "".join(out)
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match) -> str:
+        code = match.group(1)
+        if code[0] in "xuU" and len(code) > 1:
+            try:
+                return chr(int(code[1:], 16))
+            except ValueError:
+                return match.group(0)
+        return _ESCAPES.get(code, match.group(0))
+
+    return _ESCAPE.sub(one, text) if "\\" in text else text
+
+
+def _block(raw: str, column: int) -> str:
+    """A literal (`|`) or folded (`>`) block scalar, with its chomping and indentation indicators."""
+    header, _, body = raw.partition("\n")
+    header = header.split(" #", 1)[0].strip()
+    chomp = "-" if "-" in header else "+" if "+" in header else ""
+    digits = [c for c in header if c.isdigit()]
+    lines = body.replace("\r\n", "\n").split("\n")
+    if digits:
+        indent = column + int(digits[0])
+    else:
+        indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
+    content = [line[indent:] if len(line) >= indent else "" for line in lines]
+    while content and content[-1] == "" and len(content) > 1 and not lines[-1].strip():
+        content.pop()
+    trailing = len(lines) - len(content)
+    if header.startswith(">"):
+        text = _folded(content)
+    else:
+        text = "".join(line + "\n" for line in content)
+    if chomp == "-":
+        return text.rstrip("\n")
+    if chomp == "+":
+        return text + "\n" * max(trailing - 1, 0)
+    return text.rstrip("\n") + "\n" if text.strip("\n") else ""
+
+
+def _folded(lines: list[str]) -> str:
+    """Folded block content: a break between two plain lines is a space, more-indented lines
+    and blank lines keep theirs."""
+    text, previous, blank = "", None, 0
+    for line in lines:
+        if not line:
+            blank += 1
+            continue
+        kind = "more" if line[0] in " \t" else "plain"
+        if previous is None:
+            text += "\n" * blank + line
+        elif previous == kind == "plain":
+            text += ("\n" * blank if blank else " ") + line
+        else:
+            text += "\n" * (blank + 1) + line
+        previous, blank = kind, 0
+    return text + "\n" if text else ""
