@@ -71,3 +71,57 @@ def test_engine_refuses_nothing_silently(engine):
     result = engine.analyze("main.tf", b"\xff\xfe")
     assert [e.message for e in result.errors] == ["invalid UTF-8 at line 1 (byte 0)"]
     assert engine.analyze("main.tf", b"").findings == []
+
+
+def _billion_laughs() -> str:
+    lines = ["apiVersion: v1", "kind: ConfigMap", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    previous = "a"
+    for name in "bcdefghi":
+        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+        previous = name
+    return "\n".join(lines) + "\n"
+
+
+def test_bad_input_in_each_language_gets_an_error_and_the_scan_goes_on(tmp_path, capsys):
+    (tmp_path / "good.tf").write_text(RISKY)
+    (tmp_path / "bomb.yaml").write_text(_billion_laughs())
+    # 50 MB on one line, sniffed as a CloudFormation template.
+    with open(tmp_path / "big.json", "wb") as out:
+        out.write(b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Pad": "' + b"x" * 50_000_000 + b'"}}')
+    (tmp_path / "nul.py").write_bytes(b"import os\n" * 1000 + b"os.system('x')\x00\n")
+    depth = 10_000
+    (tmp_path / "deep.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"
+        "    Properties:\n      Tags: " + "[" * depth + "]" * depth + "\n")
+    (tmp_path / "deep.json").write_text(
+        '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": "AWS::S3::Bucket", "x": '
+        + '{"a": ' * depth + "1" + "}" * depth + "}}}")
+    code, report = run_json(capsys, str(tmp_path))
+    assert code == 1
+    assert {(os.path.basename(f["path"]), f["rule"]) for f in report["findings"]} == {("good.tf", "TF101")}
+    assert errors_by_name(report) == {
+        "bomb.yaml": ("aliases expand to more than 100,000 values (a 'billion laughs' document?)", 8),
+        "big.json": ("file is 50,000,068 bytes, over the 5,242,880-byte limit (max_file_size)", None),
+        "nul.py": ("NUL byte at line 1001", 1001),
+        "deep.yaml": ("nesting deeper than 200 levels", 6),
+        "deep.json": ("nesting deeper than 200 levels", 1),
+    }
+
+
+def test_a_deeply_nested_python_literal_is_unknown_not_an_error(engine):
+    depth = 10_000
+    source = "import os\nx = " + "[" * depth + "]" * depth + "\nos.system(cmd)\n"
+    result = engine.analyze("tool.py", source.encode())
+    assert result.errors == []
+    assert result.language == "python"
+
+
+def test_helm_templates_do_not_crash_and_the_parts_that_parse_are_checked(engine):
+    source = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+        "spec:\n  template:\n    spec:\n      {{- if .Values.hostNetwork }}\n      hostNetwork: true\n"
+        "      {{- end }}\n      containers:\n        - name: app\n          image: \"{{ .Values.image }}\"\n"
+        "          securityContext:\n            privileged: {{ .Values.privileged }}\n"
+    )
+    result = engine.analyze("templates/deployment.yaml", source.encode())
+    assert result.errors == []

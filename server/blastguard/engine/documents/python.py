@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import builtins
 
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, DocumentError, Node, Subject, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
 _BUILTINS = frozenset(dir(builtins))
 # Key of the callee in a call's argument map (not a valid keyword, so it cannot clash).
@@ -227,10 +227,11 @@ def _imports(node):
 
 def convert(node, names: _Names, depth: int = 0) -> Node:
     """A Python expression as a value: literals are known, everything else is unknown
-    (with the qualified name it refers to, for `refers_to`)."""
-    if depth > MAX_DEPTH:
-        raise DocumentError(f"expression nested deeper than {MAX_DEPTH} levels", node.start_point[0] + 1)
+    (with the qualified name it refers to, for `refers_to`). Past MAX_DEPTH a value is
+    unknown: a deeply nested literal is not worth refusing the whole file for."""
     t = node.type
+    if depth > MAX_DEPTH:
+        return unknown(node.start_byte, node.end_byte, t)
     start, end = node.start_byte, node.end_byte
     if t in ("string", "concatenated_string"):
         return _string(node)

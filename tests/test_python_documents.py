@@ -1,0 +1,68 @@
+"""Python subjects: calls typed by the name their callee resolves to, arguments as values."""
+
+from __future__ import annotations
+
+from blastguard.engine.documents.load import load
+from blastguard.engine.values import MAP, UNKNOWN, UNKNOWN_PART
+
+
+def calls(text: str):
+    doc = load("tool.py", "python", "python", text.encode(), lambda language, kind, type_: True)
+    return [(s.type, {k: _plain(v) for k, v in s.node.value.items() if k != "()"})
+            for s in doc.subjects if s.kind == "call"], doc
+
+
+def _plain(node):
+    if node.kind == MAP:
+        return {k: _plain(v) for k, v in node.value.items()}
+    if node.kind == "list":
+        return [_plain(v) for v in node.value]
+    if node.kind == UNKNOWN:
+        return ("?", (node.meta or {}).get("ref") or node.value)
+    return node.value
+
+
+def test_import_aliases_and_from_imports_resolve():
+    found, _ = calls(
+        "import subprocess as sp\nfrom os import system as run_it, popen\nimport os.path\n"
+        "sp.run('ls -l', shell=True)\nrun_it(cmd)\npopen(f'rm {x}')\nos.path.join('a', 'b')\n")
+    assert found == [
+        ("subprocess.run", {"0": "ls -l", "shell": True}),
+        ("os.system", {"0": ("?", "cmd")}),
+        ("os.popen", {"0": ("?", f"rm {UNKNOWN_PART}")}),
+        ("os.path.join", {"0": "a", "1": "b"}),
+    ]
+
+
+def test_objects_from_calls_carry_the_call_name():
+    found, _ = calls(
+        "import boto3\nsession = boto3.Session()\ns3 = session.client('s3')\n"
+        "s3.delete_bucket(Bucket='b')\nboto3.client('rds').delete_db_instance(SkipFinalSnapshot=True, **kw)\n"
+        "class Store:\n    def __init__(self):\n        self.ddb = boto3.client('dynamodb')\n"
+        "    def drop(self):\n        self.ddb.delete_table(TableName=t)\n")
+    types = [t for t, _ in found]
+    assert "boto3.Session.client.delete_bucket" in types
+    assert ("boto3.client.delete_db_instance", {"SkipFinalSnapshot": True, "**": ("?", None)}) in found
+    assert "boto3.client.delete_table" in types
+
+
+def test_builtins_resolve_unless_shadowed_and_text_never_matches():
+    found, doc = calls(
+        '"""Never call eval(x) or subprocess.run(c, shell=True)."""\n'
+        "# os.system(cmd)\nprint('eval(x)')\neval(expr)\n")
+    assert [t for t, _ in found] == ["print", "eval"]
+    strings = [s.node.value for s in doc.subjects if s.kind == "string"]
+    assert strings == ["Never call eval(x) or subprocess.run(c, shell=True).", "eval(x)"]
+    found, _ = calls("def eval(x):\n    return x\neval(y)\n")
+    assert found == [("eval", {"0": ("?", "y")})]
+    _, doc = calls("def eval(x):\n    return x\neval(y)\n")
+    callee = next(s for s in doc.subjects if s.kind == "call").node.get("()")
+    assert callee.meta == {"ref": "eval", "imported": False}
+
+
+def test_names_passed_as_arguments_resolve_for_refers_to():
+    _, doc = calls("import yaml\nfrom yaml import SafeLoader\nyaml.load(s, Loader=yaml.Loader)\n"
+                   "yaml.load(s, Loader=SafeLoader)\nyaml.load(s, Loader=my_loader)\n")
+    loaders = [s.node.get("Loader").meta for s in doc.subjects if s.kind == "call"]
+    assert loaders == [{"ref": "yaml.Loader", "imported": True}, {"ref": "yaml.SafeLoader", "imported": True},
+                       {"ref": "my_loader", "imported": False}]
