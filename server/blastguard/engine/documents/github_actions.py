@@ -19,6 +19,7 @@ def is_workflow(doc: Node | None, path: str) -> bool:
 
 
 def subjects(doc: Node, path: str) -> list[Subject]:
+    _normalise_triggers(doc)
     anchor = doc.get("on") or doc.get("jobs")
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     found = [Subject("workflow", "workflow", name, doc, anchor.entry_start, anchor.entry_start + 2, document=doc)]
@@ -46,3 +47,23 @@ def subjects(doc: Node, path: str) -> list[Subject]:
 def _step_name(step: Node) -> str:
     name = step.get("name") or step.get("id")
     return str(name.value) if name is not None and name.kind == SCALAR else ""
+
+
+def _normalise_triggers(doc: Node) -> None:
+    """`on: push`, `on: [push, pull_request_target]` and `on: {pull_request_target: }` all become
+    a map of event -> settings (an empty map when none), so `present` can test an event."""
+    on = doc.get("on")
+    if on is None:
+        return
+    if on.kind == MAP:
+        events = {}
+        for name, settings in on.items():
+            if settings.kind == SCALAR and settings.value is None:
+                settings = Node(MAP, {}, settings.start, settings.end, key_start=settings.key_start)
+            events[name] = settings
+    else:
+        events = {}
+        for item in on.value if on.kind == LIST else [on]:
+            if item.kind == SCALAR and isinstance(item.value, str):
+                events[item.value] = Node(MAP, {}, item.start, item.end, key_start=item.start)
+    on.kind, on.value = MAP, events
