@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, json_tree, kinds, python, terraform, terraform_json, yaml_tree
+from blastguard.engine.documents import helm, hcl, json_tree, kinds, python, terraform, terraform_json, yaml_tree
+from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.documents.terraform import Wanted
 from blastguard.engine.values import Subject
 
@@ -33,7 +34,8 @@ class Document:
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None) -> Document:
     grammar = "hcl" if syntax == "hcl" else syntax
-    tree = parsing.parse(grammar, data, old_tree)
+    masked = syntax == "yaml" and helm.needs_mask(data)
+    tree = parsing.parse(grammar, helm.mask(data) if masked else data, old_tree)
     root = tree.root_node
     doc = Document(path, language, syntax, data, tree=tree)
     error = parsing.first_error(root)
@@ -58,6 +60,8 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
             kind = kinds.classify(value, path, syntax)
             if kind is None:
                 continue
+            if masked:
+                untemplate(value, helm.MASKED)
             doc.subjects.extend(kinds.subjects(value, kind, path))
             if kind not in doc.languages:
                 doc.languages.append(kind)
