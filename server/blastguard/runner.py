@@ -41,7 +41,9 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
             reason = "symbolic link loop"
         return ScanResult(path, errors=[FileError(path, f"cannot read: {reason}")])
     try:
-        return engine.analyze(path, data)
+        result = engine.analyze(path, data)
+        result.tree = None  # only an editor reuses trees; a scan would hold every file's in memory
+        return result
     except Exception as exc:  # one bad file must not end the scan
         return ScanResult(path, errors=[FileError(path, f"internal error: {type(exc).__name__}: {exc}")])
 

@@ -64,6 +64,7 @@ class Engine:
         try:
             doc = load(path, language, syntax, data, self.wanted, old_tree)
             result.language = ",".join(doc.languages) or None
+            result.tree = doc.tree
             result.findings = self.findings(doc) if doc.languages else []
         except DocumentError as exc:
             result.language = language

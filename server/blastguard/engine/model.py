@@ -118,6 +118,9 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     language: str | None = None  # None: not a kind of file Blastguard checks
+    # The tree-sitter tree the findings came from: an editor passes it back, edited, as the
+    # old tree of the next parse so only what changed is re-parsed.
+    tree: object = field(default=None, repr=False, compare=False)
 
     @property
     def checked(self) -> bool:

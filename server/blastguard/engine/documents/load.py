@@ -35,9 +35,10 @@ class Document:
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None) -> Document:
     grammar = "hcl" if syntax == "hcl" else syntax
     masked = syntax == "yaml" and helm.needs_mask(data)
-    tree = parsing.parse(grammar, helm.mask(data) if masked else data, old_tree)
+    # A masked text differs from the edited one beyond the edit, so its old tree cannot be reused.
+    tree = parsing.parse(grammar, helm.mask(data) if masked else data, None if masked else old_tree)
     root = tree.root_node
-    doc = Document(path, language, syntax, data, tree=tree)
+    doc = Document(path, language, syntax, data, tree=None if masked else tree)
     error = parsing.first_error(root)
     if error is not None:
         doc.error_at = error.start_byte
