@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--json", action="store_true", help="as JSON, for tools")
     rules.add_argument("--markdown", action="store_true", help="as the Markdown reference (docs/rules.md)")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
+    lsp = sub.add_parser("lsp", help="run the language server (stdio by default)")
+    lsp.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    lsp.add_argument("--debounce-ms", type=int, metavar="N", help="override the debounce setting (0 for benchmarks)")
+    lsp.add_argument("--no-incremental", action="store_true",
+                     help="re-parse whole documents on every change (for comparison in benchmarks)")
     return parser
 
 
@@ -216,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "rules":
             return cmd_rules(args)
+        if args.command == "lsp":
+            from blastguard.lsp.server import run  # pygls is only imported for the server
+
+            return run(args.tcp, args.debounce_ms, not args.no_incremental)
         return cmd_check(args)
     except UsageError as exc:
         sys.stderr.write(f"blastguard: error: {exc}\n")

@@ -1,0 +1,54 @@
+"""An open document: its bytes, line index, version, and the tree-sitter tree kept in step with edits."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.model import ScanResult
+from blastguard.lsp.positions import to_offset
+
+
+@dataclass
+class OpenDocument:
+    uri: str
+    path: str
+    version: int
+    data: bytes
+    lines: LineIndex = field(init=False)
+    tree: object = None  # last tree, edited with every change so a re-parse reuses what did not change
+    result: ScanResult | None = None
+    result_version: int | None = None
+    task: asyncio.Task | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.lines = LineIndex(self.data)
+
+    def apply(self, change, encoding: str, incremental: bool = True) -> None:
+        """One `didChange` content change: a ranged edit, or the whole text."""
+        text = change.text.encode("utf-8")
+        change_range = getattr(change, "range", None)
+        if change_range is None:
+            self.data, self.tree = text, None
+            self.lines = LineIndex(self.data)
+            return
+        start = to_offset(self.lines, change_range.start.line, change_range.start.character, encoding)
+        end = max(start, to_offset(self.lines, change_range.end.line, change_range.end.character, encoding))
+        old = self.data
+        self.data = old[:start] + text + old[end:]
+        self.lines = LineIndex(self.data)
+        if self.tree is None or not incremental:
+            self.tree = None
+            return
+        new_end = start + len(text)
+        self.tree.edit(start_byte=start, old_end_byte=end, new_end_byte=new_end,
+                       start_point=_point(old, start), old_end_point=_point(old, end),
+                       new_end_point=_point(self.data, new_end))
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    """tree-sitter's (row, byte column): rows count only \\n."""
+    row = data.count(b"\n", 0, offset)
+    return row, offset - (data.rfind(b"\n", 0, offset) + 1)

@@ -1,0 +1,303 @@
+"""The pygls server: documents in, diagnostics, quick fixes and hovers out; all analysis by the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pathspec
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from blastguard import __version__
+from blastguard.engine import fixes, languages
+from blastguard.engine.analyze import Engine
+from blastguard.engine.loader import RuleLoadError, load_rules
+from blastguard.engine.model import FileError, ScanResult
+from blastguard.lsp import convert, settings as settings_mod
+from blastguard.lsp.documents import OpenDocument
+from blastguard.lsp.positions import UTF16, to_offset
+
+log = logging.getLogger("blastguard.lsp")
+
+
+def analyse(engine: Engine, path: str, data: bytes, tree) -> ScanResult:
+    """Runs on the analysis thread; whatever goes wrong becomes one error for this document."""
+    try:
+        return engine.analyze(path, data, tree)
+    except Exception as exc:  # a bug in one rule or one document must not take the server down
+        log.exception("analysis of %s failed", path)
+        return ScanResult(path, errors=[FileError(path, f"analysis failed: {type(exc).__name__}: {exc}")],
+                          language="?")
+
+
+class BlastguardServer(LanguageServer):
+    def __init__(self, debounce_ms: int | None = None, incremental: bool = True):
+        super().__init__("blastguard", __version__)
+        self.documents: dict[str, OpenDocument] = {}
+        self.debounce_override = debounce_ms
+        self.incremental = incremental
+        self.settings = settings_mod.Settings(debounce_ms=debounce_ms if debounce_ms is not None
+                                              else settings_mod.DEFAULTS["debounceMs"])
+        self.raw_settings = None
+        self.root: Path | None = None
+        self.pull = False
+        self.engine = Engine(load_rules(), self.settings.config.options)
+        self.rules_by_id = {r.id: r for r in self.engine.rules.rules}
+        self.excluded = None
+        # One thread: tree-sitter parsers are not shared between threads, and analysis is
+        # CPU-bound, so more threads would only contend for the GIL.
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blastguard-analysis")
+
+    # -- settings -------------------------------------------------------------------------
+
+    @property
+    def encoding(self) -> str:
+        encoding = self.workspace.position_encoding if self.protocol.client_capabilities else None
+        return str(encoding.value if hasattr(encoding, "value") else encoding or UTF16)
+
+    def apply_settings(self, raw) -> None:
+        self.raw_settings = raw
+        new = settings_mod.read(raw, self.root, self.debounce_override)
+        rules = self.engine.rules
+        try:
+            rules = load_rules(new.config.rule_dirs)
+        except RuleLoadError as exc:
+            new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
+        self.settings = new
+        self.engine = Engine(rules, new.config.options)
+        self.rules_by_id = {r.id: r for r in rules.rules}
+        self.excluded = pathspec.GitIgnoreSpec.from_lines(new.config.exclude) if new.config.exclude else None
+        if new.problem:
+            log.warning(new.problem)
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, new.problem))
+
+    async def pull_settings(self) -> None:
+        capabilities = self.client_capabilities.workspace
+        if capabilities is None or not capabilities.configuration:
+            return
+        try:
+            values = await self.workspace_configuration_async(types.ConfigurationParams(
+                items=[types.ConfigurationItem(section=settings_mod.SECTION)]))
+        except Exception as exc:  # a client that fails the request keeps what we had
+            log.warning("workspace/configuration failed: %s", exc)
+            return
+        if values and values[0] is not None:
+            self.apply_settings(values[0])
+
+    def is_excluded(self, path: str) -> bool:
+        if self.excluded is None:
+            return False
+        try:
+            relative = Path(path).resolve().relative_to(self.root.resolve()) if self.root else Path(path)
+        except ValueError:
+            return False
+        return self.excluded.match_file(relative.as_posix())
+
+    # -- analysis -------------------------------------------------------------------------
+
+    def schedule(self, doc: OpenDocument, delay_ms: int) -> None:
+        if doc.task is not None and not doc.task.done():
+            doc.task.cancel()
+        doc.task = asyncio.ensure_future(self._run(doc, delay_ms))
+
+    async def _run(self, doc: OpenDocument, delay_ms: int) -> None:
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
+        version, data = doc.version, doc.data
+        if not self.settings.enable or self.is_excluded(doc.path):
+            result = ScanResult(doc.path)
+        else:
+            tree = doc.tree.copy() if doc.tree is not None and self.incremental else None
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self.executor, analyse, self.engine, doc.path, data, tree)
+        if self.documents.get(doc.uri) is not doc or doc.version != version:
+            return  # outdated: a newer version is on its way
+        doc.result, doc.result_version = result, version
+        if self.incremental and result.tree is not None:
+            doc.tree = result.tree
+        if not self.pull:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=doc.uri, version=version, diagnostics=self.diagnostics(doc)))
+
+    async def current(self, doc: OpenDocument) -> ScanResult | None:
+        """The result for the document's current version, analysing now if needed."""
+        while doc.result_version != doc.version and self.documents.get(doc.uri) is doc:
+            if doc.task is None or doc.task.done():
+                self.schedule(doc, 0)
+            await asyncio.wait({doc.task})
+        return doc.result
+
+    def diagnostics(self, doc: OpenDocument) -> list[types.Diagnostic]:
+        result = doc.result
+        if result is None:
+            return []
+        out = [convert.diagnostic(f, doc.lines, self.encoding, self.rules_by_id.get(f.rule))
+               for f in result.findings]
+        for error in result.errors:
+            line = (error.line or 1) - 1
+            start = doc.lines.starts[min(line, len(doc.lines.starts) - 1)]
+            out.append(types.Diagnostic(
+                range=convert.lsp_range(doc.lines, start, doc.lines.line_end(doc.lines.line_of(start)), self.encoding),
+                message=f"Blastguard could not check this file: {error.message}",
+                severity=types.DiagnosticSeverity.Warning if error.message.startswith("analysis failed")
+                else types.DiagnosticSeverity.Information,
+                source=convert.SOURCE))
+        return out
+
+    def syntax(self, doc: OpenDocument) -> str:
+        detected = languages.detect(doc.path, doc.data[:languages.SNIFF_BYTES])
+        return detected[1] if detected else "json"
+
+
+def build_server(debounce_ms: int | None = None, incremental: bool = True) -> BlastguardServer:
+    server = BlastguardServer(debounce_ms, incremental)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: BlastguardServer, params: types.InitializeParams) -> None:
+        folders = params.workspace_folders or []
+        root_uri = folders[0].uri if folders else params.root_uri
+        ls.root = Path(to_fs_path(root_uri)) if root_uri else None
+        text_document = params.capabilities.text_document
+        ls.pull = bool(text_document is not None and text_document.diagnostic is not None)
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: BlastguardServer, params: types.InitializedParams) -> None:
+        workspace = ls.client_capabilities.workspace
+        change = workspace.did_change_configuration if workspace is not None else None
+        if change is not None and change.dynamic_registration:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id=str(uuid.uuid4()), method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                register_options=types.DidChangeConfigurationRegistrationOptions(section=settings_mod.SECTION))]))
+        await ls.pull_settings()
+        for doc in ls.documents.values():
+            ls.schedule(doc, 0)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: BlastguardServer, params: types.DidChangeConfigurationParams) -> None:
+        workspace = ls.client_capabilities.workspace
+        if workspace is not None and workspace.configuration:
+            await ls.pull_settings()
+        elif params.settings is not None:
+            ls.apply_settings(params.settings)
+        for doc in ls.documents.values():
+            ls.schedule(doc, 0)
+        if ls.pull:
+            ls.workspace_diagnostic_refresh(None)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: BlastguardServer, params: types.DidOpenTextDocumentParams) -> None:
+        item = params.text_document
+        doc = OpenDocument(item.uri, to_fs_path(item.uri) or item.uri, item.version, item.text.encode("utf-8"))
+        ls.documents[item.uri] = doc
+        ls.schedule(doc, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: BlastguardServer, params: types.DidChangeTextDocumentParams) -> None:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            return
+        for change in params.content_changes:
+            doc.apply(change, ls.encoding, ls.incremental)
+        doc.version = params.text_document.version
+        ls.schedule(doc, ls.settings.debounce_ms)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: BlastguardServer, params: types.DidSaveTextDocumentParams) -> None:
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is not None:
+            ls.schedule(doc, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: BlastguardServer, params: types.DidCloseTextDocumentParams) -> None:
+        doc = ls.documents.pop(params.text_document.uri, None)
+        if doc is not None and doc.task is not None:
+            doc.task.cancel()
+        if not ls.pull:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=params.text_document.uri, diagnostics=[]))
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                    types.DiagnosticOptions(identifier="blastguard", inter_file_dependencies=False,
+                                            workspace_diagnostics=False))
+    async def pull_diagnostics(ls: BlastguardServer, params: types.DocumentDiagnosticParams):
+        doc = ls.documents.get(params.text_document.uri)
+        items = []
+        if doc is not None:
+            await ls.current(doc)
+            items = ls.diagnostics(doc)
+        return types.RelatedFullDocumentDiagnosticReport(items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, convert.FIX_ALL]))
+    async def code_action(ls: BlastguardServer, params: types.CodeActionParams):
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            return []
+        result = await ls.current(doc)
+        if result is None:
+            return []
+        encoding, lines = ls.encoding, doc.lines
+        start = to_offset(lines, params.range.start.line, params.range.start.character, encoding)
+        end = to_offset(lines, params.range.end.line, params.range.end.character, encoding)
+        only = params.context.only
+        actions: list[types.CodeAction] = []
+        syntax = ls.syntax(doc)
+        if only is None or any(k.startswith(types.CodeActionKind.QuickFix) for k in only):
+            for finding in result.findings:
+                if finding.end_byte < start or finding.start_byte > end or finding.category == "meta":
+                    continue
+                diag = convert.diagnostic(finding, lines, encoding, ls.rules_by_id.get(finding.rule))
+                if finding.fix is not None:
+                    actions.append(types.CodeAction(
+                        title=f"{finding.fix.title} ({finding.rule})", kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diag], is_preferred=True,
+                        edit=convert.workspace_edit(doc.uri, doc.version, finding.fix.edits, lines, encoding)))
+                suppress = convert.suppression_edit(finding, lines, syntax)
+                if suppress is not None:
+                    actions.append(types.CodeAction(
+                        title=f"Suppress {finding.rule} on this line", kind=types.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        edit=convert.workspace_edit(doc.uri, doc.version, [suppress], lines, encoding)))
+        if only is None or any(convert.FIX_ALL.startswith(k) for k in only):
+            edits = [e for f in result.findings if f.fix is not None and f.fix.safe for e in f.fix.edits]
+            if edits:
+                _, applied = fixes.apply(doc.data, edits)
+                actions.append(types.CodeAction(
+                    title="Fix all safely fixable Blastguard findings", kind=convert.FIX_ALL,
+                    edit=convert.workspace_edit(doc.uri, doc.version, applied, lines, encoding)))
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: BlastguardServer, params: types.HoverParams):
+        doc = ls.documents.get(params.text_document.uri)
+        if doc is None:
+            return None
+        result = await ls.current(doc)
+        if result is None:
+            return None
+        offset = to_offset(doc.lines, params.position.line, params.position.character, ls.encoding)
+        found = [f for f in result.findings if f.start_byte <= offset <= f.end_byte and f.category != "meta"]
+        if not found:
+            return None
+        text = convert.hover_markdown(found, ls.rules_by_id, ls.syntax(doc))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+                           range=convert.lsp_range(doc.lines, found[0].start_byte, found[0].end_byte, ls.encoding))
+
+    return server
+
+
+def run(tcp: str | None = None, debounce_ms: int | None = None, incremental: bool = True) -> int:
+    logging.basicConfig(level=logging.WARNING, format="blastguard: %(message)s")
+    server = build_server(debounce_ms, incremental)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0

@@ -1,0 +1,79 @@
+"""Editor settings: one table of defaults, read from initializationOptions and workspace/configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blastguard.config import Config, ConfigError, find_config, from_mapping, load_config
+
+SECTION = "blastguard"
+# Every setting an editor can send, with its default; clients/vscode/package.json mirrors it.
+DEFAULTS: dict = {
+    "enable": True,
+    "select": [],
+    "ignore": [],
+    "severity": {},
+    "exclude": [],
+    "ruleDirs": [],
+    "debounceMs": 150,
+    "maxFileSize": "5MB",
+}
+# Editor spelling -> .blastguard.yaml spelling, for the settings both understand.
+_CONFIG_KEYS = {"select": "select", "ignore": "ignore", "severity": "severity", "exclude": "exclude",
+                "ruleDirs": "rule_dirs", "maxFileSize": "max_file_size"}
+
+
+@dataclass
+class Settings:
+    enable: bool = DEFAULTS["enable"]
+    debounce_ms: int = DEFAULTS["debounceMs"]
+    config: Config = field(default_factory=Config)
+    # Set when settings were refused: shown to the user once, the defaults are used.
+    problem: str = ""
+
+
+def read(raw, root: Path | None, debounce_override: int | None = None) -> Settings:
+    """Settings from the editor's values over the project's .blastguard.yaml; never raises:
+    a bad value gives the defaults and a `problem` to show."""
+    base = root or Path.cwd()
+    config = Config()
+    problem = ""
+    found = find_config(base) if root is not None else None
+    if found is not None:
+        try:
+            config = load_config(found)
+        except ConfigError as exc:
+            problem = str(exc)
+    values = dict(DEFAULTS)
+    try:
+        values.update(_section(raw))
+        unknown = sorted(set(values) - set(DEFAULTS))
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r} (known: {', '.join(DEFAULTS)})")
+        if not isinstance(values["enable"], bool):
+            raise ValueError("enable must be true or false")
+        debounce = values["debounceMs"]
+        if isinstance(debounce, bool) or not isinstance(debounce, int) or not 0 <= debounce <= 10_000:
+            raise ValueError("debounceMs must be a whole number of milliseconds from 0 to 10000")
+        editor = {_CONFIG_KEYS[k]: v for k, v in values.items()
+                  if k in _CONFIG_KEYS and v != DEFAULTS[k]}
+        config = from_mapping(editor, base, config)
+    except (ValueError, TypeError) as exc:
+        return Settings(config=config, problem=f"Blastguard settings ignored: {exc}",
+                        debounce_ms=DEFAULTS["debounceMs"] if debounce_override is None else debounce_override)
+    return Settings(values["enable"], debounce if debounce_override is None else debounce_override, config, problem)
+
+
+def _section(raw) -> dict:
+    """Accept `{"blastguard": {...}}` or the section itself; None is no settings."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError(f"settings must be an object, not {type(raw).__name__}")
+    inner = raw.get(SECTION, raw)
+    if inner is None:
+        return {}
+    if not isinstance(inner, dict):
+        raise ValueError(f"{SECTION} settings must be an object")
+    return inner
