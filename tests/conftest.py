@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from blastguard.engine import languages, parsing
 from blastguard.engine.analyze import Engine
+from blastguard.engine.documents import helm
 from blastguard.engine.loader import load_rules
 from blastguard.engine.options import Options
 
@@ -32,3 +34,11 @@ def needs_shared(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent (../shared is only beside a developer or CI checkout)")
     return path
+
+
+def parses(path: str, data: bytes) -> bool:
+    """The file parses without any syntax error (tree-sitter's view; chart templates masked)."""
+    syntax = languages.detect(path, data[:languages.SNIFF_BYTES])[1]
+    if syntax == "yaml" and helm.needs_mask(data):
+        data = helm.mask(data)
+    return not parsing.parse(syntax, data).root_node.has_error
