@@ -132,13 +132,16 @@ Resources:
     assert doc.subjects[1].attrs == {"attribute": "AssumeRolePolicyDocument"}
 
 
-def test_json_documents_are_templates_policies_or_nothing():
+def test_json_documents_are_templates_manifests_policies_or_nothing():
     template = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "PublicRead"}}}}'
     assert subjects("t.json", template, "json")[1] == [("cloudformation", "resource", "AWS::S3::Bucket", "B")]
     policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
     assert subjects("p.json", policy, "json")[1] == [("iam", "policy", "", "p.json")]
     assert subjects("other.json", '{"Resources": 1, "Statement": []}', "json")[1] == [("iam", "policy", "", "other.json")]
     assert subjects("package.json", '{"name": "x"}', "json")[1] == []
+    pod = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "a"}]}}'
+    assert subjects("pod.json", pod, "json")[1] == [
+        ("kubernetes", "object", "Pod", "p"), ("kubernetes", "pod", "Pod", "p"), ("kubernetes", "container", "Pod", "a")]
 
 
 def test_workflows_compose_files_and_ansible_are_told_apart():

@@ -10,8 +10,8 @@ SNIFF_BYTES = 4096
 
 
 _SUFFIXES = (".tf", ".tfvars", ".hcl", ".json", ".yaml", ".yml", ".template", ".py")
-# Words near the start of a JSON file that say it may be a template or a policy.
-_JSON_MARKERS = (b'"Resources"', b'"AWSTemplateFormatVersion"', b'"Statement"')
+# Words near the start of a JSON file that say it may be a template, a policy or a Kubernetes manifest.
+_JSON_MARKERS = (b'"Resources"', b'"AWSTemplateFormatVersion"', b'"Statement"', b'"apiVersion"')
 
 
 def candidate(path: str) -> bool:

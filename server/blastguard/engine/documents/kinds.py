@@ -11,10 +11,10 @@ def classify(doc: Node | None, path: str, syntax: str) -> str | None:
         return None
     if cloudformation.is_template(doc):
         return "cloudformation"
-    if syntax == "json":
-        return "iam" if iam.is_policy(doc) else None
     if kubernetes.is_object(doc):
         return "kubernetes"
+    if syntax == "json":
+        return "iam" if iam.is_policy(doc) else None
     if github_actions.is_workflow(doc, path):
         return "github-actions"
     if compose.is_compose(doc):
