@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
+from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
-from blastguard.engine.values import MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node, Subject, unknown
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject, unknown
 
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
@@ -49,13 +50,32 @@ def _policies(properties: Node):
         if not _POLICY_PROPERTY.search(key):
             continue
         for item in flatten(value):
-            if item.kind != MAP:
+            if item.kind == SCALAR and isinstance(item.value, str) and item.value.lstrip()[:1] == "{":
+                item = _json_string(item)
+            if item is None or item.kind != MAP:
                 continue
             if "Statement" in item.value:
                 yield key, item
             inner = item.get("PolicyDocument")
             if inner is not None and inner.kind == MAP and "Statement" in inner.value:
                 yield f"{key}.PolicyDocument", inner
+
+
+def _json_string(node: Node) -> Node | None:
+    """A policy written as a JSON string (CloudFormation accepts both). Its values are reported
+    at the string: inside a quoted or folded YAML scalar, offsets are not the source's."""
+    try:
+        value, _ = parse_json(node.value.encode("utf-8"), lambda i: node.start)
+    except DocumentError:
+        return None
+    if value is None or value.kind != MAP:
+        return None
+    for inner in value.walk():
+        inner.end = node.end
+        if inner.key_start >= 0:
+            inner.key_start = node.entry_start
+    value.start, value.end, value.key_start = node.start, node.end, node.key_start
+    return value
 
 
 def intrinsics(root: Node) -> None:
@@ -73,9 +93,17 @@ def intrinsics(root: Node) -> None:
 def _to_unknown(node: Node, name: str, arg: Node) -> None:
     template = None
     if name == "Fn::Sub":
-        text = arg.value[0] if arg.kind == "list" and arg.value else arg
+        text = arg.value[0] if arg.kind == LIST and arg.value else arg
         if text.kind == SCALAR and isinstance(text.value, str):
             template = _SUB_VARIABLE.sub(UNKNOWN_PART, text.value).replace("${!", "${")
+    elif name == "Fn::Join" and arg.kind == LIST and len(arg.value) == 2 and arg.value[1].kind == LIST:
+        delimiter, parts = arg.value
+        if delimiter.kind == SCALAR and isinstance(delimiter.value, str):
+            # Parts that are themselves intrinsics (`!Ref AWS::Partition`) are unknown parts.
+            template = delimiter.value.join(
+                p.value if p.kind == SCALAR and isinstance(p.value, str)
+                else p.value if p.kind == UNKNOWN and isinstance(p.value, str) else UNKNOWN_PART
+                for p in arg.value[1].value)
     replacement = unknown(node.start, node.end, name)
     node.kind, node.value, node.text, node.meta = UNKNOWN, template, replacement.text, {"intrinsic": name}
 
