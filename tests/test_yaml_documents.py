@@ -128,7 +128,7 @@ Resources:
     props = doc.subjects[0].node.get("Properties")
     assert plain(props.get("RoleName")) == ("?", None)
     assert plain(props.get("ManagedPolicyArns")) == [
-        ("?", f"arn:{UNKNOWN_PART}:iam::aws:policy/AdministratorAccess"), ("?", None)]
+        ("?", f"arn:{UNKNOWN_PART}:iam::aws:policy/AdministratorAccess"), ("?", f"arn:{UNKNOWN_PART}")]
     assert doc.subjects[1].attrs == {"attribute": "AssumeRolePolicyDocument"}
 
 
