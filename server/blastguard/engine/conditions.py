@@ -262,9 +262,12 @@ def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
 class RegexTest:
     """RE2 runs in linear time, so a rule or config regex cannot hang the server."""
 
-    __slots__ = ("compiled",)
+    __slots__ = ("compiled", "names_unknown")
 
     def __init__(self, pattern: str, ignore_case: bool):
+        # A pattern that writes the unresolved part itself (`\x{E000}`) is about templates:
+        # `rm -rf \x{E000}` is "rm -rf followed by a variable", so its matches may include one.
+        self.names_unknown = "\\x{e000}" in pattern.lower() or UNKNOWN_PART in pattern
         try:
             self.compiled = re2.compile(pattern, options(ignore_case))
         except re2.error as exc:
@@ -279,7 +282,7 @@ class RegexTest:
     def partial(self, template: str) -> bool:
         """An interpolated string matches when some match lies wholly in its literal parts
         (`arn:${var.partition}:iam::aws:policy/AdministratorAccess` ends in a literal name)."""
-        return any(UNKNOWN_PART not in m.group() for m in self.compiled.finditer(template))
+        return any(self.names_unknown or UNKNOWN_PART not in m.group() for m in self.compiled.finditer(template))
 
 
 def regex_test(pattern: str, ignore_case: bool) -> RegexTest:

@@ -15,6 +15,15 @@ POD_SPEC_PATHS = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "PodTemplate": ("template", "spec"),
+    # Workload kinds of widely used extensions, which embed a pod template the same way.
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift
+    "Rollout": ("spec", "template", "spec"),  # Argo Rollouts
+}
+# Knative Serving reuses core kind names (`Service`), so its pod specs are found by API group.
+KNATIVE_POD_SPEC_PATHS = {
+    "Service": ("spec", "template", "spec"),
+    "Configuration": ("spec", "template", "spec"),
+    "Revision": ("spec",),
 }
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 
@@ -40,9 +49,10 @@ def _object(obj: Node, document: Node) -> list[Subject]:
     metadata = obj.get("metadata")
     name = _text(metadata.get("name")) if metadata is not None else ""
     start, end = _header(obj)
-    attrs = {"apiVersion": obj.get("apiVersion").value}
+    attrs = {"apiVersion": str(obj.get("apiVersion").value)}
     found = [Subject("object", kind, name or "", obj, start, end, attrs, document=document)]
-    spec = _at(obj, POD_SPEC_PATHS.get(kind, ()))
+    paths = KNATIVE_POD_SPEC_PATHS if attrs["apiVersion"].startswith("serving.knative.dev/") else POD_SPEC_PATHS
+    spec = _at(obj, paths.get(kind, ()))
     if spec is None or spec.kind != MAP:
         return found
     found.append(Subject("pod", kind, name or "", spec, spec.entry_start, spec.end, attrs, owner=obj, document=document))
