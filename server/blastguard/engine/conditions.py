@@ -277,12 +277,22 @@ class RegexTest:
     def __call__(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return False
-        return self.compiled.search(str(value)) is not None
+        return self.compiled.search(_encodable(str(value))) is not None
 
     def partial(self, template: str) -> bool:
         """An interpolated string matches when some match lies wholly in its literal parts
         (`arn:${var.partition}:iam::aws:policy/AdministratorAccess` ends in a literal name)."""
-        return any(self.names_unknown or UNKNOWN_PART not in m.group() for m in self.compiled.finditer(template))
+        return any(self.names_unknown or UNKNOWN_PART not in m.group()
+                   for m in self.compiled.finditer(_encodable(template)))
+
+
+def _encodable(text: str) -> str:
+    """RE2 takes UTF-8: a lone surrogate (a Python "\\ud800" literal) would raise."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def regex_test(pattern: str, ignore_case: bool) -> RegexTest:

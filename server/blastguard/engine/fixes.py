@@ -14,7 +14,10 @@ from blastguard.engine.values import SCALAR, UNKNOWN, Node
 
 
 def render(value: Any, syntax: str) -> str:
-    """A literal in the document's syntax (HCL, JSON and YAML agree on these spellings)."""
+    """A literal in the document's syntax (HCL, JSON and YAML agree on these spellings; Python
+    spells True, False and None its own way)."""
+    if syntax == "python" and (isinstance(value, bool) or value is None):
+        return repr(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

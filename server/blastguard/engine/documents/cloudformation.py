@@ -6,7 +6,7 @@ import re
 
 from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
-from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject, unknown
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
 
 _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
@@ -104,8 +104,10 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
                 p.value if p.kind == SCALAR and isinstance(p.value, str)
                 else p.value if p.kind == UNKNOWN and isinstance(p.value, str) else UNKNOWN_PART
                 for p in arg.value[1].value)
-    replacement = unknown(node.start, node.end, name)
-    node.kind, node.value, node.text, node.meta = UNKNOWN, template, replacement.text, {"intrinsic": name}
+    node.kind, node.value, node.text, node.meta = UNKNOWN, template, name, {"intrinsic": name}
+    if arg.kind == SCALAR and arg.start >= node.start:
+        # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
+        node.start, node.end = arg.start, arg.end
 
 
 def _type(resource: Node) -> str | None:

@@ -13,8 +13,9 @@ import builtins
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
 _BUILTINS = frozenset(dir(builtins))
-# Key of the callee in a call's argument map (not a valid keyword, so it cannot clash).
-CALLEE = "()"
+# Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
+# so they cannot clash, and free of `*`, which paths read as a glob.
+CALLEE, ARGS_SPLAT, KWARGS_SPLAT = "()", "(args)", "(kwargs)"
 _INTERESTING = frozenset({
     "call", "assignment", "import_statement", "import_from_statement", "function_definition",
     "class_definition", "string", "concatenated_string",
@@ -38,8 +39,9 @@ class _Names:
                 return self.imports[name], True
             if self.assigned.get(name):
                 return self.assigned[name], True
-            if name in _BUILTINS and name not in self.shadowed:
-                return name, True
+            if name in _BUILTINS:
+                # A local `def eval(...)` is not the builtin: give it a type no builtin rule names.
+                return (name, True) if name not in self.shadowed else (f"<local>.{name}", False)
             return name, False
         if t == "attribute":
             obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
@@ -179,9 +181,9 @@ def _call(node, names: _Names) -> Subject | None:
             child.key_start = arg.start_byte
             entries[key.text.decode("utf-8", "replace")] = child
         elif t == "list_splat":
-            entries["*"] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
+            entries[ARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
         elif t == "dictionary_splat":
-            entries["**"] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
+            entries[KWARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
         else:
             child = convert(arg, names)
             child.key_start = arg.start_byte
