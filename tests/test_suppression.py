@@ -78,3 +78,46 @@ def test_config_can_forbid_inline_suppression_of_a_rule(ruleset):
 ])
 def test_other_tools_comments_are_not_honoured(engine, comment):
     assert pairs(engine, f"  force_destroy = true {comment}") == {("TF101", 2)}
+
+
+def _file_pairs(engine, path: str, text: str):
+    return {(f.rule, f.start.line) for f in engine.analyze(path, text.encode()).findings}
+
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent
+spec:
+  containers:
+    - name: agent
+      image: agent:1
+      securityContext:
+        privileged: true{trailing}
+"""
+
+
+def test_yaml_suppressions_work_as_in_terraform(engine):
+    assert _file_pairs(engine, "pod.yaml", POD.format(trailing="")) == {("K8S101", 10)}
+    trailing = "  # blastguard: ignore[K8S101] node agent, reviewed by platform team"
+    assert _file_pairs(engine, "pod.yaml", POD.format(trailing=trailing)) == set()
+    above = POD.replace("        privileged: true{trailing}",
+                        "        # blastguard: ignore[K8S101] node agent\n        privileged: true")
+    assert _file_pairs(engine, "pod.yaml", above) == set()
+    expired = POD.format(trailing="  # blastguard: ignore[K8S101] node agent until=2026-01-31")
+    assert _file_pairs(engine, "pod.yaml", expired) == {("K8S101", 10), ("BG003", 10)}
+    bare = POD.format(trailing="  # blastguard: ignore")
+    assert _file_pairs(engine, "pod.yaml", bare) == {("K8S101", 10), ("BG002", 10)}
+
+
+def test_python_suppressions_work_as_in_terraform_and_strings_are_not_comments(engine):
+    code = 'import os\n\nos.system(cmd)  # blastguard: ignore[PY101] cmd is a fixed table entry\n'
+    assert _file_pairs(engine, "tool.py", code) == set()
+    above = 'import os\n\n# blastguard: ignore[PY101] cmd comes from a fixed table\nos.system(cmd)\n'
+    assert _file_pairs(engine, "tool.py", above) == set()
+    # A directive inside a string is text, not a comment.
+    in_string = 'import os\n\nos.system(cmd or "# blastguard: ignore[PY101] not a comment")\n'
+    assert _file_pairs(engine, "tool.py", in_string) == {("PY101", 3)}
+    unused = 'import os\n\n# blastguard: ignore[PY101] nothing here\nprint("ok")\n'
+    assert _file_pairs(engine, "tool.py", unused) == {("BG003", 3)}

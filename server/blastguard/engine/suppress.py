@@ -10,7 +10,7 @@ from blastguard.engine.lines import LineIndex
 
 _DIRECTIVE = re.compile(r"blastguard\s*:\s*ignore\b(?P<ids>\[[^\]]*\])?(?P<rest>.*)", re.S)
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
-_ID = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
+_ID = re.compile(r"^[A-Z][A-Z0-9]{1,3}[0-9]{3}$")  # TF101, K8S101, CFN201, BG001
 _COMMENT_LEADERS = (b"#", b"//", b"/*", b"*")
 
 
