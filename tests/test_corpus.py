@@ -1,9 +1,11 @@
-"""Whole-corpus checks: the KICS Terraform samples and the real-world repositories.
+"""Whole-corpus checks: the KICS samples of every platform and the real-world repositories.
 
-Every KICS positive we miss is listed below with its reason, so a change that loses (or
-gains) a sample shows up here. Samples that only call a registry module, where the risk lies
-in that module's defaults for the pinned version, are out of scope for a file-level checker
-(the issue says so); the rest are deliberate: flagging them would flag safe or default code.
+Every KICS positive we miss and every KICS negative we flag is listed below with its reason,
+so a change that loses or gains a sample shows up here. Samples that only call a registry
+module, where the risk lies in that module's defaults for the pinned version, are out of scope
+for a file-level checker; the other misses are deliberate: flagging them would flag safe or
+default code. Every flagged negative holds a risk that KICS itself labels positive in a sibling
+query of the same category (its labels are per query, ours per file and category).
 """
 
 from __future__ import annotations
@@ -58,6 +60,67 @@ DELIBERATE = {
     "terraform-gcp/google_compute_network_using_firewall_rule_allows_all_ports: positive.tf",
     # Flagged, as network-exposure (who can reach the endpoint) rather than public data.
     "terraform-azure/public_storage_account: positive1.tf",
+    # A KMS key without a KeyPolicy gets AWS's default key policy.
+    "cloudformation-aws/kms_key_with_full_permissions: positive2.json",
+    "cloudformation-aws/kms_key_with_full_permissions: positive2.yaml",
+    # DeletionProtection left out: the default of nearly every real database.
+    "cloudformation-aws/rds_db_instance_with_deletion_protection_disabled: positive2.yaml",
+    "cloudformation-aws/rds_db_instance_with_deletion_protection_disabled: positive4.json",
+    # allowPrivilegeEscalation left out: true on most real manifests would all be flagged.
+    "k8s/privilege_escalation_allowed: positive2.yaml",
+    # A PodSecurityPolicy with no `volumes` admits no volume type, so no host path.
+    "k8s/psp_with_unrestricted_access_to_host_path: positive1.yaml",
+    # Writable mounts at the container's own /bin and /var/run, backed by ScaleIO, not the node.
+    "k8s/volume_mount_with_os_directory_write_permissions: positive.yaml",
+}
+# KICS negatives that really hold a risk of the same category; the sibling query that labels
+# the same content positive is named.
+FLAGGED_NEGATIVES = {
+    # PubliclyAccessible: true (rds_db_instance_publicly_accessible).
+    "cloudformation-aws/db_security_group_with_public_scope: negative1.yaml",
+    "cloudformation-aws/db_security_group_with_public_scope: negative2.yaml",
+    "cloudformation-aws/db_security_group_with_public_scope: negative3.json",
+    "cloudformation-aws/db_security_group_with_public_scope: negative4.json",
+    # SSH open to 0.0.0.0/0 (security_groups_with_unrestricted_access_to_ssh).
+    "cloudformation-aws/fully_open_ingress: negative1.yaml",
+    "cloudformation-aws/fully_open_ingress: negative2.json",
+    # BlockPublicAcls / BlockPublicPolicy false (s3_bucket_allows_public_acl, ..._with_public_policy).
+    "cloudformation-aws/s3_bucket_access_to_any_principal: negative1.yaml",
+    "cloudformation-aws/s3_bucket_access_to_any_principal: negative2.json",
+    # AccessControl PublicRead / AuthenticatedRead: the query wants read *and* write; KICS's
+    # Terraform queries label public-read positive.
+    "cloudformation-aws/s3_bucket_acl_allows_read_or_write_to_all_users: negative3.yaml",
+    "cloudformation-aws/s3_bucket_acl_allows_read_or_write_to_all_users: negative4.yaml",
+    "cloudformation-aws/s3_bucket_acl_allows_read_or_write_to_all_users: negative7.json",
+    "cloudformation-aws/s3_bucket_acl_allows_read_or_write_to_all_users: negative8.json",
+    # Adds NET_ADMIN and SYS_TIME (containers_with_added_capabilities, same content).
+    "k8s/container_is_privileged: negative.yaml",
+    # A PersistentVolume on the node's /sys and /var/log (workload_mounting_with_sensitive_os_directory).
+    "k8s/non_kube_system_pod_with_host_mount: negative.yaml",
+    # ClusterRoles that read secrets (rbac_roles_with_read_secrets_permissions).
+    "k8s/permissive_access_to_create_pods: negative1.yaml",
+    "k8s/service_account_allows_access_secrets: negative.yaml",
+    # A Role that creates pods (permissive_access_to_create_pods).
+    "k8s/rbac_roles_with_exec_permission: negative.yaml",
+    # Wide-open PodSecurityPolicies (privileged, host namespaces, every volume type: the
+    # psp_set_to_privileged / psp_*_host_* / psp_with_unrestricted_access_to_host_path positives).
+    "k8s/psp_allows_privilege_escalation: negative.yaml",
+    "k8s/psp_containers_share_host_network_namespace: negative.yaml",
+    "k8s/psp_set_to_privileged: negative.yaml",
+    "k8s/psp_with_added_capabilities: negative.yaml",
+    # public-read-write ACLs with block_public_acls = false (s3_bucket_acl_allows_read_or_write...).
+    "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative1.tf",
+    "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative2.tf",
+    "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative3.tf",
+    # Principal "*" PutObject with no condition (s3_bucket_allows_put_action_from_all_principals).
+    "terraform-aws/s3_bucket_with_all_permissions: negative1.tf",
+    "terraform-aws/s3_bucket_with_all_permissions: negative2.tf",
+}
+# Findings per rule on ../shared/corpus/realworld, every one read: a change in noise shows here.
+REALWORLD_COUNTS = {
+    "CFN106": 1, "CFN202": 26, "CFN211": 2, "CFN212": 2, "CFN214": 4, "CFN301": 10, "CFN304": 8,
+    "K8S101": 8, "K8S103": 4, "K8S104": 7, "K8S105": 6, "K8S108": 4, "K8S109": 4, "K8S110": 2,
+    "K8S301": 1, "K8S303": 3, "K8S304": 1, "K8S305": 1, "TF101": 1, "TF211": 1,
 }
 
 
@@ -66,28 +129,35 @@ def _blastguard_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "blastguard"]
 
 
-def test_kics_terraform_recall_and_false_positive_rate():
+def test_kics_recall_and_false_positives_over_every_platform():
     script = needs_shared("tools", "score_corpus.py")
     needs_shared("corpus", "kics")
-    proc = subprocess.run([sys.executable, str(script), "kics", "--only", "terraform-"],
+    proc = subprocess.run([sys.executable, str(script), "kics"],
                           capture_output=True, text=True, cwd=ROOT, check=True,
                           env={**os.environ, "BLASTGUARD_CMD": " ".join(_blastguard_cmd())})
     out = proc.stdout
-    misses = set(re.findall(r"^  (\S+: \S+) \(want", out.split("false positives:")[0], re.M))
+    missed_part, _, flagged_part = out.partition("false positives:")
+    misses = set(re.findall(r"^  (\S+: \S+) \(want", missed_part, re.M))
+    flagged = set(re.findall(r"^  (\S+: \S+) \(flagged", flagged_part, re.M))
     assert misses == REGISTRY_MODULE_DEFAULTS | DELIBERATE, out
-    summary = re.search(r"recall=([\d.]+) \((\d+)/(\d+)\) false_positive_rate=([\d.]+)", out)
+    assert flagged == FLAGGED_NEGATIVES, out
+    summary = re.search(r"recall=([\d.]+) \((\d+)/(\d+)\) false_positive_rate=([\d.]+) \((\d+)/(\d+)\)", out)
     hits, positives = int(summary.group(2)), int(summary.group(3))
-    in_scope = hits / (positives - len(REGISTRY_MODULE_DEFAULTS))
-    assert in_scope >= 0.85, out
-    assert float(summary.group(4)) <= 0.05, out
+    # Out of reach of a file-level checker: risk in a registry module's defaults.
+    assert hits / (positives - len(REGISTRY_MODULE_DEFAULTS)) >= 0.90, out
+    # What is left once the negatives that hold a sibling query's risk are set aside.
+    negatives = int(summary.group(6))
+    assert (int(summary.group(5)) - len(FLAGGED_NEGATIVES)) / negatives <= 0.05, out
 
 
-def test_realworld_terraform_checks_without_file_errors():
+def test_realworld_repositories_check_without_errors_and_with_the_findings_we_read():
     corpus = needs_shared("corpus", "realworld")
-    files = sorted(str(p) for p in corpus.rglob("*.tf"))
-    proc = subprocess.run(_blastguard_cmd() + ["check", "--no-config", "--format", "json", *files],
+    proc = subprocess.run(_blastguard_cmd() + ["check", "--no-config", "--format", "json", str(corpus)],
                           capture_output=True, text=True)
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads(proc.stdout)
     assert report["errors"] == []
-    assert [f for f in report["findings"] if f["rule"] in ("BG001", "BG004")] == []
+    counts: dict[str, int] = {}
+    for finding in report["findings"]:
+        counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
+    assert counts == REALWORLD_COUNTS
