@@ -26,6 +26,7 @@ class Engine:
         self.known_ids = {r.id for r in rules.rules} | {r.id for r in builtin.BUILTIN_RULES}
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
+        self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
         for rule in rules.rules:
             if not self.options.enabled(rule.id) or self.severity(rule) == Severity.OFF:
                 continue
@@ -37,13 +38,33 @@ class Engine:
 
     def candidates(self, language: str, kind: str, type_: str) -> list[tuple[Rule, object]]:
         """The (rule, matcher) pairs whose subject selector accepts this type, memoised:
-        a file has many blocks of few types, and globs are not free."""
+        a file has many blocks of few types, and globs are not free. Selectors that list exact
+        types only are looked up, not tested (a Python file has thousands of callee names)."""
         key = (language, kind, type_)
         found = self._by_type.get(key)
         if found is None:
-            found = [(r, m) for r, m in self._index.get((language, kind), ()) if m.selector.accepts_type(type_)]
+            exact, tested = self._split(language, kind)
+            found = sorted(exact.get(type_, []) + [(i, r, m) for i, r, m in tested if m.selector.accepts_type(type_)],
+                           key=lambda item: item[0])
+            found = [(r, m) for _, r, m in found]
             self._by_type[key] = found
         return found
+
+    def _split(self, language: str, kind: str):
+        """(exact type -> [(order, rule, matcher)], [(order, rule, matcher)] needing a test)."""
+        split = self._splits.get((language, kind))
+        if split is None:
+            exact: dict[str, list] = defaultdict(list)
+            tested = []
+            for order, (rule, matcher) in enumerate(self._index.get((language, kind), ())):
+                selector = matcher.selector
+                if selector.types and not selector.not_types and not selector._globs:
+                    for type_ in selector.types:
+                        exact[type_].append((order, rule, matcher))
+                else:
+                    tested.append((order, rule, matcher))
+            split = self._splits[(language, kind)] = (exact, tested)
+        return split
 
     def wanted(self, language: str, kind: str, type_: str) -> bool:
         return bool(self.candidates(language, kind, type_))
@@ -78,7 +99,7 @@ class Engine:
         raw: list[Finding] = []
         for subject in doc.subjects:
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
-                if not matcher.selector.accepts(subject):
+                if not matcher.selector.accepts_attrs(subject):
                     continue
                 raw.extend(self._match(rule, matcher, subject, doc, lines))
         if doc.error_at is not None:

@@ -53,8 +53,10 @@ class Selector:
         return type_ in self._exact or any(g(type_) for g in self._globs)
 
     def accepts(self, subject) -> bool:
-        if subject.kind != self.kind or not self.accepts_type(subject.type):
-            return False
+        return subject.kind == self.kind and self.accepts_type(subject.type) and self.accepts_attrs(subject)
+
+    def accepts_attrs(self, subject) -> bool:
+        """The selector's extra keys; kind and type are checked once per type (Engine.candidates)."""
         for key, allowed in self.attrs.items():
             if subject.attrs.get(key, "") not in allowed:
                 return False

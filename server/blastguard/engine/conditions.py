@@ -255,8 +255,26 @@ def ports_test(spec: Any) -> Callable[[tuple[int, int]], bool]:
 
 
 def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
-    compiled = [compile_glob(p, ignore_case) for p in patterns]
-    return lambda value: isinstance(value, str) and any(c.fullmatch(value) for c in compiled)
+    # The literal head and tail of each glob reject almost every value before RE2 is asked:
+    # a Python file has thousands of distinct callee names to test against `boto3.*delete_bucket`.
+    compiled = [(_literal_ends(p, ignore_case), compile_glob(p, ignore_case)) for p in patterns]
+
+    def test(value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        folded = value.lower() if ignore_case else value
+        return any(folded.startswith(head) and folded.endswith(tail) and pattern.fullmatch(value)
+                   for (head, tail), pattern in compiled)
+
+    return test
+
+
+def _literal_ends(pattern: str, ignore_case: bool) -> tuple[str, str]:
+    text = pattern.lower() if ignore_case else pattern
+    cut = [i for i, c in enumerate(text) if c in "*?"]
+    if not cut:
+        return text, text
+    return text[:cut[0]], text[cut[-1] + 1:]
 
 
 class RegexTest:
