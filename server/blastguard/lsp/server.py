@@ -171,9 +171,12 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
         workspace = ls.client_capabilities.workspace
         change = workspace.did_change_configuration if workspace is not None else None
         if change is not None and change.dynamic_registration:
-            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
-                id=str(uuid.uuid4()), method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
-                register_options=types.DidChangeConfigurationRegistrationOptions(section=settings_mod.SECTION))]))
+            try:
+                await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                    id=str(uuid.uuid4()), method=types.WORKSPACE_DID_CHANGE_CONFIGURATION,
+                    register_options=types.DidChangeConfigurationRegistrationOptions(section=settings_mod.SECTION))]))
+            except Exception as exc:  # a client that says it can but refuses: settings still come on change
+                log.warning("client/registerCapability failed: %s", exc)
         await ls.pull_settings()
         for doc in ls.documents.values():
             ls.schedule(doc, 0)
