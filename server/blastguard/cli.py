@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--dry-run", action="store_true", help="with --fix: print a unified diff instead")
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
-    check.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 5MB)")
+    check.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 5MiB, 5,242,880 bytes)")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--json", action="store_true", help="as JSON, for tools")

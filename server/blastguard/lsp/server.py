@@ -11,6 +11,7 @@ from pathlib import Path
 import pathspec
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from blastguard import __version__
@@ -35,9 +36,35 @@ def analyse(engine: Engine, path: str, data: bytes, tree) -> ScanResult:
                           language="?")
 
 
+class BlastguardProtocol(LanguageServerProtocol):
+    def structure_message(self, data):
+        """A request whose params do not fit its method still gets its error response: pygls
+        alone would log it and leave the client waiting for an answer that never comes."""
+        try:
+            return super().structure_message(data)
+        except Exception:
+            if isinstance(data, dict) and "jsonrpc" in data and "id" in data and "method" in data:
+                self._send_response(data["id"], error=types.ResponseError(
+                    code=types.ErrorCodes.InvalidParams, message=f"invalid params for {data['method']}"))
+            raise
+
+
+class OneLine(logging.Filter):
+    """Log records as one line (`message: exception`), tracebacks folded away, so the
+    editor's log of the server stays readable."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        lines = record.getMessage().strip().splitlines() or [""]
+        summary = lines[0] + (f": {lines[-1].strip()}" if len(lines) > 1 else "")
+        if record.exc_info and record.exc_info[1] is not None:
+            summary += f": {type(record.exc_info[1]).__name__}: {record.exc_info[1]}"
+        record.msg, record.args, record.exc_info, record.exc_text = summary, (), None, None
+        return True
+
+
 class BlastguardServer(LanguageServer):
     def __init__(self, debounce_ms: int | None = None, incremental: bool = True):
-        super().__init__("blastguard", __version__)
+        super().__init__("blastguard", __version__, protocol_cls=BlastguardProtocol)
         self.documents: dict[str, OpenDocument] = {}
         self.debounce_override = debounce_ms
         self.incremental = incremental
@@ -53,6 +80,11 @@ class BlastguardServer(LanguageServer):
         # CPU-bound, so more threads would only contend for the GIL.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blastguard-analysis")
 
+    def report_server_error(self, error: Exception, source) -> None:
+        """Logged, not shown: a malformed message is the client's problem, and a failing
+        document already says so in a diagnostic."""
+        log.error("%s: %s", type(error).__name__, error)
+
     # -- settings -------------------------------------------------------------------------
 
     @property
@@ -60,8 +92,16 @@ class BlastguardServer(LanguageServer):
         encoding = self.workspace.position_encoding if self.protocol.client_capabilities else None
         return str(encoding.value if hasattr(encoding, "value") else encoding or UTF16)
 
-    def apply_settings(self, raw) -> None:
-        self.raw_settings = raw
+    def apply_settings(self, raw) -> bool:
+        """Use new settings; False when they are what is already in use (clients send the
+        same settings more than once: on start, on registration, on every change)."""
+        try:
+            key = settings_mod.section(raw)
+        except ValueError:
+            key = raw
+        if self.raw_settings is not None and key == self.raw_settings:
+            return False
+        self.raw_settings = key
         new = settings_mod.read(raw, self.root, self.debounce_override)
         rules = self.engine.rules
         try:
@@ -75,19 +115,21 @@ class BlastguardServer(LanguageServer):
         if new.problem:
             log.warning(new.problem)
             self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, new.problem))
+        return True
 
-    async def pull_settings(self) -> None:
+    async def pull_settings(self) -> bool:
         capabilities = self.client_capabilities.workspace
         if capabilities is None or not capabilities.configuration:
-            return
+            return False
         try:
             values = await self.workspace_configuration_async(types.ConfigurationParams(
                 items=[types.ConfigurationItem(section=settings_mod.SECTION)]))
         except Exception as exc:  # a client that fails the request keeps what we had
             log.warning("workspace/configuration failed: %s", exc)
-            return
+            return False
         if values and values[0] is not None:
-            self.apply_settings(values[0])
+            return self.apply_settings(values[0])
+        return False
 
     def is_excluded(self, path: str) -> bool:
         if self.excluded is None:
@@ -177,17 +219,19 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
                     register_options=types.DidChangeConfigurationRegistrationOptions(section=settings_mod.SECTION))]))
             except Exception as exc:  # a client that says it can but refuses: settings still come on change
                 log.warning("client/registerCapability failed: %s", exc)
-        await ls.pull_settings()
-        for doc in ls.documents.values():
-            ls.schedule(doc, 0)
+        if await ls.pull_settings():
+            for doc in ls.documents.values():
+                ls.schedule(doc, 0)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: BlastguardServer, params: types.DidChangeConfigurationParams) -> None:
         workspace = ls.client_capabilities.workspace
         if workspace is not None and workspace.configuration:
-            await ls.pull_settings()
-        elif params.settings is not None:
-            ls.apply_settings(params.settings)
+            changed = await ls.pull_settings()
+        else:
+            changed = params.settings is not None and ls.apply_settings(params.settings)
+        if not changed:
+            return
         for doc in ls.documents.values():
             ls.schedule(doc, 0)
         if ls.pull:
@@ -297,6 +341,8 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
 
 def run(tcp: str | None = None, debounce_ms: int | None = None, incremental: bool = True) -> int:
     logging.basicConfig(level=logging.WARNING, format="blastguard: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OneLine())
     server = build_server(debounce_ms, incremental)
     if tcp:
         host, _, port = tcp.rpartition(":")

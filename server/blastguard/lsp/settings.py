@@ -17,8 +17,10 @@ DEFAULTS: dict = {
     "exclude": [],
     "ruleDirs": [],
     "debounceMs": 150,
-    "maxFileSize": "5MB",
+    "maxFileSize": "5MiB",
 }
+# Keys a client keeps under the same section for itself (VS Code: the server command, tracing).
+CLIENT_KEYS = frozenset({"path", "interpreter", "trace"})
 # Editor spelling -> .blastguard.yaml spelling, for the settings both understand.
 _CONFIG_KEYS = {"select": "select", "ignore": "ignore", "severity": "severity", "exclude": "exclude",
                 "ruleDirs": "rule_dirs", "maxFileSize": "max_file_size"}
@@ -47,10 +49,11 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
             problem = str(exc)
     values = dict(DEFAULTS)
     try:
-        values.update(_section(raw))
-        unknown = sorted(set(values) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"unknown setting {unknown[0]!r} (known: {', '.join(DEFAULTS)})")
+        given = section(raw)
+        unknown = sorted(set(given) - set(DEFAULTS) - CLIENT_KEYS)
+        if unknown:  # reported, and the rest still applies
+            problem = f"Blastguard: unknown setting {unknown[0]!r} ignored (known: {', '.join(DEFAULTS)})"
+        values.update({k: v for k, v in given.items() if k in DEFAULTS})
         if not isinstance(values["enable"], bool):
             raise ValueError("enable must be true or false")
         debounce = values["debounceMs"]
@@ -65,7 +68,7 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
     return Settings(values["enable"], debounce if debounce_override is None else debounce_override, config, problem)
 
 
-def _section(raw) -> dict:
+def section(raw) -> dict:
     """Accept `{"blastguard": {...}}` or the section itself; None is no settings."""
     if raw is None:
         return {}

@@ -1,0 +1,206 @@
+'use strict';
+/** The extension's wiring, with stand-ins for `vscode` and the language client (no VS Code needed). */
+
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { test, beforeEach } = require('node:test');
+
+const { stub, fakeVscode, FakeLanguageClient } = require('./stubs');
+const manifest = require('../package.json');
+
+const SERVER_KEYS = ['enable', 'select', 'ignore', 'severity', 'exclude', 'ruleDirs', 'debounceMs', 'maxFileSize'];
+const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-'));
+
+/** An executable file in a temporary folder. */
+function executable(name) {
+  const file = path.join(bin, name);
+  fs.writeFileSync(file, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  return file;
+}
+
+/** The extension loaded afresh over a stand-in VS Code with these settings. */
+function load(settings = {}) {
+  const vscode = fakeVscode({ ...defaults(), ...settings });
+  stub('vscode', vscode);
+  stub('vscode-languageclient/node', { LanguageClient: FakeLanguageClient });
+  delete require.cache[require.resolve('../src/extension')];
+  const extension = require('../src/extension');
+  const context = { subscriptions: [] };
+  return { vscode, extension, context };
+}
+
+/** package.json's defaults, as VS Code would give them. */
+function defaults() {
+  const out = {};
+  for (const [key, schema] of Object.entries(manifest.contributes.configuration.properties)) {
+    out[key] = schema.default;
+  }
+  return out;
+}
+
+/** Lets the restart queue settle. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+beforeEach(() => {
+  FakeLanguageClient.made.length = 0;
+});
+
+test('the document selector covers the server languages, on disk only', () => {
+  const { extension } = load();
+  const selector = extension.documentSelector;
+  assert.ok(selector.every((filter) => filter.scheme === 'file'));
+  const languages = selector.filter((f) => f.language).map((f) => f.language);
+  for (const language of ['terraform', 'hcl', 'yaml', 'json', 'python']) {
+    assert.ok(languages.includes(language), language);
+  }
+  const patterns = selector.filter((f) => f.pattern).map((f) => f.pattern);
+  for (const pattern of ['**/*.tf', '**/*.tfvars', '**/*.hcl']) {
+    assert.ok(patterns.includes(pattern), pattern);
+  }
+  // Every language the extension wakes up for is one it sends to the server, and back.
+  const activation = manifest.activationEvents.filter((e) => e.startsWith('onLanguage:')).map((e) => e.slice(11));
+  assert.deepEqual([...languages].sort(), [...activation].sort());
+  assert.ok(manifest.activationEvents.includes('workspaceContains:**/.blastguard.yaml'));
+});
+
+test('the server keys are package.json settings less the extension-only ones', () => {
+  const { extension } = load();
+  assert.deepEqual([...extension.SERVER_KEYS].sort(), [...SERVER_KEYS].sort());
+});
+
+test('activate starts `<blastguard.path> lsp` with the settings as initializationOptions', async () => {
+  const server = executable('blastguard-custom');
+  const { vscode, extension, context } = load({
+    'blastguard.path': server,
+    'blastguard.select': ['TF1'],
+    'blastguard.severity': { TF101: 'error' },
+    'blastguard.debounceMs': 300,
+    'blastguard.trace.server': 'verbose',
+  });
+  await extension.activate(context);
+  assert.equal(FakeLanguageClient.made.length, 1);
+  const client = FakeLanguageClient.made[0];
+  assert.equal(client.id, 'blastguard'); // also the prefix of `blastguard.trace.server`
+  assert.ok(client.running);
+  // No transport: the client would add `--stdio`, which `blastguard lsp` does not take.
+  assert.deepEqual(client.serverOptions, { command: server, args: ['lsp'] });
+  const options = client.clientOptions;
+  assert.deepEqual(options.synchronize, { configurationSection: 'blastguard' });
+  assert.deepEqual(options.documentSelector, extension.documentSelector);
+  assert.deepEqual(options.initializationOptions, {
+    enable: true, select: ['TF1'], ignore: [], severity: { TF101: 'error' }, exclude: [], ruleDirs: [],
+    debounceMs: 300, maxFileSize: '5MiB',
+  });
+  assert.equal(options.outputChannel, vscode.calls.channels[0]);
+  assert.equal(options.outputChannel.name, 'Blastguard');
+  assert.ok(vscode.calls.commands.has('blastguard.restart'));
+  assert.deepEqual(vscode.calls.errors, []);
+  await extension.deactivate();
+  assert.ok(!client.running);
+});
+
+test('a bare blastguard.path is looked up on PATH', async () => {
+  const server = executable('blastguard');
+  const saved = process.env.PATH;
+  process.env.PATH = [bin, saved].join(path.delimiter);
+  try {
+    const { extension, context } = load();
+    await extension.activate(context);
+    assert.deepEqual(FakeLanguageClient.made[0].serverOptions, { command: server, args: ['lsp'] });
+    await extension.deactivate();
+  } finally {
+    process.env.PATH = saved;
+  }
+});
+
+test('blastguard.interpreter runs `<python> -m blastguard lsp`, relative to the workspace folder', () => {
+  const { extension } = load();
+  const config = (values) => ({ get: (key, fallback) => (key in values ? values[key] : fallback) });
+  assert.deepEqual(extension.serverCommand(config({ interpreter: '.venv/bin/python' }), '/work/project'),
+    { command: path.join('/work/project', '.venv/bin/python'), args: ['-m', 'blastguard', 'lsp'],
+      setting: 'blastguard.interpreter' });
+  assert.deepEqual(extension.serverCommand(config({ interpreter: '${workspaceFolder}/py', path: 'x' }), '/w'),
+    { command: '/w/py', args: ['-m', 'blastguard', 'lsp'], setting: 'blastguard.interpreter' });
+  assert.deepEqual(extension.serverCommand(config({ path: 'blastguard', interpreter: '' }), '/w'),
+    { command: 'blastguard', args: ['lsp'], setting: 'blastguard.path' });
+  assert.deepEqual(extension.serverCommand(config({}), undefined),
+    { command: 'blastguard', args: ['lsp'], setting: 'blastguard.path' });
+});
+
+test('a missing executable is a clear error message, not a crash', async () => {
+  const { vscode, extension, context } = load({ 'blastguard.path': path.join(bin, 'no-such-blastguard') });
+  await extension.activate(context);
+  assert.equal(FakeLanguageClient.made.length, 0);
+  assert.equal(vscode.calls.errors.length, 1);
+  const { message, items } = vscode.calls.errors[0];
+  assert.match(message, /no-such-blastguard/);
+  assert.match(message, /not found/);
+  assert.match(message, /blastguard\.path/);
+  assert.deepEqual(items, ['Open Settings', 'Show Output']);
+  assert.ok(vscode.calls.channels[0].lines.some((line) => line.includes('not found')));
+});
+
+test('a server that fails to start is reported and leaves no client', async () => {
+  const server = executable('blastguard-broken');
+  const { vscode, extension, context } = load({ 'blastguard.path': server });
+  const start = FakeLanguageClient.prototype.start;
+  FakeLanguageClient.prototype.start = async () => {
+    throw new Error('connection closed');
+  };
+  try {
+    await extension.activate(context);
+  } finally {
+    FakeLanguageClient.prototype.start = start;
+  }
+  assert.equal(extension.client, undefined);
+  assert.match(vscode.calls.errors[0].message, /did not start: Error: connection closed/);
+});
+
+test('changing blastguard.path restarts the server; other settings do not', async () => {
+  const first = executable('blastguard-one');
+  const second = executable('blastguard-two');
+  const { vscode, extension, context } = load({ 'blastguard.path': first });
+  await extension.activate(context);
+  vscode.change({ 'blastguard.select': ['K8S'] });
+  await settle();
+  assert.equal(FakeLanguageClient.made.length, 1);
+  vscode.change({ 'blastguard.path': second });
+  await settle();
+  assert.equal(FakeLanguageClient.made.length, 2);
+  assert.ok(!FakeLanguageClient.made[0].running);
+  assert.ok(FakeLanguageClient.made[1].running);
+  assert.equal(FakeLanguageClient.made[1].serverOptions.command, second);
+  assert.deepEqual(FakeLanguageClient.made[1].clientOptions.initializationOptions.select, ['K8S']);
+  await extension.deactivate();
+});
+
+test('the restart command stops the server and starts a new one', async () => {
+  const server = executable('blastguard-restart');
+  const { vscode, extension, context } = load({ 'blastguard.path': server });
+  await extension.activate(context);
+  await vscode.calls.commands.get('blastguard.restart')();
+  assert.equal(FakeLanguageClient.made.length, 2);
+  assert.deepEqual(FakeLanguageClient.made.map((c) => c.running), [false, true]);
+  await extension.deactivate();
+});
+
+test('workspace/configuration answers carry the server keys only', async () => {
+  const { extension } = load();
+  const { configuration } = extension.clientOptions({}, {}).middleware.workspace;
+  const full = { ...Object.fromEntries(SERVER_KEYS.map((k) => [k, k === 'enable'])), path: 'blastguard',
+    interpreter: '', trace: { server: 'off' } };
+  const answer = await configuration(
+    { items: [{ section: 'blastguard' }, { section: 'editor' }, { section: 'blastguard' }] },
+    undefined,
+    () => [full, { tabSize: 4 }, null],
+  );
+  assert.deepEqual(Object.keys(answer[0]).sort(), [...SERVER_KEYS].sort());
+  assert.equal(answer[0].enable, true);
+  assert.deepEqual(answer[1], { tabSize: 4 });
+  assert.equal(answer[2], null);
+  // An error from the default handler passes through.
+  const error = new Error('nope');
+  assert.equal(await configuration({ items: [{ section: 'blastguard' }] }, undefined, () => error), error);
+});

@@ -1,0 +1,117 @@
+'use strict';
+/**
+ * Stand-ins for the `vscode` module (which exists only inside VS Code) and for the language
+ * client, installed by intercepting module resolution so that `require('vscode')` in the
+ * extension gets them. Each records what the extension asked of it.
+ */
+
+const Module = require('module');
+
+const STUBS = new Map();
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (STUBS.has(request)) {
+    return `stub:${request}`;
+  }
+  return resolve.call(this, request, ...rest);
+};
+
+/** Makes `require(name)` return `exports` from now on. */
+function stub(name, exports) {
+  STUBS.set(name, exports);
+  require.cache[`stub:${name}`] = { id: `stub:${name}`, filename: `stub:${name}`, loaded: true, exports };
+}
+
+/** A configuration section over a flat map of `section.key` values, as WorkspaceConfiguration reads it. */
+function section(values, prefix) {
+  const get = (key, fallback) => {
+    const full = prefix ? `${prefix}.${key}` : key;
+    if (full in values) {
+      return values[full];
+    }
+    // A parent key gathers its children, as VS Code does (`blastguard` -> {enable, ..., trace: {server}}).
+    const children = Object.keys(values).filter((k) => k.startsWith(`${full}.`));
+    if (children.length) {
+      const out = {};
+      for (const child of children) {
+        const parts = child.slice(full.length + 1).split('.');
+        let node = out;
+        for (const part of parts.slice(0, -1)) {
+          node = node[part] = node[part] || {};
+        }
+        node[parts[parts.length - 1]] = values[child];
+      }
+      return out;
+    }
+    return fallback;
+  };
+  return { get, has: (key) => get(key) !== undefined, update: async () => {}, inspect: () => undefined };
+}
+
+/** A fresh `vscode` stand-in over the given settings (`blastguard.path` and so on). */
+function fakeVscode(settings = {}, folder = '/work/project') {
+  const listeners = [];
+  const calls = { errors: [], commands: new Map(), executed: [], channels: [] };
+  const vscode = {
+    version: '1.82.0',
+    calls,
+    settings,
+    workspace: {
+      workspaceFolders: folder ? [{ uri: { fsPath: folder, scheme: 'file' }, name: 'project', index: 0 }] : undefined,
+      getConfiguration: (prefix) => section(vscode.settings, prefix),
+      onDidChangeConfiguration: (listener) => {
+        listeners.push(listener);
+        return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
+      },
+    },
+    window: {
+      createOutputChannel: (name) => {
+        const channel = { name, lines: [], appendLine: (line) => channel.lines.push(line), append() {}, show() {},
+          dispose() {} };
+        calls.channels.push(channel);
+        return channel;
+      },
+      showErrorMessage: async (message, ...items) => {
+        calls.errors.push({ message, items });
+        return undefined;
+      },
+    },
+    commands: {
+      registerCommand: (id, handler) => {
+        calls.commands.set(id, handler);
+        return { dispose: () => calls.commands.delete(id) };
+      },
+      executeCommand: async (...args) => {
+        calls.executed.push(args);
+      },
+    },
+    /** Changes settings and tells the listeners, as VS Code does. */
+    change(values) {
+      Object.assign(vscode.settings, values);
+      const event = { affectsConfiguration: (name) => Object.keys(values).some((k) => k === name || k.startsWith(`${name}.`)) };
+      for (const listener of [...listeners]) {
+        listener(event);
+      }
+    },
+  };
+  return vscode;
+}
+
+/** A LanguageClient stand-in that records how it was built and whether it runs. */
+class FakeLanguageClient {
+  constructor(id, name, serverOptions, clientOptions) {
+    Object.assign(this, { id, name, serverOptions, clientOptions, running: false });
+    FakeLanguageClient.made.push(this);
+  }
+
+  async start() {
+    this.running = true;
+  }
+
+  async stop() {
+    this.running = false;
+  }
+}
+FakeLanguageClient.made = [];
+
+module.exports = { stub, fakeVscode, FakeLanguageClient, section };

@@ -1,0 +1,18 @@
+"""`blastguard lsp` with an engine that fails on documents named boom*: a rule with a bug."""
+
+import sys
+
+from blastguard.engine.analyze import Engine
+from blastguard.lsp.server import run
+
+_findings = Engine.findings
+
+
+def findings(self, doc):
+    if "boom" in doc.path:
+        raise RuntimeError("a rule raised")
+    return _findings(self, doc)
+
+
+Engine.findings = findings
+sys.exit(run(debounce_ms=0))
