@@ -227,3 +227,13 @@ async def test_positions_use_the_negotiated_encoding(tmp_path, encodings, expect
                 if a.is_preferred]
             fixed = apply_edits(text, action.edit.document_changes[0].edits)
             assert fixed == text.replace("privileged: true", "privileged: false")
+
+
+@pytest.mark.asyncio
+async def test_empty_tables_sent_as_empty_lists_are_empty_settings(tmp_path):
+    """Neovim encodes an empty Lua table as []: it means no settings, not a bad value."""
+    async with session(NEOVIM, root=tmp_path, init={"blastguard": {"severity": [], "ignore": []}}) as client:
+        uri = open_document(client, tmp_path / "main.tf", BUCKET)
+        assert codes_and_lines(await pushed(client, uri, version=1)) == {("TF101", 3)}
+        await asyncio.sleep(0.2)
+        assert client.messages == []

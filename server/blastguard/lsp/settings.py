@@ -54,6 +54,8 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
         if unknown:  # reported, and the rest still applies
             problem = f"Blastguard: unknown setting {unknown[0]!r} ignored (known: {', '.join(DEFAULTS)})"
         values.update({k: v for k, v in given.items() if k in DEFAULTS})
+        if values["severity"] == []:  # an empty Lua table again
+            values["severity"] = {}
         if not isinstance(values["enable"], bool):
             raise ValueError("enable must be true or false")
         debounce = values["debounceMs"]
@@ -70,12 +72,12 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
 
 def section(raw) -> dict:
     """Accept `{"blastguard": {...}}` or the section itself; None is no settings."""
-    if raw is None:
+    if raw is None or raw == []:  # Neovim encodes an empty Lua table as []
         return {}
     if not isinstance(raw, dict):
         raise ValueError(f"settings must be an object, not {type(raw).__name__}")
     inner = raw.get(SECTION, raw)
-    if inner is None:
+    if inner is None or inner == []:
         return {}
     if not isinstance(inner, dict):
         raise ValueError(f"{SECTION} settings must be an object")
