@@ -8,10 +8,10 @@ from blastguard.lsp.server import run
 _findings = Engine.findings
 
 
-def findings(self, doc):
+def findings(self, doc, *args):
     if "boom" in doc.path:
         raise RuntimeError("a rule raised")
-    return _findings(self, doc)
+    return _findings(self, doc, *args)
 
 
 Engine.findings = findings

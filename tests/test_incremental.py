@@ -1,5 +1,6 @@
-"""Incremental parsing: after any sequence of edits, the edited-and-re-parsed tree gives exactly
-the findings (and the tree) of a fresh parse of the same text."""
+"""Incremental analysis: after any sequence of edits, the edited-and-re-parsed tree, with the
+findings of unchanged blocks and documents reused, gives exactly the findings (and the tree)
+of a fresh analysis of the same text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
+from blastguard.engine.reuse import Reuse
 from blastguard.lsp.documents import OpenDocument
 from blastguard.lsp.positions import UTF16, to_position
 from tests.conftest import SHARED
@@ -48,7 +50,8 @@ def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
     source, path, edits = case
     text = source
     doc = OpenDocument("file:///w/" + path, path, 1, text.encode())
-    doc.tree = engine.analyze(path, doc.data).tree
+    reuse = Reuse()
+    doc.tree = engine.analyze(path, doc.data, None, reuse).tree
     for at, delete, insert in edits:
         at = _outside_crlf(text, min(at, len(text)))
         delete = _outside_crlf(text, min(at + delete, len(text))) - at
@@ -61,9 +64,11 @@ def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
         doc.apply(change, UTF16)
         text = text[:at] + insert + text[at + delete:]
         assert doc.data == text.encode()
-        incremental = engine.analyze(path, doc.data, doc.tree.copy() if doc.tree is not None else None)
+        incremental = engine.analyze(path, doc.data, doc.tree.copy() if doc.tree is not None else None, reuse)
         fresh = engine.analyze(path, doc.data)
         assert findings(incremental) == findings(fresh)
+        assert [(f.start, f.end, f.fix) for f in sorted(incremental.findings, key=lambda f: f.sort_key)] == \
+            [(f.start, f.end, f.fix) for f in sorted(fresh.findings, key=lambda f: f.sort_key)]
         assert incremental.errors == fresh.errors
         if incremental.tree is not None and fresh.tree is not None:
             assert str(incremental.tree.root_node) == str(fresh.tree.root_node)

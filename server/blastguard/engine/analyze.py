@@ -11,6 +11,7 @@ from blastguard.engine.lines import LineIndex
 from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
+from blastguard.engine.reuse import Reuse
 from blastguard.engine.paths import flatten, locate, resolve
 from blastguard.engine.values import LIST, UNKNOWN, DocumentError, Node
 
@@ -71,8 +72,11 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def analyze(self, path: str, data: bytes, old_tree=None) -> ScanResult:
-        """Findings and errors for one file's bytes. Never raises for bad input."""
+    def analyze(self, path: str, data: bytes, old_tree=None, reuse: Reuse | None = None) -> ScanResult:
+        """Findings and errors for one file's bytes. Never raises for bad input.
+
+        An editor passes the previous tree, edited, to re-parse only what changed, and a
+        Reuse to take the findings of unchanged blocks and documents from the last analysis."""
         result = ScanResult(path)
         detected = languages.detect(path, data[:languages.SNIFF_BYTES])
         if detected is None:
@@ -83,10 +87,11 @@ class Engine:
             return result
         language, syntax = detected
         try:
-            doc = load(path, language, syntax, data, self.wanted, old_tree)
+            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse)
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
-            result.findings = self.findings(doc) if doc.languages else []
+            if doc.languages:
+                result.findings = self.findings(doc, reuse)
         except DocumentError as exc:
             result.language = language
             result.errors.append(FileError(path, str(exc), exc.line))
@@ -94,14 +99,18 @@ class Engine:
             result.errors.append(FileError(path, "document is nested too deeply to analyse"))
         return result
 
-    def findings(self, doc: Document) -> list[Finding]:
+    def findings(self, doc: Document, reuse: Reuse | None = None) -> list[Finding]:
         lines = LineIndex(doc.data)
-        raw: list[Finding] = []
+        fresh: list[tuple[int, Finding]] = []  # with the start of the subject that made each
         for subject in doc.subjects:
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if not matcher.selector.accepts_attrs(subject):
                     continue
-                raw.extend(self._match(rule, matcher, subject, doc, lines))
+                fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
+        if reuse is not None and doc.units:
+            raw = reuse.update(doc.units, fresh, lines)
+        else:
+            raw = [f for _, f in fresh]
         if doc.error_at is not None:
             line = lines.line_of(doc.error_at)
             raw.append(self._meta(builtin.SYNTAX_ERROR, doc, lines, lines.starts[line],

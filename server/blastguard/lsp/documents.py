@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import ScanResult
+from blastguard.engine.reuse import Reuse
 from blastguard.lsp.positions import to_offset
 
 
@@ -21,7 +22,8 @@ class OpenDocument:
     result: ScanResult | None = None
     result_version: int | None = None
     task: asyncio.Task | None = None
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Findings of unchanged blocks and documents, from the last analysis.
+    reuse: Reuse = field(default_factory=Reuse)
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.data)

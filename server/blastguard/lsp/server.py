@@ -19,6 +19,7 @@ from blastguard.engine import fixes, languages
 from blastguard.engine.analyze import Engine
 from blastguard.engine.loader import RuleLoadError, load_rules
 from blastguard.engine.model import FileError, ScanResult
+from blastguard.engine.reuse import Reuse
 from blastguard.lsp import convert, settings as settings_mod
 from blastguard.lsp.documents import OpenDocument
 from blastguard.lsp.positions import UTF16, to_offset
@@ -26,10 +27,10 @@ from blastguard.lsp.positions import UTF16, to_offset
 log = logging.getLogger("blastguard.lsp")
 
 
-def analyse(engine: Engine, path: str, data: bytes, tree) -> ScanResult:
+def analyse(engine: Engine, path: str, data: bytes, tree, reuse=None) -> ScanResult:
     """Runs on the analysis thread; whatever goes wrong becomes one error for this document."""
     try:
-        return engine.analyze(path, data, tree)
+        return engine.analyze(path, data, tree, reuse)
     except Exception as exc:  # a bug in one rule or one document must not take the server down
         log.exception("analysis of %s failed", path)
         return ScanResult(path, errors=[FileError(path, f"analysis failed: {type(exc).__name__}: {exc}")],
@@ -110,6 +111,8 @@ class BlastguardServer(LanguageServer):
             new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
         self.settings = new
         self.engine = Engine(rules, new.config.options)
+        for doc in self.documents.values():  # other rules, other findings
+            doc.reuse = Reuse()
         self.rules_by_id = {r.id: r for r in rules.rules}
         self.excluded = pathspec.GitIgnoreSpec.from_lines(new.config.exclude) if new.config.exclude else None
         if new.problem:
@@ -155,8 +158,9 @@ class BlastguardServer(LanguageServer):
             result = ScanResult(doc.path)
         else:
             tree = doc.tree.copy() if doc.tree is not None and self.incremental else None
+            reuse = doc.reuse if self.incremental else None
             loop = asyncio.get_running_loop()
-            result = await loop.run_in_executor(self.executor, analyse, self.engine, doc.path, data, tree)
+            result = await loop.run_in_executor(self.executor, analyse, self.engine, doc.path, data, tree, reuse)
         if self.documents.get(doc.uri) is not doc or doc.version != version:
             return  # outdated: a newer version is on its way
         doc.result, doc.result_version = result, version

@@ -32,13 +32,13 @@ def blocks(root) -> list[RawBlock]:
     if any(c.type == "attribute" for c in body.named_children):
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
         found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
-                              lambda: locals_.substitute(body_value(body, 0))))
+                              lambda: locals_.substitute(body_value(body, 0)), stop=body.end_byte))
     for block in top:
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
         body_of = local_bodies.get(block.id) or (lambda block=block: block_value(block, 0))
         found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,
                               labels_end(block), lambda body_of=body_of: locals_.substitute(body_of()),
-                              _lazy_names(block)))
+                              _lazy_names(block), block.end_byte))
     return found
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from blastguard.engine import parsing
 from blastguard.engine.documents import helm, hcl, json_tree, kinds, python, terraform, terraform_json, yaml_tree
 from blastguard.engine.documents.templates import untemplate
+from blastguard.engine.reuse import Reuse, Unit, unit_key
 from blastguard.engine.documents.terraform import Wanted
 from blastguard.engine.values import Subject
 
@@ -30,9 +31,12 @@ class Document:
     tree: object = None
     # The rule families of the documents found (a YAML file may hold several kinds, or none).
     languages: list[str] = field(default_factory=list)
+    # Top-level units (Terraform blocks, YAML documents) when an editor reuses findings.
+    units: list[Unit] = field(default_factory=list)
 
 
-def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None) -> Document:
+def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
+         reuse: Reuse | None = None) -> Document:
     grammar = "hcl" if syntax == "hcl" else syntax
     masked = syntax == "yaml" and helm.needs_mask(data)
     # A masked text differs from the edited one beyond the edit, so its old tree cannot be reused.
@@ -48,6 +52,8 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     if language == "terraform":
         if syntax == "hcl":
             blocks = hcl.blocks(root)
+            if reuse is not None:
+                blocks = _terraform_units(doc, blocks, reuse)
         else:
             blocks = terraform_json.blocks(_json_value(root))
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
@@ -56,9 +62,21 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_))
         doc.languages = ["python"]
     else:
-        values = yaml_tree.documents(root) if syntax == "yaml" else [_json_value(root)]
-        for value in values:
+        if syntax == "yaml":
+            skip = _yaml_units(doc, root, reuse) if reuse is not None else frozenset()
+            values = yaml_tree.documents(root, skip)
+        else:
+            values = [_json_value(root)]
+        for index, value in enumerate(values):
+            unit = doc.units[index] if doc.units else None
+            if unit is not None and unit.reused:
+                kind = reuse.kinds.get(unit.key)
+                if kind is not None and kind not in doc.languages:
+                    doc.languages.append(kind)
+                continue
             kind = kinds.classify(value, path, syntax)
+            if unit is not None:
+                reuse.kinds[unit.key] = kind
             if kind is None:
                 continue
             if masked:
@@ -67,6 +85,45 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
             if kind not in doc.languages:
                 doc.languages.append(kind)
     return doc
+
+
+def _terraform_units(doc: Document, blocks, reuse: Reuse):
+    """Blocks to analyse: `locals`, policy documents and the blocks that use them (what others
+    depend on) always, the rest only when their text (or that context) changed."""
+    data = doc.data
+    context = [b for b in blocks if b.stop < 0 or b.kind in ("locals", "tfvars")
+               or b"aws_iam_policy_document" in data[b.start:b.stop]]
+    context_key = unit_key(*(data[b.start:b.stop] for b in context))
+    seen: dict[bytes, int] = {}
+    kept = []
+    for block in blocks:
+        if block in context:
+            kept.append(block)
+            continue
+        text = data[block.start:block.stop]
+        seen[text] = seen.get(text, 0) + 1
+        unit = Unit(block.start, block.stop, unit_key(b"terraform", context_key, text, b"%d" % seen[text]))
+        unit.reused = reuse.has(unit.key)
+        doc.units.append(unit)
+        if not unit.reused:
+            kept.append(block)
+    return kept
+
+
+def _yaml_units(doc: Document, root, reuse: Reuse) -> frozenset:
+    """Indexes of the YAML documents whose findings can be reused: each is independent."""
+    seen: dict[bytes, int] = {}
+    skip = set()
+    for index, node in enumerate(yaml_tree.document_nodes(root)):
+        text = doc.data[node.start_byte:node.end_byte]
+        seen[text] = seen.get(text, 0) + 1
+        unit = Unit(node.start_byte, node.end_byte,
+                    unit_key(b"yaml", doc.path.encode(), text, b"%d" % seen[text]))
+        unit.reused = reuse.has(unit.key)
+        doc.units.append(unit)
+        if unit.reused:
+            skip.add(index)
+    return frozenset(skip)
 
 
 def _json_value(root):

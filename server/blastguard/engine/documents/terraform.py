@@ -29,6 +29,7 @@ class RawBlock:
     # Attribute names of the body and of its nested blocks, read without converting values:
     # lets a block no rule targets be skipped unless it may hold a policy.
     names: Callable[[], Iterable[str]] | None = None
+    stop: int = -1  # end of the whole block, where known (HCL)
 
 
 Wanted = Callable[[str, str], bool]

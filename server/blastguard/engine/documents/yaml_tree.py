@@ -27,15 +27,17 @@ _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", r
 _STANDARD_TAG = "tag:yaml.org,2002:"
 
 
-def documents(root) -> list[Node | None]:
-    """The value of each document in a tree-sitter-yaml `stream` (None for an empty one)."""
-    converter = _Converter()
+def document_nodes(root) -> list:
+    return [doc for doc in root.named_children if doc.type == "document"]
+
+
+def documents(root, skip: frozenset = frozenset()) -> list[Node | None]:
+    """The value of each document in a tree-sitter-yaml `stream` (None for an empty one, and
+    for the indexes in `skip`). Anchors belong to their document, so each is converted alone."""
     out: list[Node | None] = []
-    for doc in root.named_children:
-        if doc.type != "document":
-            continue
+    for index, doc in enumerate(document_nodes(root)):
         content = next((c for c in doc.named_children if c.type in ("block_node", "flow_node")), None)
-        out.append(converter.node(content, 0) if content is not None else None)
+        out.append(_Converter().node(content, 0) if content is not None and index not in skip else None)
     return out
 
 

@@ -1,0 +1,95 @@
+"""Findings of unchanged top-level units reused while a file is edited (for editors).
+
+A keystroke changes one Terraform block or one YAML document; the others give the same
+findings as before, so only the changed units are converted and matched again. A unit is
+keyed by its own bytes and by everything else it can depend on (for Terraform: the file's
+`locals` and policy-document blocks, which are always analysed again), and its findings are
+kept relative to its start, so moving it does not matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.model import Edit, Finding, Fix
+
+
+@dataclass(slots=True)
+class Unit:
+    start: int
+    end: int
+    key: bytes
+    reused: bool = False
+
+
+def unit_key(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
+
+
+@dataclass
+class Reuse:
+    """One open document's unit findings from its last analysis."""
+
+    entries: dict[bytes, list[Finding]] = field(default_factory=dict)
+    kinds: dict[bytes, str | None] = field(default_factory=dict)  # rule family of a YAML document
+    # Counts, for benchmarks and tests: units taken from the cache and units analysed.
+    hits: int = 0
+    misses: int = 0
+
+    def has(self, key: bytes) -> bool:
+        return key in self.entries
+
+    def update(self, units: list[Unit], fresh: list[tuple[int, Finding]], lines: LineIndex) -> list[Finding]:
+        """Store the new units' findings (each with the start of the subject that made it) and
+        return every unit's findings, the reused ones moved to where their unit is now."""
+        entries: dict[bytes, list[Finding]] = {}
+        out: list[Finding] = []
+        analysed = [u for u in units if not u.reused]
+        owned: dict[bytes, list[Finding]] = {u.key: [] for u in analysed}
+        uncacheable: set[bytes] = set()
+        for origin, finding in fresh:
+            out.append(finding)
+            unit = _containing(analysed, origin)
+            if unit is None:
+                continue
+            if not (unit.start <= finding.start_byte and finding.end_byte <= unit.end):
+                uncacheable.add(unit.key)  # reported elsewhere (at a local's literal): not movable
+            else:
+                owned[unit.key].append(_moved(finding, -unit.start, None))
+        for unit in analysed:
+            if unit.key not in uncacheable:
+                entries[unit.key] = owned[unit.key]
+        self.misses += len(analysed)
+        for unit in units:
+            if unit.reused:
+                self.hits += 1
+                kept = self.entries[unit.key]
+                entries[unit.key] = kept
+                out.extend(_moved(f, unit.start, lines) for f in kept)
+        self.entries = entries  # only what the current text has: memory stays bounded
+        self.kinds = {u.key: self.kinds[u.key] for u in units if u.key in self.kinds}
+        return out
+
+
+def _containing(units: list[Unit], offset: int) -> Unit | None:
+    for unit in units:
+        if unit.start <= offset < unit.end:
+            return unit
+    return None
+
+
+def _moved(finding: Finding, delta: int, lines: LineIndex | None) -> Finding:
+    start, end = finding.start_byte + delta, finding.end_byte + delta
+    fix = finding.fix
+    if fix is not None:
+        fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
+    if lines is None:  # stored relative: positions are recomputed when it is used
+        return replace(finding, start_byte=start, end_byte=end, fix=fix)
+    return replace(finding, start_byte=start, end_byte=end, fix=fix,
+                   start=lines.position(start), end=lines.position(end))
