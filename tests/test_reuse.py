@@ -48,3 +48,14 @@ def test_yaml_documents_are_reused_one_by_one(engine):
     assert (reuse.hits, reuse.misses) == (9, 11)
     assert result.language == "kubernetes"
     assert pairs(result) == pairs(engine.analyze("pods.yaml", edited.encode()))
+
+
+def test_a_line_break_that_keeps_the_length_still_moves_the_findings_below(engine):
+    text = 'variable "x" {  default = "ab" }\n' + BUCKETS
+    reuse = Reuse()
+    engine.analyze("main.tf", text.encode(), None, reuse)
+    swapped = text.replace("{  default", "{\n default", 1)  # a space becomes a line break
+    assert len(swapped) == len(text)
+    result = engine.analyze("main.tf", swapped.encode(), None, reuse)
+    assert reuse.hits == 20
+    assert pairs(result) == pairs(engine.analyze("main.tf", swapped.encode()))

@@ -4,7 +4,7 @@ A keystroke changes one Terraform block or one YAML document; the others give th
 findings as before, so only the changed units are converted and matched again. A unit is
 keyed by its own bytes and by everything else it can depend on (for Terraform: the file's
 `locals` and policy-document blocks, which are always analysed again), and its findings are
-kept relative to its start, so moving it does not matter.
+moved with it when text before it changes length.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def unit_key(*parts: bytes) -> bytes:
 class Reuse:
     """One open document's unit findings from its last analysis."""
 
-    entries: dict[bytes, list[Finding]] = field(default_factory=dict)
+    # unit key -> ((byte, line) where the unit started when its findings were made, those findings)
+    entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = field(default_factory=dict)
     kinds: dict[bytes, str | None] = field(default_factory=dict)  # rule family of a YAML document
     # Counts, for benchmarks and tests: units taken from the cache and units analysed.
     hits: int = 0
@@ -48,7 +49,7 @@ class Reuse:
     def update(self, units: list[Unit], fresh: list[tuple[int, Finding]], lines: LineIndex) -> list[Finding]:
         """Store the new units' findings (each with the start of the subject that made it) and
         return every unit's findings, the reused ones moved to where their unit is now."""
-        entries: dict[bytes, list[Finding]] = {}
+        entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = {}
         out: list[Finding] = []
         analysed = [u for u in units if not u.reused]
         owned: dict[bytes, list[Finding]] = {u.key: [] for u in analysed}
@@ -61,17 +62,20 @@ class Reuse:
             if not (unit.start <= finding.start_byte and finding.end_byte <= unit.end):
                 uncacheable.add(unit.key)  # reported elsewhere (at a local's literal): not movable
             else:
-                owned[unit.key].append(_moved(finding, -unit.start, None))
+                owned[unit.key].append(finding)
         for unit in analysed:
             if unit.key not in uncacheable:
-                entries[unit.key] = owned[unit.key]
+                entries[unit.key] = ((unit.start, lines.line_of(unit.start)), owned[unit.key])
         self.misses += len(analysed)
         for unit in units:
             if unit.reused:
                 self.hits += 1
-                kept = self.entries[unit.key]
-                entries[unit.key] = kept
-                out.extend(_moved(f, unit.start, lines) for f in kept)
+                then, kept = self.entries[unit.key]
+                now = (unit.start, lines.line_of(unit.start))
+                if now != then:  # text before it changed length or lines: move its findings
+                    kept = [_moved(f, unit.start - then[0], lines) for f in kept]
+                entries[unit.key] = (now, kept)
+                out.extend(kept)
         self.entries = entries  # only what the current text has: memory stays bounded
         self.kinds = {u.key: self.kinds[u.key] for u in units if u.key in self.kinds}
         return out
@@ -84,12 +88,10 @@ def _containing(units: list[Unit], offset: int) -> Unit | None:
     return None
 
 
-def _moved(finding: Finding, delta: int, lines: LineIndex | None) -> Finding:
+def _moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
     start, end = finding.start_byte + delta, finding.end_byte + delta
     fix = finding.fix
     if fix is not None:
         fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
-    if lines is None:  # stored relative: positions are recomputed when it is used
-        return replace(finding, start_byte=start, end_byte=end, fix=fix)
     return replace(finding, start_byte=start, end_byte=end, fix=fix,
                    start=lines.position(start), end=lines.position(end))

@@ -17,13 +17,22 @@ _COMBINING_FUNCTIONS = {"concat", "merge"}
 _PLAIN_STRING_PARTS = {"quoted_template_start", "quoted_template_end", "template_literal"}
 
 
-def blocks(root) -> list[RawBlock]:
-    """The top-level blocks of a config_file, with lazily converted bodies."""
+def top_blocks(root) -> list:
+    """The top-level `block` nodes of a config_file."""
     body = next((c for c in root.named_children if c.type == "body"), None)
     if body is None:
         return []
-    top = [c for c in body.named_children if c.type == "block" and c.named_children
-           and c.named_children[0].type == "identifier"]
+    return [c for c in body.named_children if c.type == "block" and c.named_children
+            and c.named_children[0].type == "identifier"]
+
+
+def blocks(root, skip: frozenset = frozenset()) -> list[RawBlock]:
+    """The top-level blocks of a config_file, with lazily converted bodies; blocks starting at
+    an offset in `skip` are left out (an editor reuses their findings)."""
+    body = next((c for c in root.named_children if c.type == "body"), None)
+    if body is None:
+        return []
+    top = top_blocks(root)
     # Each locals block is converted once, for the locals table and for its own subject.
     local_bodies = {b.id: cache(lambda b=b: block_value(b, 0))
                     for b in top if b.named_children[0].text == b"locals"}
@@ -34,6 +43,8 @@ def blocks(root) -> list[RawBlock]:
         found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
                               lambda: locals_.substitute(body_value(body, 0)), stop=body.end_byte))
     for block in top:
+        if block.start_byte in skip:
+            continue
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
         body_of = local_bodies.get(block.id) or (lambda block=block: block_value(block, 0))
         found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,

@@ -51,9 +51,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     doc.comments.sort(key=lambda c: c.start)
     if language == "terraform":
         if syntax == "hcl":
-            blocks = hcl.blocks(root)
-            if reuse is not None:
-                blocks = _terraform_units(doc, blocks, reuse)
+            blocks = hcl.blocks(root, _terraform_units(doc, root, reuse) if reuse is not None else frozenset())
         else:
             blocks = terraform_json.blocks(_json_value(root))
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
@@ -87,27 +85,28 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     return doc
 
 
-def _terraform_units(doc: Document, blocks, reuse: Reuse):
-    """Blocks to analyse: `locals`, policy documents and the blocks that use them (what others
-    depend on) always, the rest only when their text (or that context) changed."""
+def _terraform_units(doc: Document, root, reuse: Reuse) -> frozenset:
+    """Start offsets of the blocks whose findings can be reused. `locals`, policy documents
+    and the blocks that use them (what others depend on) are analysed every time; the rest
+    when their text, or that context, changed."""
     data = doc.data
-    context = [b for b in blocks if b.stop < 0 or b.kind in ("locals", "tfvars")
-               or b"aws_iam_policy_document" in data[b.start:b.stop]]
-    context_key = unit_key(*(data[b.start:b.stop] for b in context))
+    top = hcl.top_blocks(root)
+    context = {b.start_byte for b in top if b.named_children[0].text == b"locals"
+               or b"aws_iam_policy_document" in data[b.start_byte:b.end_byte]}
+    context_key = unit_key(*(data[b.start_byte:b.end_byte] for b in top if b.start_byte in context))
     seen: dict[bytes, int] = {}
-    kept = []
-    for block in blocks:
-        if block in context:
-            kept.append(block)
+    skip = set()
+    for block in top:
+        if block.start_byte in context:
             continue
-        text = data[block.start:block.stop]
+        text = data[block.start_byte:block.end_byte]
         seen[text] = seen.get(text, 0) + 1
-        unit = Unit(block.start, block.stop, unit_key(b"terraform", context_key, text, b"%d" % seen[text]))
+        unit = Unit(block.start_byte, block.end_byte, unit_key(b"terraform", context_key, text, b"%d" % seen[text]))
         unit.reused = reuse.has(unit.key)
         doc.units.append(unit)
-        if not unit.reused:
-            kept.append(block)
-    return kept
+        if unit.reused:
+            skip.add(block.start_byte)
+    return frozenset(skip)
 
 
 def _yaml_units(doc: Document, root, reuse: Reuse) -> frozenset:
