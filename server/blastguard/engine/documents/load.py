@@ -46,8 +46,11 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     error = parsing.first_error(root)
     if error is not None:
         doc.error_at = error.start_byte
-    doc.comments = [Comment(c.start_byte, c.end_byte, c.text.decode("utf-8", "replace"))
-                    for c in parsing.captures(grammar, "(comment) @c", root).get("c", [])]
+    # Comments matter only as suppressions, which all name blastguard: no need to collect them
+    # (a query over the whole tree, on every keystroke in an editor) in a file without one.
+    if b"blastguard" in data:
+        doc.comments = [Comment(c.start_byte, c.end_byte, c.text.decode("utf-8", "replace"))
+                        for c in parsing.captures(grammar, "(comment) @c", root).get("c", [])]
     doc.comments.sort(key=lambda c: c.start)
     if language == "terraform":
         if syntax == "hcl":
@@ -86,22 +89,25 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
 
 
 def _terraform_units(doc: Document, root, reuse: Reuse) -> frozenset:
-    """Start offsets of the blocks whose findings can be reused. `locals`, policy documents
-    and the blocks that use them (what others depend on) are analysed every time; the rest
-    when their text, or that context, changed."""
+    """Start offsets of the blocks whose findings can be reused: those whose text did not
+    change, nor what they can depend on (the `locals` when they mention `local.`; every
+    block about policy documents, for those reference each other)."""
     data = doc.data
     top = hcl.top_blocks(root)
-    context = {b.start_byte for b in top if b.named_children[0].text == b"locals"
-               or b"aws_iam_policy_document" in data[b.start_byte:b.end_byte]}
-    context_key = unit_key(*(data[b.start_byte:b.end_byte] for b in top if b.start_byte in context))
+    texts = {b.start_byte: data[b.start_byte:b.end_byte] for b in top}
+    locals_key = unit_key(*(texts[b.start_byte] for b in top if b.named_children[0].text == b"locals"))
+    policy = [b.start_byte for b in top if b"aws_iam_policy_document" in texts[b.start_byte]]
+    policy_key = unit_key(*(texts[start] for start in policy))
+    policy = set(policy)
     seen: dict[bytes, int] = {}
     skip = set()
     for block in top:
-        if block.start_byte in context:
-            continue
-        text = data[block.start_byte:block.end_byte]
+        text = texts[block.start_byte]
         seen[text] = seen.get(text, 0) + 1
-        unit = Unit(block.start_byte, block.end_byte, unit_key(b"terraform", context_key, text, b"%d" % seen[text]))
+        depends = (locals_key if b"local." in text or block.named_children[0].text == b"locals" else b"",
+                   policy_key if block.start_byte in policy else b"")
+        unit = Unit(block.start_byte, block.end_byte,
+                    unit_key(b"terraform", *depends, text, b"%d" % seen[text]))
         unit.reused = reuse.has(unit.key)
         doc.units.append(unit)
         if unit.reused:

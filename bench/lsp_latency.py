@@ -1,0 +1,234 @@
+"""Drive the real `blastguard lsp` over stdio: didChange -> publishDiagnostics latency for
+Terraform and Kubernetes files of 1k/5k/20k lines, incremental analysis on and off, and the
+server's memory with the whole real-world corpus open."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
+SIZES = (1_000, 5_000, 20_000)
+EDITS = 200
+
+
+def server_command(incremental: bool) -> list[str]:
+    exe = Path(sys.executable).parent / "blastguard"
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "blastguard"]
+    return base + ["lsp", "--debounce-ms", "0"] + ([] if incremental else ["--no-incremental"])
+
+
+class Client:
+    """The smallest JSON-RPC client that can time a notification's answer."""
+
+    def __init__(self, proc: asyncio.subprocess.Process):
+        self.proc = proc
+        self.next_id = 0
+        self.pending: dict[int, asyncio.Future] = {}
+        self.published: dict[tuple[str, int | None], float] = {}
+        self.waiters: dict[tuple[str, int | None], asyncio.Future] = {}
+        self.reader = asyncio.ensure_future(self._read())
+
+    def send(self, message: dict) -> None:
+        body = json.dumps(message).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def request(self, method: str, params) -> dict:
+        self.next_id += 1
+        future = asyncio.get_running_loop().create_future()
+        self.pending[self.next_id] = future
+        self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        await self.proc.stdin.drain()
+        return await future
+
+    def notify(self, method: str, params) -> None:
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def published_future(self, uri: str, version: int | None) -> asyncio.Future:
+        key = (uri, version)
+        future = self.waiters.get(key)
+        if future is None:
+            future = self.waiters[key] = asyncio.get_running_loop().create_future()
+            if key in self.published:
+                future.set_result(self.published[key])
+        return future
+
+    async def _read(self) -> None:
+        stream = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = await stream.readline()
+                if not line:
+                    return
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode().partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            message = json.loads(await stream.readexactly(length))
+            now = time.perf_counter()
+            if "id" in message and message["id"] in self.pending:
+                self.pending.pop(message["id"]).set_result(message)
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                params = message["params"]
+                key = (params["uri"], params.get("version"))
+                self.published[key] = now
+                waiter = self.waiters.get(key)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(now)
+            elif "id" in message and "method" in message:  # a request from the server
+                self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+
+
+async def start(incremental: bool) -> tuple[Client, asyncio.subprocess.Process]:
+    proc = await asyncio.create_subprocess_exec(*server_command(incremental), stdin=asyncio.subprocess.PIPE,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+                                                limit=2**24)
+    client = Client(proc)
+    await client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+    client.notify("initialized", {})
+    return client, proc
+
+
+async def stop(client: Client, proc) -> None:
+    await client.request("shutdown", None)
+    client.notify("exit", None)
+    await proc.stdin.drain()
+    await proc.wait()
+
+
+def source_text(suffixes: tuple[str, ...], separator: str, fallback: Path) -> str:
+    """Real files of the kind, concatenated: the real-world corpus when it is there (findings as
+    sparse as in real code), else the bundled risky example."""
+    if CORPUS.is_dir():
+        parts = [p.read_text(encoding="utf-8", errors="replace").strip("\n") + "\n"
+                 for p in sorted(CORPUS.rglob("*")) if p.suffix in suffixes and p.is_file()
+                 and (p.suffix == ".tf" or "kubernetes" in str(p))]
+        parts = [t for t in parts if "{{" not in t]  # whole charts are templates, not manifests
+        if parts:
+            return separator.join(parts)
+    return fallback.read_text()
+
+
+def grow(base: str, lines: int, separator: str) -> str:
+    """`base` repeated (and cut at a block or document boundary) to about `lines` lines."""
+    out, count = [], 0
+    while count < lines:
+        out.append(base)
+        count += base.count("\n")
+    text = separator.join(out)
+    cut = [m.start() for m in re.finditer(r"^(resource|data|module|variable|---)", text, re.M)]
+    position = next((c for c in cut if text.count("\n", 0, c) >= lines), len(text))
+    return text[:position]
+
+
+async def latency(path: str, text: str, incremental: bool, seed: int = 7) -> list[float]:
+    client, proc = await start(incremental)
+    uri = f"file:///bench/{path}"
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "", "version": 1, "text": text}})
+    await asyncio.wait_for(client.published_future(uri, 1), 120)
+    rng = random.Random(seed)
+    samples = []
+    offset = 0
+    for version in range(2, EDITS + 2):
+        # Typing then undoing: a character inserted at a random place, then deleted again, so the
+        # file stays as valid as real code is between keystrokes instead of decaying.
+        inserting = version % 2 == 0
+        if inserting:
+            offset = rng.randrange(len(text))
+        line = text.count("\n", 0, offset)
+        column = offset - (text.rfind("\n", 0, offset) + 1)  # ASCII: characters are UTF-16 units
+        if inserting:
+            char = rng.choice("abcxyz ")
+            change = {"range": {"start": {"line": line, "character": column},
+                                "end": {"line": line, "character": column}}, "text": char}
+            text = text[:offset] + char + text[offset:]
+        else:
+            change = {"range": {"start": {"line": line, "character": column},
+                                "end": {"line": line, "character": column + 1}}, "text": ""}
+            text = text[:offset] + text[offset + 1:]
+        waiter = client.published_future(uri, version)
+        sent = time.perf_counter()
+        client.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        received = await asyncio.wait_for(waiter, 120)
+        samples.append((received - sent) * 1000)
+    await stop(client, proc)
+    return samples
+
+
+async def corpus_memory() -> tuple[int, int, float, int]:
+    files = sorted(p for pattern in ("*.tf", "*.yaml", "*.yml", "*.json") for p in CORPUS.rglob(pattern))
+    client, proc = await start(True)
+    started = time.perf_counter()
+    waits = []
+    for path in files:
+        uri = path.as_uri()
+        waits.append(client.published_future(uri, 1))
+        client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "", "version": 1, "text": path.read_text(encoding="utf-8", errors="replace")}})
+    await proc.stdin.drain()
+    # Files the server does not check (a JSON file that is not a template) still get an empty publish.
+    await asyncio.wait_for(asyncio.gather(*waits), 300)
+    elapsed = time.perf_counter() - started
+    status = Path(f"/proc/{proc.pid}/status").read_text()
+    rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024
+    peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) * 1024
+    await stop(client, proc)
+    return len(files), rss, elapsed, peak
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    opts = parser.parse_args()
+    sizes = [int(s) for s in opts.sizes.split(",")]
+    examples = PROJECT_ROOT / "examples"
+    kinds = [("main.tf", source_text((".tf",), "\n", examples / "terraform" / "risky.tf"), "\n"),
+             ("deploy.yaml", source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n")]
+    print(f"blastguard lsp over stdio, debounce 0; {EDITS} single-character edits at random places "
+          f"(each inserted, then deleted); files cut from {CORPUS if CORPUS.is_dir() else 'examples/'}; "
+          f"{os.cpu_count()} cores")
+    print()
+    header = ("file", "lines", "incremental p50 ms", "p95 ms", "full re-parse p50 ms", "p95 ms")
+    rows = [header]
+    for name, base, separator in kinds:
+        for size in sizes:
+            text = grow(base, size, separator)
+            on = await latency(name, text, True)
+            off = await latency(name, text, False)
+            rows.append((name, f"{text.count(chr(10)):,}", f"{statistics.median(on):.1f}", f"{percentile(on, 0.95):.1f}",
+                         f"{statistics.median(off):.1f}", f"{percentile(off, 0.95):.1f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        print("  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]))
+    print()
+    print("incremental: the edited tree is re-parsed and only changed blocks/documents are analysed again;")
+    print("full: --no-incremental, every change re-parses and re-analyses the whole file.")
+    if CORPUS.is_dir():
+        count, rss, elapsed, peak = await corpus_memory()
+        print()
+        print(f"whole real-world corpus open: {count} files, diagnostics for all in {elapsed:.1f} s; "
+              f"server RSS {rss / 2**20:.0f} MiB (peak {peak / 2**20:.0f} MiB)")
+    else:
+        print(f"\n{CORPUS} not found: memory with the corpus open not measured")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
