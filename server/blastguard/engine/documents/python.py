@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import warnings
 
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
@@ -297,7 +298,9 @@ def _string(node) -> Node:
                     pieces.append(_literal(child.text.decode("utf-8", "replace")))
             continue
         try:
-            value = ast.literal_eval(part.text.decode("utf-8", "replace"))
+            with warnings.catch_warnings():  # "invalid escape sequence" is the file's business
+                warnings.simplefilter("ignore")
+                value = ast.literal_eval(part.text.decode("utf-8", "replace"))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return unknown(start, end, node.text.decode("utf-8", "replace"))
         pieces.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
@@ -314,6 +317,8 @@ def _literal(text: str) -> str:
     if "\\" not in text:
         return text
     try:
-        return ast.literal_eval('"' + text.replace('"', '\\"') + '"')
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.literal_eval('"' + text.replace('"', '\\"') + '"')
     except (ValueError, SyntaxError):
         return text
