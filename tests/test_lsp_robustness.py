@@ -131,3 +131,32 @@ async def test_a_ten_thousand_edit_session_ends_with_the_right_findings(tmp_path
         hover = await client.text_document_hover_async(types.HoverParams(
             text_document=types.TextDocumentIdentifier(uri), position=types.Position(1, 4)))
         assert hover is not None and "TF101" in hover.contents.value
+
+
+def test_the_server_also_listens_on_tcp():
+    import socket
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(server_command("--tcp", f"127.0.0.1:{port}"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        with connection:
+            init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                    "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+            connection.sendall(_frame(json.dumps(init).encode()))
+            stream = connection.makefile("rb")
+            assert _until_id(stream, 1)["result"]["serverInfo"]["name"] == "blastguard"
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
