@@ -8,10 +8,10 @@ from blastguard.lsp.server import run
 _findings = Engine.findings
 
 
-def findings(self, doc, *args):
+def findings(self, doc, *args, **kwargs):
     if "boom" in doc.path:
         raise RuntimeError("a rule raised")
-    return _findings(self, doc, *args)
+    return _findings(self, doc, *args, **kwargs)
 
 
 Engine.findings = findings

@@ -72,11 +72,13 @@ class Engine:
 
     # -- entry points -------------------------------------------------------------------
 
-    def analyze(self, path: str, data: bytes, old_tree=None, reuse: Reuse | None = None) -> ScanResult:
+    def analyze(self, path: str, data: bytes, old_tree=None, reuse: Reuse | None = None,
+                lines: LineIndex | None = None) -> ScanResult:
         """Findings and errors for one file's bytes. Never raises for bad input.
 
         An editor passes the previous tree, edited, to re-parse only what changed, and a
-        Reuse to take the findings of unchanged blocks and documents from the last analysis."""
+        Reuse to take the findings of unchanged blocks and documents from the last analysis,
+        and the line index it already keeps for the same bytes."""
         result = ScanResult(path)
         detected = languages.detect(path, data[:languages.SNIFF_BYTES])
         if detected is None:
@@ -91,7 +93,7 @@ class Engine:
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
             if doc.languages:
-                result.findings = self.findings(doc, reuse)
+                result.findings = self.findings(doc, reuse, lines if lines is not None and lines.data is data else None)
         except DocumentError as exc:
             result.language = language
             result.errors.append(FileError(path, str(exc), exc.line))
@@ -99,8 +101,8 @@ class Engine:
             result.errors.append(FileError(path, "document is nested too deeply to analyse"))
         return result
 
-    def findings(self, doc: Document, reuse: Reuse | None = None) -> list[Finding]:
-        lines = LineIndex(doc.data)
+    def findings(self, doc: Document, reuse: Reuse | None = None, lines: LineIndex | None = None) -> list[Finding]:
+        lines = lines or LineIndex(doc.data)
         fresh: list[tuple[int, Finding]] = []  # with the start of the subject that made each
         for subject in doc.subjects:
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):

@@ -19,7 +19,7 @@ MASKED = re.compile(MARK + "_*")
 
 
 def needs_mask(data: bytes) -> bool:
-    return _EXPRESSION.search(data) is not None
+    return b"{{" in data and _EXPRESSION.search(data) is not None
 
 
 def mask(data: bytes) -> bytes:
