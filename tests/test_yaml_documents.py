@@ -55,7 +55,7 @@ def test_an_alias_shares_the_anchored_value_and_is_located_at_the_alias():
 def test_aliases_that_expand_past_the_budget_are_refused_with_the_line():
     lines = ["a: &a [" + ", ".join(["x"] * 50) + "]"]
     previous = "a"
-    for level, name in enumerate("bcdef", start=2):
+    for name in "bcdef":
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 50) + "]")
         previous = name
     with pytest.raises(DocumentError) as info:

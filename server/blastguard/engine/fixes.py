@@ -10,7 +10,7 @@ from blastguard.engine.compile import FixTemplate
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import Edit, Fix
 from blastguard.engine.paths import locate
-from blastguard.engine.values import SCALAR, UNKNOWN, Node
+from blastguard.engine.values import SCALAR, Node
 
 
 def render(value: Any, syntax: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN, DocumentError, Node, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
 # Values reachable through aliases, counted with multiplicity; past this a document is refused.
 ALIAS_BUDGET = 100_000
