@@ -31,7 +31,6 @@ def diagnostic(finding: Finding, lines: LineIndex, encoding: str, rule: Rule | N
         code=finding.rule,
         code_description=types.CodeDescription(href=url) if url else None,
         source=SOURCE,
-        data={"rule": finding.rule, "start": finding.start_byte, "end": finding.end_byte},
     )
 
 

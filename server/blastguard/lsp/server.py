@@ -7,6 +7,7 @@ import gc
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import pathspec
@@ -84,6 +85,15 @@ class OneLine(logging.Filter):
         return True
 
 
+@lru_cache(maxsize=1024)
+def _relative(path: str, root: Path | None) -> str | None:
+    """A document's path relative to the workspace root (resolved once, not per keystroke)."""
+    try:
+        return (Path(path).resolve().relative_to(root.resolve()) if root else Path(path)).as_posix()
+    except ValueError:
+        return None
+
+
 class BlastguardServer(LanguageServer):
     def __init__(self, debounce_ms: int | None = None, incremental: bool = True):
         super().__init__("blastguard", __version__, protocol_cls=BlastguardProtocol)
@@ -96,6 +106,7 @@ class BlastguardServer(LanguageServer):
         self.root: Path | None = None
         self.pull = False
         self.engine = Engine(load_rules(), self.settings.config.options)
+        self.rule_dirs: list[Path] = []  # the extra rule folders self.engine was built with
         self.rules_by_id = {r.id: r for r in self.engine.rules.rules}
         self.excluded = None
         # One thread: tree-sitter parsers are not shared between threads, and analysis is
@@ -126,10 +137,12 @@ class BlastguardServer(LanguageServer):
         self.raw_settings = key
         new = settings_mod.read(raw, self.root, self.debounce_override)
         rules = self.engine.rules
-        try:
-            rules = load_rules(new.config.rule_dirs)
-        except RuleLoadError as exc:
-            new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
+        if new.config.rule_dirs != self.rule_dirs:  # loading and validating rules takes 0.3 s
+            try:
+                rules = load_rules(new.config.rule_dirs)
+                self.rule_dirs = new.config.rule_dirs
+            except RuleLoadError as exc:
+                new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
         self.settings = new
         self.engine = Engine(rules, new.config.options)
         for doc in self.documents.values():  # other rules, other findings
@@ -158,11 +171,8 @@ class BlastguardServer(LanguageServer):
     def is_excluded(self, path: str) -> bool:
         if self.excluded is None:
             return False
-        try:
-            relative = Path(path).resolve().relative_to(self.root.resolve()) if self.root else Path(path)
-        except ValueError:
-            return False
-        return self.excluded.match_file(relative.as_posix())
+        relative = _relative(path, self.root)
+        return relative is not None and self.excluded.match_file(relative)
 
     # -- analysis -------------------------------------------------------------------------
 
