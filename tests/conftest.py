@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,16 @@ from blastguard.engine.analyze import Engine
 from blastguard.engine.documents import helm
 from blastguard.engine.loader import load_rules
 from blastguard.engine.options import Options
+
+# The suite's rule cache (and that of every process it starts) lives and dies with the run,
+# never in the user's ~/.cache.
+_CACHE = tempfile.mkdtemp(prefix="blastguard-test-cache-")
+os.environ["BLASTGUARD_CACHE_DIR"] = _CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -28,11 +28,11 @@ class Engine:
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
+        # Indexed per language on first use, so a one-file check compiles only its language's rules.
+        self._unindexed: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules.rules:
-            if not self.options.enabled(rule.id) or self.severity(rule) == Severity.OFF:
-                continue
-            for matcher in rule.match:
-                self._index[(rule.language, matcher.selector.kind)].append((rule, matcher))
+            if self.options.enabled(rule.id) and self.severity(rule) != Severity.OFF:
+                self._unindexed[rule.language].append(rule)
 
     def severity(self, rule: Rule) -> Severity:
         return self.options.severity_of(rule.id, rule.severity)
@@ -55,6 +55,9 @@ class Engine:
         """(exact type -> [(order, rule, matcher)], [(order, rule, matcher)] needing a test)."""
         split = self._splits.get((language, kind))
         if split is None:
+            for rule in self._unindexed.pop(language, ()):
+                for matcher in rule.match:
+                    self._index[(rule.language, matcher.selector.kind)].append((rule, matcher))
             exact: dict[str, list] = defaultdict(list)
             tested = []
             for order, (rule, matcher) in enumerate(self._index.get((language, kind), ())):

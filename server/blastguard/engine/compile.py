@@ -72,6 +72,31 @@ class Matcher:
     fix: FixTemplate | None
 
 
+class DeferredMatch:
+    """A rule's matchers, compiled on first use: a one-file check compiles only the rules of
+    that file's language. Only for rule documents that compiled before (read from the cache),
+    so deferring cannot turn a load error into a scan error."""
+
+    __slots__ = ("_spec", "_fix", "_compiled")
+
+    def __init__(self, spec: Any, rule_fix: Any):
+        self._spec, self._fix, self._compiled = spec, rule_fix, None
+
+    def _get(self) -> list[Matcher]:
+        if self._compiled is None:
+            self._compiled = compile_match(self._spec, self._fix)
+        return self._compiled
+
+    def __iter__(self):
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __getitem__(self, index):
+        return self._get()[index]
+
+
 def compile_match(spec: Any, rule_fix: Any) -> list[Matcher]:
     blocks = spec if isinstance(spec, list) else [spec]
     default_fix = compile_fix(rule_fix) if rule_fix else None

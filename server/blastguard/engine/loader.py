@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import jsonschema
 import yaml
 
-from blastguard.engine.compile import compile_match
+from blastguard.engine import rule_cache
+from blastguard.engine.compile import DeferredMatch, compile_match
 from blastguard.engine.conditions import RuleError
 from blastguard.engine.model import Rule, Severity
 
@@ -38,7 +38,9 @@ def default_rules_dir() -> Path:
 
 
 @cache
-def _validator(schema_path: str) -> jsonschema.protocols.Validator:
+def _validator(schema_path: str):
+    import jsonschema
+
     schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
@@ -65,7 +67,8 @@ def _key_line(node: yaml.MappingNode, key: str) -> int:
     return next((k.start_mark.line + 1 for k, _ in node.value if k.value == key), 1)
 
 
-def load_rule_file(path: Path, schema_path: Path) -> Rule:
+def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, yaml.Node]:
+    """The rule document and its YAML node (for error lines), validated when a schema is given."""
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=_SafeLoader)
@@ -78,6 +81,14 @@ def load_rule_file(path: Path, schema_path: Path) -> Rule:
         raise RuleLoadError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(data, dict) or node is None:
         raise RuleLoadError(f"{path}:1: a rule file must be a YAML mapping")
+    if schema_path is not None:
+        _validate(path, data, node, schema_path)
+    return data, node
+
+
+def _validate(path: Path, data: dict, node: yaml.Node, schema_path: Path) -> None:
+    import jsonschema  # 0.15 s to import: only when a rule file is read rather than cached
+
     errors = sorted(_validator(str(schema_path)).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         error = min(errors, key=lambda e: len(list(e.absolute_path)))
@@ -85,6 +96,11 @@ def load_rule_file(path: Path, schema_path: Path) -> Rule:
         error = best or error
         location = "/".join(str(p) for p in error.absolute_path) or "(top level)"
         raise RuleLoadError(f"{path}:{_line_of(node, error.absolute_path)}: {location}: {error.message}")
+
+
+def build_rule(path: Path, data: dict, node: yaml.Node | None = None, defer: bool = False) -> Rule:
+    """Check a rule document's id and folder and compile its matchers (node gives error lines;
+    defer compiles on first use, for documents that compiled before)."""
     language = data["language"]
     if path.parent.name != language:
         raise RuleLoadError(f"{path}:1: language {language!r} does not match folder {path.parent.name!r}")
@@ -92,9 +108,10 @@ def load_rule_file(path: Path, schema_path: Path) -> Rule:
         raise RuleLoadError(
             f"{path}:1: id {data['id']} must start with {ID_PREFIXES[language]} and name the file {data['id']}-<slug>.yaml")
     try:
-        matchers = compile_match(data["match"], data.get("fix"))
+        matchers = DeferredMatch(data["match"], data.get("fix")) if defer else compile_match(data["match"], data.get("fix"))
     except (RuleError, KeyError, TypeError, ValueError) as exc:
-        raise RuleLoadError(f"{path}:{_key_line(node, 'match')}: match: {exc}") from None
+        line = _key_line(node, "match") if node is not None else 1
+        raise RuleLoadError(f"{path}:{line}: match: {exc}") from None
     return Rule(
         id=data["id"], title=data["title"], language=language, category=data["category"],
         severity=Severity.parse(data["severity"]), message=data["message"].strip(),
@@ -102,6 +119,11 @@ def load_rule_file(path: Path, schema_path: Path) -> Rule:
         match=matchers, fix=data.get("fix"), source=str(path), examples=data["examples"],
         metadata={k: data[k] for k in ("references", "cwe", "metadata") if k in data},
     )
+
+
+def load_rule_file(path: Path, schema_path: Path | None) -> Rule:
+    data, node = parse_rule_file(path, schema_path)
+    return build_rule(path, data, node)
 
 
 @dataclass
@@ -112,20 +134,52 @@ class RuleSet:
         return {r.id: r for r in self.rules}
 
 
-def load_rules(dirs: list[Path] | None = None) -> RuleSet:
-    """Every rules/<language>/*.yaml under the given folders (default: the bundled rules)."""
+def load_rules(dirs: list[Path] | None = None, validate_bundled: bool = False) -> RuleSet:
+    """Every rules/<language>/*.yaml under the given folders (default: the bundled rules).
+
+    Rule files are parsed and schema-checked once, then read from a cache keyed by their bytes
+    and the package version. The bundled rules are checked by the test suite, so a start-up
+    without a cache only parses them (validate_bundled=True checks them too); extra folders
+    are always checked before their rules are first used."""
     base = default_rules_dir()
     dirs = [base] + [Path(d) for d in (dirs or []) if Path(d).resolve() != base.resolve()]
     schema = base / "schema.json"
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
+    files: list[tuple[Path, bytes, bool]] = []
     for folder in dirs:
         if not folder.is_dir():
             raise RuleLoadError(f"{folder}: rule folder not found")
         for path in sorted(folder.glob("*/*.yaml")):
-            rule = load_rule_file(path, schema)
-            if rule.id in seen:
-                raise RuleLoadError(f"{path}:1: duplicate rule id {rule.id} (also in {seen[rule.id]})")
-            seen[rule.id] = str(path)
-            rules.append(rule)
+            try:
+                files.append((path, path.read_bytes(), validate_bundled or folder is not base))
+            except OSError as exc:
+                raise RuleLoadError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
+    key = rule_cache.key_of([(p, d) for p, d, _ in files],
+                            schema.read_bytes() + (b"\0validated" if validate_bundled else b""))
+    cached = rule_cache.read(key)
+    if cached is not None and len(cached) == len(files):
+        try:
+            return _rule_set([(path, data, None) for (path, _, _), data in zip(files, cached)], defer=True)
+        except (RuleLoadError, KeyError, TypeError, ValueError, AttributeError):
+            pass  # a damaged entry that still parsed: read the files, as without a cache
+    parsed = [(path, *parse_rule_file(path, schema if check else None)) for path, _, check in files]
+    ruleset = _rule_set(parsed)
+    documents = [data for _, data, _ in parsed]
+    try:
+        # Only plain JSON survives the round trip unchanged (YAML may give int keys or dates).
+        if json.loads(json.dumps(documents)) == documents:
+            rule_cache.write(key, documents)
+    except (TypeError, ValueError):
+        pass
+    return ruleset
+
+
+def _rule_set(parsed: list[tuple[Path, dict, yaml.Node | None]], defer: bool = False) -> RuleSet:
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path, data, node in parsed:
+        rule = build_rule(path, data, node, defer)
+        if rule.id in seen:
+            raise RuleLoadError(f"{path}:1: duplicate rule id {rule.id} (also in {seen[rule.id]})")
+        seen[rule.id] = str(path)
+        rules.append(rule)
     return RuleSet(rules)
