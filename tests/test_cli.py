@@ -176,7 +176,7 @@ def test_console_script_runs_as_a_process(project):
 def test_text_is_coloured_only_for_a_terminal(project):
     import io
 
-    from blastguard.cli import Report
+    from blastguard.reporters.report import Report
     from blastguard.engine.analyze import Engine
     from blastguard.engine.loader import load_rules
     from blastguard.reporters import text
@@ -191,7 +191,7 @@ def test_text_is_coloured_only_for_a_terminal(project):
 
 
 def test_progress_bar_wraps_the_scan_without_changing_it():
-    from blastguard.cli import _progress
+    from blastguard.cli.progress import _progress
 
     assert _progress(False) is None
     assert list(_progress(True)(iter(range(5)), 5)) == [0, 1, 2, 3, 4]

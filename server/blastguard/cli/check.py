@@ -1,0 +1,71 @@
+"""`blastguard check`: files and folders in, findings out, an exit code for CI gates."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from blastguard.cli.configure import resolve_config
+from blastguard.cli.progress import _progress
+from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from blastguard.reporters import FORMATS
+
+
+def register(sub) -> None:
+    check = sub.add_parser("check", help="check files and directories")
+    check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--select", action="append", default=[], metavar="IDS",
+                       help="only these rule ids or prefixes (comma-separated, repeatable)")
+    check.add_argument("--ignore", action="append", default=[], metavar="IDS",
+                       help="skip these rule ids or prefixes (comma-separated, repeatable)")
+    check.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
+                       help="override a rule's severity (error, warning, info, hint, off)")
+    check.add_argument("--fail-on", metavar="LEVEL", help="exit 1 when a finding is at or above this level")
+    check.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
+    check.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
+    check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    check.add_argument("--dry-run", action="store_true", help="with --fix: print a unified diff instead")
+    check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
+    check.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 5MiB, 5,242,880 bytes)")
+    check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    check.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    from blastguard import fixing, runner
+    from blastguard.engine.analyze import Engine
+    from blastguard.engine.builtin import BUILTIN_RULES
+    from blastguard.engine.loader import load_rules
+    from blastguard.engine.model import FileError
+    from blastguard.files import collect
+    from blastguard.reporters.report import Report
+
+    if args.dry_run and not args.fix:
+        raise UsageError("--dry-run goes with --fix")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    config = resolve_config(args)
+    ruleset = load_rules(config.rule_dirs)
+    engine = Engine(ruleset, config.options)
+    selection = collect(args.paths, config.exclude)
+    show_progress = not args.no_progress and sys.stderr.isatty()
+    results = runner.scan(engine, selection.files, args.jobs, _progress(show_progress))
+    report = Report(rules={r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)},
+                    file_count=sum(1 for r in results if r.checked),
+                    colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    report.errors = [FileError(p, m) for p, m in selection.errors]
+    for result in results:
+        report.findings.extend(result.findings)
+        report.errors.extend(result.errors)
+    if args.fix:
+        remaining = fixing.fix_files(engine, results, dry_run=args.dry_run, out=sys.stdout)
+        if not args.dry_run:
+            report.findings = remaining
+    report.findings.sort(key=lambda f: f.sort_key)
+    report.errors.sort(key=lambda e: (e.path, e.line or 0))
+    if not (args.fix and args.dry_run):
+        FORMATS[args.format](report, sys.stdout)
+    failing = any(f.severity >= config.fail_on for f in report.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -1,0 +1,46 @@
+"""The project's config with the command-line flags laid over it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from blastguard.cli.usage import UsageError, split_ids
+from blastguard.config import Config, find_config, load_config, parse_size
+from blastguard.engine.model import Severity
+
+
+def resolve_config(args) -> Config:
+    if getattr(args, "no_config", False):
+        config = Config()
+    elif getattr(args, "config", None):
+        config = load_config(Path(args.config))
+    else:
+        found = find_config(Path.cwd())
+        config = load_config(found) if found else Config()
+    options = config.options
+    if getattr(args, "select", None):
+        options = replace(options, select=split_ids(args.select))
+    if getattr(args, "ignore", None):
+        options = replace(options, ignore=options.ignore + split_ids(args.ignore))
+    for item in getattr(args, "severity", []) or []:
+        rule_id, sep, level = item.partition("=")
+        if not sep:
+            raise UsageError(f"--severity takes ID=LEVEL, not {item!r}")
+        try:
+            options = replace(options, severity={**options.severity, rule_id.strip(): Severity.parse(level)})
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if getattr(args, "max_file_size", None):
+        try:
+            options = replace(options, max_file_size=parse_size(args.max_file_size))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if getattr(args, "fail_on", None):
+        try:
+            config.fail_on = Severity.parse(args.fail_on)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    config.rule_dirs = config.rule_dirs + [Path(d) for d in getattr(args, "rules", [])]
+    config.options = options
+    return config

@@ -1,0 +1,27 @@
+"""What every output format renders: the findings and file errors of one run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.model import FileError, Finding, Rule
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    file_count: int = 0
+    colour: bool = False
+    _lines: dict[str, LineIndex] = field(default_factory=dict)
+
+    def lines_for(self, path: str) -> LineIndex | None:
+        if path not in self._lines:
+            try:
+                self._lines[path] = LineIndex(Path(path).read_bytes())
+            except OSError:
+                return None
+        return self._lines[path]
