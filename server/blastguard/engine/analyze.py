@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from blastguard.engine import builtin, fixes, languages, suppress
+from blastguard.engine import builtin, fixes, identity, languages, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.documents.load import Document, load
 from blastguard.engine.lines import LineIndex
@@ -25,6 +25,9 @@ class Engine:
         self.rules = rules
         self.options = options or Options()
         self.known_ids = {r.id for r in rules.rules} | {r.id for r in builtin.BUILTIN_RULES}
+        # Reported only when two versions are compared (engine.change): a suppression naming
+        # one is not unused just because a single file cannot show it.
+        self.change_ids = frozenset(r.id for r in rules.rules if "change" in r.metadata)
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
@@ -138,7 +141,8 @@ class Engine:
                 witnesses = [context]
             start, end = self._report_span(matcher, context, witnesses, subject, lines)
             fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject) if matcher.fix else None
-            yield self._finding(rule, rule.message, doc.path, lines, start, end, fix)
+            yield self._finding(rule, rule.message, doc.path, lines, start, end, fix,
+                                subject.unit, identity.where(subject, start))
 
     def _report_span(self, matcher, context: Node, witnesses: list[Node], subject, lines: LineIndex):
         node = None
@@ -157,9 +161,9 @@ class Engine:
         return start, end
 
     def _finding(self, rule: Rule, message: str, path: str, lines: LineIndex, start: int, end: int,
-                 fix: Fix | None = None) -> Finding:
+                 fix: Fix | None = None, unit: str = "", where: str = "") -> Finding:
         return Finding(rule.id, rule.category, self.severity(rule), path, start, end,
-                       lines.position(start), lines.position(end), message, fix)
+                       lines.position(start), lines.position(end), message, fix, unit, where)
 
     def _meta(self, rule: Rule, doc: Document, lines: LineIndex, start: int, end: int, **fields) -> Finding:
         return self._finding(rule, rule.message.format(**fields), doc.path, lines, start, end)
@@ -198,7 +202,7 @@ class Engine:
                 kept.append(self._meta(builtin.BAD_SUPPRESSION, doc, lines, comment.start, comment.end,
                                        problem=problem))
                 continue
-            unused = [i for i in comment.ids if i not in comment.used]
+            unused = [i for i in comment.ids if i not in comment.used and i not in self.change_ids]
             if comment.until is not None and comment.until < today:
                 kept.append(self._meta(builtin.UNUSED_SUPPRESSION, doc, lines, comment.start, comment.end,
                                        problem=f"expired on {comment.until.isoformat()}"))

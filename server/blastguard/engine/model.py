@@ -97,6 +97,12 @@ class Finding:
     end: Position
     message: str
     fix: Fix | None = None
+    # Identity without lines, for comparing two versions (engine.change): the unit the finding
+    # is in (Terraform address, Kubernetes kind/namespace/name[/container], CloudFormation
+    # logical id, workflow job/step, Python function, ...) and its path within that unit.
+    # Not compared: the same finding reached twice is one finding.
+    unit: str = field(default="", compare=False)
+    where: str = field(default="", compare=False)
 
     @property
     def sort_key(self):

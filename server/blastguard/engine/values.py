@@ -83,3 +83,6 @@ class Subject:
     owner: Node | None = None  # for a policy: the body of the block that holds it
     document: Node | None = None  # the whole document it came from (`$doc.` paths)
     language: str = ""  # the rule family that checks it, when a file mixes kinds (YAML)
+    # What it is part of, independent of lines: a Terraform address, a Kubernetes
+    # kind/namespace/name, a CloudFormation logical id... (engine.identity uses it).
+    unit: str = ""

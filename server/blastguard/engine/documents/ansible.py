@@ -39,18 +39,21 @@ def is_playbook(doc: Node | None, path: str) -> bool:
 def subjects(doc: Node) -> list[Subject]:
     untemplate(doc, JINJA)
     found: list[Subject] = []
-    for item in doc.value:
+    unnamed: dict = {}  # per play and module, to tell unnamed tasks apart
+    for index, item in enumerate(doc.value):
         if item.kind != MAP:
             continue
         if any(key in item.value for key in _PLAY_KEYS) or "hosts" in item.value:
+            play = item.get("name")
+            play = str(play.value) if play is not None and play.kind == SCALAR else f"play {index + 1}"
             for key in _PLAY_KEYS:
-                found.extend(_tasks(item.get(key), doc))
+                found.extend(_tasks(item.get(key), doc, play, unnamed))
         else:
-            found.extend(_tasks(Node(LIST, [item], item.start, item.end), doc))
+            found.extend(_tasks(Node(LIST, [item], item.start, item.end), doc, "", unnamed))
     return found
 
 
-def _tasks(tasks: Node | None, doc: Node) -> list[Subject]:
+def _tasks(tasks: Node | None, doc: Node, play: str, unnamed: dict) -> list[Subject]:
     if tasks is None or tasks.kind != LIST:
         return []
     found: list[Subject] = []
@@ -70,9 +73,14 @@ def _tasks(tasks: Node | None, doc: Node) -> list[Subject]:
             continue
         key, args, prefixed = module
         name = task.get("name")
-        found.append(Subject("task", _short(key), str(name.value) if name is not None and name.kind == SCALAR else "",
-                             _arguments(_short(key), args, task, prefixed), args.entry_start,
-                             args.entry_start + len(key), owner=task, document=doc))
+        name = str(name.value) if name is not None and name.kind == SCALAR else ""
+        label = name
+        if not name:
+            count = unnamed[(play, key)] = unnamed.get((play, key), 0) + 1
+            label = f"{_short(key)} #{count}"
+        found.append(Subject("task", _short(key), name, _arguments(_short(key), args, task, prefixed),
+                             args.entry_start, args.entry_start + len(key), owner=task, document=doc,
+                             unit=f"{play}/{label}" if play else label))
     return found
 
 

@@ -35,13 +35,13 @@ def subjects(doc: Node) -> list[Subject]:
             continue
         type_node = resource.get("Type")
         start, end = type_node.entry_start, type_node.end
-        found.append(Subject("resource", type_, name, resource, start, end, document=doc))
+        found.append(Subject("resource", type_, name, resource, start, end, document=doc, unit=name))
         properties = resource.get("Properties")
         if properties is None or properties.kind != MAP:
             continue
         for attribute, policy in _policies(properties):
             found.append(Subject("policy", type_, name, policy, policy.entry_start, policy.end,
-                                 {"attribute": attribute}, owner=properties, document=doc))
+                                 {"attribute": attribute}, owner=properties, document=doc, unit=name))
     return found
 
 

@@ -18,5 +18,5 @@ def is_compose(doc: Node | None) -> bool:
 def subjects(doc: Node) -> list[Subject]:
     untemplate(doc, SHELL_VARIABLE)
     return [Subject("service", "service", name, service, service.entry_start, service.entry_start + len(name),
-                    owner=doc.get("services"), document=doc)
+                    owner=doc.get("services"), document=doc, unit=f"services.{name}")
             for name, service in doc.get("services").items() if service.kind == MAP]

@@ -22,16 +22,17 @@ def subjects(doc: Node, path: str) -> list[Subject]:
     _normalise_triggers(doc)
     anchor = doc.get("on") or doc.get("jobs")
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    found = [Subject("workflow", "workflow", name, doc, anchor.entry_start, anchor.entry_start + 2, document=doc)]
+    found = [Subject("workflow", "workflow", name, doc, anchor.entry_start, anchor.entry_start + 2, document=doc,
+                     unit="workflow")]
     for job_id, job in doc.get("jobs").items():
         if job.kind != MAP:
             continue
         found.append(Subject("job", "job", job_id, job, job.entry_start, job.entry_start + len(job_id),
-                             owner=doc, document=doc))
+                             owner=doc, document=doc, unit=f"jobs.{job_id}"))
         steps = job.get("steps")
         if steps is None or steps.kind != LIST:
             continue
-        for step in steps.value:
+        for index, step in enumerate(steps.value):
             if step.kind != MAP:
                 continue
             uses = step.get("uses")
@@ -40,8 +41,15 @@ def subjects(doc: Node, path: str) -> list[Subject]:
             else:
                 type_ = "run" if "run" in step.value else ""
             found.append(Subject("step", type_, _step_name(step), step, step.start, step.end,
-                                 {"job": job_id}, owner=job, document=doc))
+                                 {"job": job_id}, owner=job, document=doc,
+                                 unit=f"jobs.{job_id}.steps.{_step_id(step) or index}"))
     return found
+
+
+def _step_id(step: Node) -> str:
+    """What a step is known by across edits: its id, else its name (else its index)."""
+    name = step.get("id") or step.get("name")
+    return str(name.value) if name is not None and name.kind == SCALAR else ""
 
 
 def _step_name(step: Node) -> str:

@@ -50,12 +50,14 @@ def _object(obj: Node, document: Node) -> list[Subject]:
     name = _text(metadata.get("name")) if metadata is not None else ""
     start, end = _header(obj)
     attrs = {"apiVersion": str(obj.get("apiVersion").value)}
-    found = [Subject("object", kind, name or "", obj, start, end, attrs, document=document)]
+    unit = object_id(obj)
+    found = [Subject("object", kind, name or "", obj, start, end, attrs, document=document, unit=unit)]
     paths = KNATIVE_POD_SPEC_PATHS if attrs["apiVersion"].startswith("serving.knative.dev/") else POD_SPEC_PATHS
     spec = _at(obj, paths.get(kind, ()))
     if spec is None or spec.kind != MAP:
         return found
-    found.append(Subject("pod", kind, name or "", spec, spec.entry_start, spec.end, attrs, owner=obj, document=document))
+    found.append(Subject("pod", kind, name or "", spec, spec.entry_start, spec.end, attrs, owner=obj, document=document,
+                         unit=unit))
     for list_name in CONTAINER_LISTS:
         containers = spec.get(list_name)
         if containers is None or containers.kind != LIST:
@@ -65,8 +67,17 @@ def _object(obj: Node, document: Node) -> list[Subject]:
                 continue
             cname = _text(container.get("name")) or ""
             found.append(Subject("container", kind, cname, container, container.start, container.end,
-                                 {"list": list_name, **attrs}, owner=spec, document=document))
+                                 {"list": list_name, **attrs}, owner=spec, document=document,
+                                 unit=f"{unit}/{list_name}/{cname}"))
     return found
+
+
+def object_id(obj: Node) -> str:
+    """kind/namespace/name, what the API server knows an object by (namespace empty when not set)."""
+    metadata = obj.get("metadata")
+    name = _text(metadata.get("name")) if metadata is not None else None
+    namespace = _text(metadata.get("namespace")) if metadata is not None else None
+    return f"{_text(obj.get('kind')) or ''}/{namespace or ''}/{name or ''}"
 
 
 def _at(node: Node, path: tuple[str, ...]) -> Node | None:

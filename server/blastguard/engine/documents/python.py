@@ -122,21 +122,41 @@ def subjects(root, wanted) -> list[Subject]:
     want_strings = wanted("string", "")
     for node in nodes:
         t = node.type
+        made: list[Subject] = []
         if t == "call":
             subject = _call(node, names)
             if subject is not None and wanted("call", subject.type):
-                found.append(subject)
+                made.append(subject)
         elif t == "assignment":
             subject = _assignment(node, names)
             if subject is not None and wanted("assign", subject.type):
-                found.append(subject)
+                made.append(subject)
         elif t in ("import_statement", "import_from_statement"):
-            found.extend(s for s in _imports(node) if wanted("import", s.type))
+            made.extend(s for s in _imports(node) if wanted("import", s.type))
         elif want_strings and t in ("string", "concatenated_string") and node.parent is not None \
                 and node.parent.type != "concatenated_string":
             value = _string(node)
-            found.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
+            made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
+        if made:
+            scope = enclosing_scope(node)
+            for subject in made:
+                subject.unit = scope
+        found.extend(made)
     return found
+
+
+def enclosing_scope(node) -> str:
+    """The qualified name of the functions and classes around a node (`Deploy.run`), or
+    `<module>`: what a finding in Python is known by, whatever its line."""
+    names = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("function_definition", "class_definition"):
+            name = parent.child_by_field_name("name")
+            if name is not None:
+                names.append(name.text.decode("utf-8", "replace"))
+        parent = parent.parent
+    return ".".join(reversed(names)) or "<module>"
 
 
 def _collect(root) -> list:

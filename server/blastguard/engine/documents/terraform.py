@@ -51,13 +51,14 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
             continue
         else:
             body = block.body()
-        subject = Subject(kind, type_, name, body, block.start, block.end)
+        subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels))
         if wanted(kind, type_):
             found.append(subject)
         if kind == "data" and type_ == "aws_iam_policy_document":
             policy = policy_document(body)
             if policy is not None:
-                doc = Subject("policy", type_, name, policy, block.start, block.end, {"attribute": ""})
+                doc = Subject("policy", type_, name, policy, block.start, block.end, {"attribute": ""},
+                              unit=subject.unit)
                 policy_docs[name] = doc
                 found.append(doc)
         elif kind in ("resource", "data", "module"):
@@ -65,7 +66,7 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
                 policy = embedded_json(value)
                 if policy is not None and "Statement" in policy.value:
                     found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
-                                         {"attribute": attribute}, owner=body))
+                                         {"attribute": attribute}, owner=body, unit=subject.unit))
                 elif value.kind == UNKNOWN:
                     ref = _POLICY_DOC_REF.match(value.text.strip())
                     if ref:
@@ -78,6 +79,16 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
             doc.type, doc.attrs = user.type, {"attribute": attribute, "document": doc_name}
             doc.owner = user.node
     return found
+
+
+def address(kind: str, labels: list[str]) -> str:
+    """A block's address as Terraform writes it: `aws_s3_bucket.logs`, `data.x.y`, `module.db`;
+    other blocks by kind and labels (`provider.aws`, `variable.region`, `locals`)."""
+    if kind == "resource" and len(labels) >= 2:
+        return f"{labels[0]}.{labels[1]}"
+    if kind == "module" and labels:
+        return f"module.{labels[0]}"
+    return ".".join([kind, *labels])
 
 
 def _may_hold_policy(block: RawBlock, type_: str) -> bool:
