@@ -32,4 +32,10 @@ ANALYSIS_FAILED = _meta(
     "An internal error stopped the analysis of this file; other files are unaffected. Please "
     "report it with the file that triggers it.")
 
-BUILTIN_RULES = (SYNTAX_ERROR, BAD_SUPPRESSION, UNUSED_SUPPRESSION, ANALYSIS_FAILED)
+SUPPRESSION_ADDED = _meta(
+    "BG005", "Suppression added by this change", Severity.INFO,
+    "This change adds a suppression: ignore[{ids}] {reason}",
+    "Reported by `check --diff` (and `--baseline`) so a reviewer sees what a change silenced, "
+    "by a person or an AI assistant, next to what it introduced.")
+
+BUILTIN_RULES = (SYNTAX_ERROR, BAD_SUPPRESSION, UNUSED_SUPPRESSION, ANALYSIS_FAILED, SUPPRESSION_ADDED)

@@ -108,7 +108,13 @@ def build_rule(path: Path, data: dict, node: yaml.Node | None = None, defer: boo
         raise RuleLoadError(
             f"{path}:1: id {data['id']} must start with {ID_PREFIXES[language]} and name the file {data['id']}-<slug>.yaml")
     try:
-        matchers = DeferredMatch(data["match"], data.get("fix")) if defer else compile_match(data["match"], data.get("fix"))
+        # A change rule has no matcher: engine.change compares two versions to report it.
+        if "match" not in data:
+            matchers = []
+        elif defer:
+            matchers = DeferredMatch(data["match"], data.get("fix"))
+        else:
+            matchers = compile_match(data["match"], data.get("fix"))
     except (RuleError, KeyError, TypeError, ValueError) as exc:
         line = _key_line(node, "match") if node is not None else 1
         raise RuleLoadError(f"{path}:{line}: match: {exc}") from None
@@ -117,7 +123,7 @@ def build_rule(path: Path, data: dict, node: yaml.Node | None = None, defer: boo
         severity=Severity.parse(data["severity"]), message=data["message"].strip(),
         note=data["note"].strip(), url=data.get("url") or path.resolve().as_uri(),
         match=matchers, fix=data.get("fix"), source=str(path), examples=data["examples"],
-        metadata={k: data[k] for k in ("references", "cwe", "metadata") if k in data},
+        metadata={k: data[k] for k in ("references", "cwe", "metadata", "change") if k in data},
     )
 
 
