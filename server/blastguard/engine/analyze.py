@@ -100,6 +100,9 @@ class Engine:
             result.tree = doc.tree
             if doc.languages:
                 result.findings = self.findings(doc, reuse, lines if lines is not None and lines.data is data else None)
+                off = self.options.ignored_in(path)
+                if off:
+                    result.findings = [f for f in result.findings if not f.rule.startswith(off)]
         except DocumentError as exc:
             result.language = language
             result.errors.append(FileError(path, str(exc), exc.line))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from blastguard.engine import rule_cache
+from blastguard.engine import rule_cache, safe_yaml
 from blastguard.engine.compile import DeferredMatch, compile_match
 from blastguard.engine.conditions import RuleError
 from blastguard.engine.model import Rule, Severity
@@ -20,8 +20,7 @@ ID_PREFIXES = {
 }
 
 
-# libyaml's safe loader when PyYAML was built with it: the same safe subset, 10x faster.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeLoader = safe_yaml.Loader
 
 
 class RuleLoadError(Exception):
@@ -71,10 +70,12 @@ def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, yaml.No
     """The rule document and its YAML node (for error lines), validated when a schema is given."""
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_SafeLoader)
+        node = safe_yaml.compose(text)
         data = _SafeLoader(text).construct_document(node) if node is not None else None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from None
+    except safe_yaml.AliasBombError as exc:
+        raise RuleLoadError(f"{path}:{exc.line}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from blastguard.engine.model import Severity
 
@@ -18,14 +20,34 @@ class Options:
     unsuppressible: frozenset[str] = frozenset()
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     today: dt.date | None = None  # for suppression expiry; None means the real date
+    # (gitignore-style pattern, rule ids or prefixes), the patterns relative to `root`.
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    root: str = ""
 
     def enabled(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(s) for s in self.select):
             return False
         return not any(rule_id.startswith(i) for i in self.ignore)
 
+    def ignored_in(self, path: str) -> tuple[str, ...]:
+        """The rule ids or prefixes that per-file-ignores switch off for this file."""
+        if not self.per_file_ignores:
+            return ()
+        rel = os.path.relpath(os.path.abspath(path), self.root or os.getcwd())
+        if rel.startswith(".."):
+            return ()
+        rel = rel.replace(os.sep, "/")
+        return tuple(i for spec, ids in _compiled(self.per_file_ignores) if spec.match_file(rel) for i in ids)
+
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         return self.severity.get(rule_id, default)
 
     def date(self) -> dt.date:
         return self.today or dt.date.today()
+
+
+@lru_cache(maxsize=8)
+def _compiled(entries: tuple[tuple[str, tuple[str, ...]], ...]):
+    import pathspec  # only projects that use per-file-ignores pay for it
+
+    return [(pathspec.GitIgnoreSpec.from_lines([pattern]), ids) for pattern, ids in entries]
