@@ -32,7 +32,7 @@ def test_each_bad_file_gets_one_error_and_the_good_file_is_still_checked(tmp_pat
     os.symlink("loop.tf", tmp_path / "loop.tf")
     os.symlink("missing.tf", tmp_path / "dangling.tf")
     code, report = run_json(capsys, "--max-file-size", "1MB", str(tmp_path), str(tmp_path / "nope.tf"))
-    assert code == 1
+    assert code == 2  # nope.tf was named on the command line; errors under a folder do not fail the run
     assert {(os.path.basename(f["path"]), f["rule"], f["start"]["line"]) for f in report["findings"]} == {
         ("good.tf", "TF101", 2)}
     errors = errors_by_name(report)
@@ -46,6 +46,8 @@ def test_each_bad_file_gets_one_error_and_the_good_file_is_still_checked(tmp_pat
         "dangling.tf": ("broken or looping symbolic link", None),
         "nope.tf": ("no such file or directory", None),
     }
+    code, report = run_json(capsys, "--max-file-size", "1MB", str(tmp_path))
+    assert code == 1 and len(report["errors"]) == 7
 
 
 def test_syntax_error_still_reports_what_parses_and_says_where(tmp_path, capsys):

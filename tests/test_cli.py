@@ -102,7 +102,7 @@ def test_project_config_is_read_by_default_and_validated(project, capsys):
     (project / ".blastguard.yaml").write_text("select: [TF101]\nseverity:\n  TF101: loud\n")
     code, _, err = run(capsys, "check", ".")
     assert code == 2
-    assert err.strip() == (f"blastguard: error: {project / '.blastguard.yaml'}:2: unknown severity 'loud' "
+    assert err.strip() == (f"blastguard: error: {project / '.blastguard.yaml'}:3: unknown severity 'loud' "
                            "(expected error, warning, info, hint or off)")
     (project / ".blastguard.yaml").write_text("!!python/object:os.system {}\n")
     code, _, err = run(capsys, "check", ".")

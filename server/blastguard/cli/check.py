@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from blastguard.cli.configure import resolve_config
+from blastguard.cli.configure import check_ids, resolve_config
 from blastguard.cli.progress import _progress
-from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
 from blastguard.reporters import FORMATS
 
 
@@ -21,9 +21,14 @@ def register(sub) -> None:
                        help="skip these rule ids or prefixes (comma-separated, repeatable)")
     check.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
                        help="override a rule's severity (error, warning, info, hint, off)")
-    check.add_argument("--fail-on", metavar="LEVEL", help="exit 1 when a finding is at or above this level")
+    check.add_argument("--fail-on", metavar="LEVEL",
+                       help="exit 1 when a finding is at or above this level; off: never (default warning)")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 even when there are findings (2 is still returned for errors)")
     check.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
     check.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude to the paths named on the command line too (for pre-commit)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--dry-run", action="store_true", help="with --fix: print a unified diff instead")
@@ -38,22 +43,32 @@ def run(args) -> int:
     from blastguard.engine.analyze import Engine
     from blastguard.engine.builtin import BUILTIN_RULES
     from blastguard.engine.loader import load_rules
-    from blastguard.engine.model import FileError
+    from blastguard.engine.model import FileError, Severity
     from blastguard.files import collect
+    from blastguard.reporters.escape import printable
     from blastguard.reporters.report import Report
 
+    if "-" in args.paths:
+        from blastguard.cli.stdin import check_stdin
+
+        return check_stdin(args)
     if args.dry_run and not args.fix:
         raise UsageError("--dry-run goes with --fix")
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     config = resolve_config(args)
     ruleset = load_rules(config.rule_dirs)
+    rules = {r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)}
+    check_ids(config, args, set(rules))
     engine = Engine(ruleset, config.options)
-    selection = collect(args.paths, config.exclude)
+    origin = (lambda i: config.where(("exclude", i))) if config.source else (lambda i: f"exclude[{i}]")
+    selection = collect(args.paths, config.exclude, str(config.root) if config.root else None,
+                        args.force_exclude, origin)
+    for warning in selection.warnings:
+        sys.stderr.write(f"blastguard: warning: {printable(warning)}\n")
     show_progress = not args.no_progress and sys.stderr.isatty()
     results = runner.scan(engine, selection.files, args.jobs, _progress(show_progress))
-    report = Report(rules={r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)},
-                    file_count=sum(1 for r in results if r.checked),
+    report = Report(rules=rules, file_count=sum(1 for r in results if r.checked),
                     colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report.errors = [FileError(p, m) for p, m in selection.errors]
     for result in results:
@@ -67,5 +82,27 @@ def run(args) -> int:
     report.errors.sort(key=lambda e: (e.path, e.line or 0))
     if not (args.fix and args.dry_run):
         FORMATS[args.format](report, sys.stdout)
+    return exit_code(args, config, selection, results, report)
+
+
+def exit_code(args, config, selection, results, report) -> int:
+    """2 when a named path could not be checked or nothing at all was; else 1 for findings at
+    or above the fail level (never with --fail-on off or --exit-zero); else 0."""
+    from blastguard.engine.model import Severity
+    from blastguard.reporters.escape import printable
+
+    named_errors = [e for e in report.errors if e.path in selection.named]
+    if named_errors:
+        noun = "path" if len(named_errors) == 1 else "paths"
+        sys.stderr.write(f"blastguard: error: {len(named_errors)} {noun} named on the command line could not be "
+                         f"checked (first: {printable(named_errors[0].path)}: {printable(named_errors[0].message)})\n")
+        return EXIT_USAGE
+    considered = sum(1 for r in results if r.language is not None or (r.path in selection.named and not r.errors))
+    if considered == 0 and selection.skipped == 0:
+        sys.stderr.write("blastguard: error: no files were checked: nothing under the paths given is a file "
+                         "Blastguard reads, or everything was excluded, ignored or failed\n")
+        return EXIT_USAGE
+    if args.exit_zero or config.fail_on == Severity.OFF:
+        return EXIT_CLEAN
     failing = any(f.severity >= config.fail_on for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from blastguard import ids
 from blastguard.cli.usage import UsageError, split_ids
-from blastguard.config import Config, find_config, load_config, parse_size
+from blastguard.config import Config, check_rule_ids, find_config, load_config, parse_size
 from blastguard.engine.model import Severity
 
 
@@ -40,7 +41,19 @@ def resolve_config(args) -> Config:
         try:
             config.fail_on = Severity.parse(args.fail_on)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(f"--fail-on: {exc}") from None
     config.rule_dirs = config.rule_dirs + [Path(d) for d in getattr(args, "rules", [])]
     config.options = options
     return config
+
+
+def check_ids(config: Config, args, known: set[str]) -> None:
+    """Unknown rule ids in the config (ConfigError at their line) or the flags (UsageError)."""
+    check_rule_ids(config, known)
+    named = [("--select", v, True) for v in split_ids(getattr(args, "select", []) or [])]
+    named += [("--ignore", v, True) for v in split_ids(getattr(args, "ignore", []) or [])]
+    named += [("--severity", item.partition("=")[0].strip(), False) for item in getattr(args, "severity", []) or []]
+    for flag, value, prefix in named:
+        problem = ids.problem(value, known, prefix)
+        if problem:
+            raise UsageError(f"{flag}: {problem}")

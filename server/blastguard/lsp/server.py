@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-import pathspec
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
@@ -19,6 +18,7 @@ from pygls.uris import to_fs_path
 
 from blastguard import __version__
 from blastguard.engine import fixes, languages
+from blastguard.files import compile_patterns
 from blastguard.engine.analyze import Engine
 from blastguard.engine.loader import RuleLoadError, load_rules
 from blastguard.engine.model import FileError, ScanResult
@@ -148,7 +148,11 @@ class BlastguardServer(LanguageServer):
         for doc in self.documents.values():  # other rules, other findings
             doc.reuse = Reuse()
         self.rules_by_id = {r.id: r for r in rules.rules}
-        self.excluded = pathspec.GitIgnoreSpec.from_lines(new.config.exclude) if new.config.exclude else None
+        self.excluded = None
+        if new.config.exclude:  # a bad pattern is a warning and is left out, never a failed initialize
+            self.excluded, bad = compile_patterns(new.config.exclude, lambda i: f"exclude[{i}]")
+            if bad and not new.problem:
+                new.problem = f"Blastguard: {bad[0]}"
         if new.problem:
             log.warning(new.problem)
             self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, new.problem))
