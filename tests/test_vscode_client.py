@@ -39,13 +39,16 @@ def test_settings_mirror_the_server_defaults():
 
 
 def test_client_only_settings():
-    assert PROPERTIES["blastguard.path"]["default"] == "blastguard"
+    # Empty: the extension picks the server (src/discovery.js); no setting is needed to start.
+    assert PROPERTIES["blastguard.path"]["default"] == ""
+    assert PROPERTIES["blastguard.interpreter"]["default"] == ""
     assert PROPERTIES["blastguard.path"]["type"] == "string"
     assert PROPERTIES["blastguard.trace.server"]["enum"] == ["off", "messages", "verbose"]
     assert PROPERTIES["blastguard.trace.server"]["default"] == "off"
     # A workspace must not choose the command VS Code runs until it is trusted.
-    restricted = MANIFEST["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"]
-    assert {"blastguard.path", "blastguard.interpreter"} <= set(restricted)
+    untrusted = MANIFEST["capabilities"]["untrustedWorkspaces"]
+    assert untrusted["supported"] == "limited"
+    assert {"blastguard.path", "blastguard.interpreter"} <= set(untrusted["restrictedConfigurations"])
 
 
 def test_bounds_and_size_pattern_agree_with_the_server():

@@ -1,15 +1,14 @@
 'use strict';
 /**
  * The Blastguard extension: starts `blastguard lsp` over stdio and connects VS Code's language
- * client to it. All checking is the server's; this file only finds the command, passes the
- * settings and restarts the server when its command changes.
+ * client to it. All checking is the server's; this file only picks the server (discovery.js),
+ * passes the settings and restarts the server when what picks it changes.
  */
 
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const vscode = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
+const discovery = require('./discovery');
 
 const SECTION = 'blastguard';
 const manifest = require('../package.json');
@@ -71,72 +70,6 @@ async function configuration(params, token, next) {
 }
 
 /**
- * Expands `${workspaceFolder}` and `~/`; a relative path with a folder in it is taken from the
- * workspace folder, a bare name is left to be found on PATH.
- * @param {unknown} value
- * @param {string | undefined} folder
- */
-function expand(value, folder) {
-  let text = typeof value === 'string' ? value.trim() : '';
-  if (!text) {
-    return '';
-  }
-  if (folder) {
-    text = text.replace(/\$\{workspaceFolder\}/g, folder);
-  }
-  if (text === '~' || text.startsWith('~/')) {
-    text = path.join(os.homedir(), text.slice(1));
-  }
-  if (folder && !path.isAbsolute(text) && /[\\/]/.test(text)) {
-    text = path.join(folder, text);
-  }
-  return text;
-}
-
-/**
- * The command that runs the server: `<interpreter> -m blastguard lsp` when
- * `blastguard.interpreter` is set, else `<blastguard.path> lsp`. No transport is given, so the
- * language client talks over the process's stdin/stdout and adds no `--stdio` flag.
- * @param {{get: (key: string, fallback?: any) => any}} config the `blastguard` section
- * @param {string | undefined} folder the first workspace folder
- * @returns {{command: string, args: string[], setting: string}}
- */
-function serverCommand(config, folder) {
-  const interpreter = expand(config.get('interpreter', ''), folder);
-  if (interpreter) {
-    return { command: interpreter, args: ['-m', 'blastguard', 'lsp'], setting: 'blastguard.interpreter' };
-  }
-  return { command: expand(config.get('path', 'blastguard'), folder) || 'blastguard', args: ['lsp'],
-    setting: 'blastguard.path' };
-}
-
-/**
- * The full path of an executable: a path is checked as is, a bare name is looked up on PATH
- * (with PATHEXT on Windows). Undefined when there is none.
- * @param {string} command
- * @param {NodeJS.ProcessEnv} [env]
- */
-function findExecutable(command, env = process.env) {
-  const windows = process.platform === 'win32';
-  const suffixes = windows ? ['', ...(env.PATHEXT || '.COM;.EXE;.BAT;.CMD').split(';')] : [''];
-  const folders = /[\\/]/.test(command) ? [''] : (env.PATH || env.Path || '').split(path.delimiter).filter(Boolean);
-  for (const folder of folders) {
-    for (const suffix of suffixes) {
-      const candidate = folder ? path.join(folder, command + suffix) : command + suffix;
-      try {
-        fs.accessSync(candidate, windows ? fs.constants.F_OK : fs.constants.X_OK);
-        if (fs.statSync(candidate).isFile()) {
-          return candidate;
-        }
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
  * The language client's options.
  * @param {import('vscode').OutputChannel} outputChannel
  * @param {Record<string, unknown>} initializationOptions
@@ -181,19 +114,68 @@ async function complain(message, setting) {
   }
 }
 
+/** The folder the extension is installed in (set by activate). */
+let extensionPath = path.resolve(__dirname, '..');
+
+/**
+ * `blastguard.path` and `blastguard.interpreter`: in an untrusted workspace the user's own
+ * values only (a workspace's settings must not choose what VS Code runs).
+ * @param {import('vscode').WorkspaceConfiguration} config
+ * @param {string} key
+ */
+function commandSetting(config, key) {
+  if (vscode.workspace.isTrusted !== false) {
+    return config.get(key, '');
+  }
+  const inspected = config.inspect ? config.inspect(key) : undefined;
+  return (inspected && inspected.globalValue) || '';
+}
+
+/** The executable of the interpreter selected in the Python extension, if it is installed. */
+async function pythonExtensionInterpreter() {
+  const extension = vscode.extensions && vscode.extensions.getExtension('ms-python.python');
+  if (!extension) {
+    return undefined;
+  }
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    const environments = api && api.environments;
+    if (!environments) {
+      return undefined;
+    }
+    const folders = vscode.workspace.workspaceFolders;
+    const active = environments.getActiveEnvironmentPath(folders && folders.length ? folders[0].uri : undefined);
+    const resolved = active && await environments.resolveEnvironment(active);
+    return resolved && resolved.executable && resolved.executable.uri ? resolved.executable.uri.fsPath : undefined;
+  } catch (error) {
+    log(`the Python extension did not give its interpreter: ${error}`);
+    return undefined;
+  }
+}
+
 async function start() {
   const config = vscode.workspace.getConfiguration(SECTION);
-  const { command, args, setting } = serverCommand(config, firstFolder());
-  const found = findExecutable(command);
-  if (!found) {
-    // Not a crash and not the language client's generic "couldn't create connection": say what to do.
-    void complain(`Blastguard: cannot start the language server: "${command}" was not found. `
-      + 'Install Blastguard (pip install blastguard), or set blastguard.path to the blastguard command '
-      + 'or blastguard.interpreter to a Python that has it, then run "Blastguard: Restart Server".', setting);
+  const trusted = vscode.workspace.isTrusted !== false;
+  const { server, tried } = await discovery.findServer({
+    path: commandSetting(config, 'path'), interpreter: commandSetting(config, 'interpreter'), trusted,
+    folder: firstFolder(), extensionPath, pythonExtension: pythonExtensionInterpreter,
+  });
+  for (const { source, reason } of tried) {
+    log(`not using ${source}: ${reason}`);
+  }
+  if (!server) {
+    const setting = tried.some((t) => t.source === 'blastguard.path') ? 'blastguard.path' : 'blastguard.interpreter';
+    // One message that says what is missing, not the language client's generic "couldn't create connection".
+    void complain('Blastguard: no language server to start. The bundled server needs Python 3.11, 3.12 or 3.13 '
+      + 'on PATH; or set blastguard.interpreter to a Python that has Blastguard (pip install blastguard), '
+      + `or blastguard.path to the blastguard command. Tried: ${tried.map((t) => `${t.source} (${t.reason})`).join('; ')}.`,
+    setting);
     return;
   }
-  log(`starting ${[found, ...args].join(' ')}`);
-  const next = new LanguageClient(SECTION, 'Blastguard', { command: found, args },
+  const { command, args, source, setting, version, cwd } = server;
+  log(`starting Blastguard ${version} from ${source}${trusted ? '' : ' (untrusted workspace)'}: `
+    + `${[command, ...args].join(' ')}`);
+  const next = new LanguageClient(SECTION, 'Blastguard', { command, args, options: { cwd } },
     clientOptions(/** @type {import('vscode').OutputChannel} */ (output), serverSettings(config)));
   client = next;
   try {
@@ -202,7 +184,7 @@ async function start() {
     if (client === next) {
       client = undefined;
     }
-    void complain(`Blastguard: the language server "${[found, ...args].join(' ')}" did not start: ${error}. `
+    void complain(`Blastguard: the language server "${[command, ...args].join(' ')}" did not start: ${error}. `
       + 'The Blastguard output has its messages.', setting);
   }
 }
@@ -227,6 +209,7 @@ function restart() {
 
 /** @param {import('vscode').ExtensionContext} context */
 async function activate(context) {
+  extensionPath = context.extensionPath || extensionPath;
   output = vscode.window.createOutputChannel('Blastguard');
   context.subscriptions.push(
     output,
@@ -239,6 +222,10 @@ async function activate(context) {
       }
     }),
   );
+  if (vscode.workspace.onDidGrantWorkspaceTrust) {
+    // Trust lets the workspace's settings, its .venv and the Python extension's choice count.
+    context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()));
+  }
   await restart();
 }
 
@@ -254,8 +241,6 @@ module.exports = {
   clientOptions,
   configuration,
   documentSelector,
-  findExecutable,
-  serverCommand,
   serverSettings,
   SERVER_KEYS,
   /** The running client, for tests. */

@@ -12,22 +12,26 @@ const manifest = require('../package.json');
 
 const SERVER_KEYS = ['enable', 'select', 'ignore', 'severity', 'exclude', 'ruleDirs', 'debounceMs', 'maxFileSize'];
 const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-'));
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-project-'));
+// An installed extension without a bundled server, so that only the settings under test count.
+const extensionPath = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-extension-'));
 
-/** An executable file in a temporary folder. */
-function executable(name) {
+/** An executable file in a temporary folder: a stand-in `blastguard` that answers `--version`. */
+function executable(name, version = '0.1.0') {
   const file = path.join(bin, name);
-  fs.writeFileSync(file, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  fs.writeFileSync(file, `#!/bin/sh\necho "blastguard ${version}"\n`, { mode: 0o755 });
   return file;
 }
 
-/** The extension loaded afresh over a stand-in VS Code with these settings. */
-function load(settings = {}) {
-  const vscode = fakeVscode({ ...defaults(), ...settings });
+/** The extension loaded afresh over a stand-in VS Code with these settings (see fakeVscode). */
+function load(settings = {}, options = {}) {
+  const vscode = fakeVscode({ ...defaults(), ...settings }, folder, options);
   stub('vscode', vscode);
   stub('vscode-languageclient/node', { LanguageClient: FakeLanguageClient });
   delete require.cache[require.resolve('../src/extension')];
+  delete require.cache[require.resolve('../src/discovery')];
   const extension = require('../src/extension');
-  const context = { subscriptions: [] };
+  const context = { subscriptions: [], extensionPath };
   return { vscode, extension, context };
 }
 
@@ -40,8 +44,13 @@ function defaults() {
   return out;
 }
 
-/** Lets the restart queue settle. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+/** Lets the restart queue settle: until `done()` holds (a restart probes the server first), or briefly. */
+async function settle(done = () => false, ms = 5000) {
+  const end = Date.now() + ms;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  } while (!done() && Date.now() < end);
+}
 
 beforeEach(() => {
   FakeLanguageClient.made.length = 0;
@@ -85,7 +94,7 @@ test('activate starts `<blastguard.path> lsp` with the settings as initializatio
   assert.equal(client.id, 'blastguard'); // also the prefix of `blastguard.trace.server`
   assert.ok(client.running);
   // No transport: the client would add `--stdio`, which `blastguard lsp` does not take.
-  assert.deepEqual(client.serverOptions, { command: server, args: ['lsp'] });
+  assert.deepEqual(client.serverOptions, { command: server, args: ['lsp'], options: { cwd: folder } });
   const options = client.clientOptions;
   assert.deepEqual(options.synchronize, { configurationSection: 'blastguard' });
   assert.deepEqual(options.documentSelector, extension.documentSelector);
@@ -106,40 +115,74 @@ test('a bare blastguard.path is looked up on PATH', async () => {
   const saved = process.env.PATH;
   process.env.PATH = [bin, saved].join(path.delimiter);
   try {
-    const { extension, context } = load();
+    const { extension, context } = load({ 'blastguard.path': 'blastguard' });
     await extension.activate(context);
-    assert.deepEqual(FakeLanguageClient.made[0].serverOptions, { command: server, args: ['lsp'] });
+    assert.deepEqual(FakeLanguageClient.made[0].serverOptions, { command: server, args: ['lsp'], options: { cwd: folder } });
     await extension.deactivate();
   } finally {
     process.env.PATH = saved;
   }
 });
 
-test('blastguard.interpreter runs `<python> -m blastguard lsp`, relative to the workspace folder', () => {
-  const { extension } = load();
-  const config = (values) => ({ get: (key, fallback) => (key in values ? values[key] : fallback) });
-  assert.deepEqual(extension.serverCommand(config({ interpreter: '.venv/bin/python' }), '/work/project'),
-    { command: path.join('/work/project', '.venv/bin/python'), args: ['-m', 'blastguard', 'lsp'],
-      setting: 'blastguard.interpreter' });
-  assert.deepEqual(extension.serverCommand(config({ interpreter: '${workspaceFolder}/py', path: 'x' }), '/w'),
-    { command: '/w/py', args: ['-m', 'blastguard', 'lsp'], setting: 'blastguard.interpreter' });
-  assert.deepEqual(extension.serverCommand(config({ path: 'blastguard', interpreter: '' }), '/w'),
-    { command: 'blastguard', args: ['lsp'], setting: 'blastguard.path' });
-  assert.deepEqual(extension.serverCommand(config({}), undefined),
-    { command: 'blastguard', args: ['lsp'], setting: 'blastguard.path' });
+test('when no server works, one notification says what is missing, with a button to the setting', async () => {
+  const saved = process.env.PATH;
+  process.env.PATH = bin; // no Python here: the bundled server cannot run either
+  try {
+    const { vscode, extension, context } = load({ 'blastguard.path': path.join(bin, 'no-such-blastguard') });
+    await extension.activate(context);
+    assert.equal(FakeLanguageClient.made.length, 0);
+    assert.equal(vscode.calls.errors.length, 1);
+    const { message, items } = vscode.calls.errors[0];
+    assert.match(message, /no language server to start/);
+    assert.match(message, /needs Python 3\.11, 3\.12 or 3\.13/);
+    assert.match(message, /blastguard\.path \(".*no-such-blastguard" was not found\)/);
+    assert.match(message, /the bundled server \(.*launch\.py is missing\)/);
+    assert.deepEqual(items, ['Open Settings', 'Show Output']);
+    const lines = vscode.calls.channels[0].lines.join('\n');
+    assert.match(lines, /not using blastguard\.path: ".*no-such-blastguard" was not found/);
+    assert.match(lines, /not using the workspace \.venv: .* does not exist/);
+  } finally {
+    process.env.PATH = saved;
+  }
 });
 
-test('a missing executable is a clear error message, not a crash', async () => {
-  const { vscode, extension, context } = load({ 'blastguard.path': path.join(bin, 'no-such-blastguard') });
+test('the output says which server started, its version and from where', async () => {
+  const server = executable('blastguard-versioned', '9.8.7');
+  const { vscode, extension, context } = load({ 'blastguard.path': server });
   await extension.activate(context);
+  const started = vscode.calls.channels[0].lines.filter((line) => line.includes('starting'));
+  assert.equal(started.length, 1);
+  assert.match(started[0], new RegExp(`starting Blastguard 9\\.8\\.7 from blastguard\\.path: ${server} lsp$`));
+  await extension.deactivate();
+});
+
+test('an untrusted workspace: its own blastguard.path is not used, the user\'s is; trust restarts', async () => {
+  const workspaceServer = executable('blastguard-from-workspace');
+  const userServer = executable('blastguard-from-user');
+  // The workspace sets blastguard.path; the user has not: the server must not be the workspace's.
+  let loaded = load({ 'blastguard.path': workspaceServer }, { trusted: false });
+  await loaded.extension.activate(loaded.context);
   assert.equal(FakeLanguageClient.made.length, 0);
-  assert.equal(vscode.calls.errors.length, 1);
-  const { message, items } = vscode.calls.errors[0];
-  assert.match(message, /no-such-blastguard/);
-  assert.match(message, /not found/);
-  assert.match(message, /blastguard\.path/);
-  assert.deepEqual(items, ['Open Settings', 'Show Output']);
-  assert.ok(vscode.calls.channels[0].lines.some((line) => line.includes('not found')));
+  assert.equal(loaded.vscode.calls.errors.length, 1);
+  await loaded.extension.deactivate();
+  FakeLanguageClient.made.length = 0;
+  // A user setting counts, and the server runs outside the workspace folder.
+  loaded = load({ 'blastguard.path': workspaceServer }, { trusted: false, user: { 'blastguard.path': userServer } });
+  await loaded.extension.activate(loaded.context);
+  assert.deepEqual(FakeLanguageClient.made[0].serverOptions,
+    { command: userServer, args: ['lsp'], options: { cwd: extensionPath } });
+  assert.match(loaded.vscode.calls.channels[0].lines.join('\n'), /from blastguard\.path \(untrusted workspace\)/);
+  await loaded.extension.deactivate();
+  FakeLanguageClient.made.length = 0;
+  // Once trusted, the workspace's value applies.
+  loaded = load({ 'blastguard.path': workspaceServer }, { trusted: false });
+  await loaded.extension.activate(loaded.context);
+  loaded.vscode.trust();
+  await settle(() => FakeLanguageClient.made.some((c) => c.serverOptions.command === workspaceServer && c.running));
+  const last = FakeLanguageClient.made[FakeLanguageClient.made.length - 1];
+  assert.deepEqual(last.serverOptions, { command: workspaceServer, args: ['lsp'], options: { cwd: folder } });
+  assert.ok(last.running);
+  await loaded.extension.deactivate();
 });
 
 test('a server that fails to start is reported and leaves no client', async () => {
@@ -164,10 +207,10 @@ test('changing blastguard.path restarts the server; other settings do not', asyn
   const { vscode, extension, context } = load({ 'blastguard.path': first });
   await extension.activate(context);
   vscode.change({ 'blastguard.select': ['K8S'] });
-  await settle();
+  await settle(() => false, 200); // no restart is coming
   assert.equal(FakeLanguageClient.made.length, 1);
   vscode.change({ 'blastguard.path': second });
-  await settle();
+  await settle(() => FakeLanguageClient.made.length === 2 && FakeLanguageClient.made[1].running);
   assert.equal(FakeLanguageClient.made.length, 2);
   assert.ok(!FakeLanguageClient.made[0].running);
   assert.ok(FakeLanguageClient.made[1].running);

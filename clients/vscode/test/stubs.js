@@ -22,8 +22,11 @@ function stub(name, exports) {
   require.cache[`stub:${name}`] = { id: `stub:${name}`, filename: `stub:${name}`, loaded: true, exports };
 }
 
-/** A configuration section over a flat map of `section.key` values, as WorkspaceConfiguration reads it. */
-function section(values, prefix) {
+/**
+ * A configuration section over a flat map of `section.key` values, as WorkspaceConfiguration reads
+ * it; `user` holds the values of user settings, which `inspect` reports as `globalValue`.
+ */
+function section(values, prefix, user = {}) {
   const get = (key, fallback) => {
     const full = prefix ? `${prefix}.${key}` : key;
     if (full in values) {
@@ -45,20 +48,42 @@ function section(values, prefix) {
     }
     return fallback;
   };
-  return { get, has: (key) => get(key) !== undefined, update: async () => {}, inspect: () => undefined };
+  const inspect = (key) => {
+    const full = prefix ? `${prefix}.${key}` : key;
+    return { key: full, globalValue: user[full], workspaceValue: full in user ? undefined : values[full] };
+  };
+  return { get, has: (key) => get(key) !== undefined, update: async () => {}, inspect };
 }
 
-/** A fresh `vscode` stand-in over the given settings (`blastguard.path` and so on). */
-function fakeVscode(settings = {}, folder = '/work/project') {
+/**
+ * A fresh `vscode` stand-in over the given settings (`blastguard.path` and so on). `user` lists
+ * which settings are user settings (the rest are the workspace's), `trusted` the workspace trust,
+ * `python` the interpreter the Python extension has selected (no Python extension when undefined).
+ */
+function fakeVscode(settings = {}, folder = '/work/project', { user = {}, trusted = true, python } = {}) {
   const listeners = [];
+  const trustListeners = [];
   const calls = { errors: [], commands: new Map(), executed: [], channels: [] };
+  const environments = {
+    getActiveEnvironmentPath: () => ({ id: 'selected', path: python }),
+    resolveEnvironment: async (env) => ({ executable: { uri: { fsPath: env.path } } }),
+  };
   const vscode = {
     version: '1.82.0',
     calls,
     settings,
+    extensions: {
+      getExtension: (id) => (id === 'ms-python.python' && python !== undefined
+        ? { isActive: false, activate: async () => ({ environments }) } : undefined),
+    },
     workspace: {
+      isTrusted: trusted,
+      onDidGrantWorkspaceTrust: (listener) => {
+        trustListeners.push(listener);
+        return { dispose() {} };
+      },
       workspaceFolders: folder ? [{ uri: { fsPath: folder, scheme: 'file' }, name: 'project', index: 0 }] : undefined,
-      getConfiguration: (prefix) => section(vscode.settings, prefix),
+      getConfiguration: (prefix) => section({ ...vscode.settings, ...user }, prefix, user),
       onDidChangeConfiguration: (listener) => {
         listeners.push(listener);
         return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
@@ -84,6 +109,13 @@ function fakeVscode(settings = {}, folder = '/work/project') {
       executeCommand: async (...args) => {
         calls.executed.push(args);
       },
+    },
+    /** Trusts the workspace and tells the listeners, as VS Code does. */
+    trust() {
+      vscode.workspace.isTrusted = true;
+      for (const listener of [...trustListeners]) {
+        listener();
+      }
     },
     /** Changes settings and tells the listeners, as VS Code does. */
     change(values) {

@@ -185,7 +185,9 @@ function vscodeApi({ settings = {}, folder, documents = [], section }) {
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     DiagnosticTag: { Unnecessary: 1, Deprecated: 2 },
     env: { appName: 'Visual Studio Code', language: 'en', uiKind: 1, machineId: 'test', sessionId: 'test' },
+    extensions: withFallback('vscode.extensions', { getExtension: () => undefined }),
     workspace: withFallback('vscode.workspace', {
+      isTrusted: true,
       workspaceFolders: folder ? [{ uri: Uri.file(folder), name: 'project', index: 0 }] : undefined,
       textDocuments: documents,
       getConfiguration: (prefix) => section(settings, prefix),
