@@ -146,18 +146,20 @@ async function findServer(options) {
     return { command: python, args: ['-m', 'blastguard', 'lsp'], source, setting, version: versionOf(result.stdout), cwd };
   };
 
+  /** The executable a command setting names; undefined (with the reason) or '' when unset. */
+  const fromSetting = (setting, raw) => {
+    const value = expand(raw, folder, trusted);
+    if (value === undefined) {
+      return skip(setting, `"${raw}" is in the workspace, which is not trusted`);
+    }
+    return value && (findExecutable(value, env) || skip(setting, `"${value}" was not found`));
+  };
+
   const candidates = [
     async () => {
-      const value = expand(options.path, folder, trusted);
-      if (value === undefined) {
-        return skip('blastguard.path', `"${options.path}" is in the workspace, which is not trusted`);
-      }
-      if (!value) {
-        return undefined;
-      }
-      const found = findExecutable(value, env);
+      const found = fromSetting('blastguard.path', options.path);
       if (!found) {
-        return skip('blastguard.path', `"${value}" was not found`);
+        return undefined;
       }
       const result = await run(found, ['--version'], { cwd, env });
       if (result.code !== 0) {
@@ -167,16 +169,8 @@ async function findServer(options) {
         version: versionOf(result.stdout), cwd };
     },
     async () => {
-      const value = expand(options.interpreter, folder, trusted);
-      if (value === undefined) {
-        return skip('blastguard.interpreter', `"${options.interpreter}" is in the workspace, which is not trusted`);
-      }
-      if (!value) {
-        return undefined;
-      }
-      const found = findExecutable(value, env);
-      return found ? viaInterpreter(found, 'blastguard.interpreter', 'blastguard.interpreter')
-        : skip('blastguard.interpreter', `"${value}" was not found`);
+      const found = fromSetting('blastguard.interpreter', options.interpreter);
+      return found ? viaInterpreter(found, 'blastguard.interpreter', 'blastguard.interpreter') : undefined;
     },
     async () => {
       if (!trusted) {
