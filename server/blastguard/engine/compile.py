@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from blastguard.engine.conditions import (
-    All, Any_, Condition, Empty, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
-    glob_test, loose_equals, port_span, ports_test, regex_test,
+    All, Any_, Condition, Empty, EqualsTest, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
+    glob_test, port_span, ports_test, regex_test,
 )
 from blastguard.engine.paths import compile_path
 
@@ -170,11 +170,11 @@ def compile_condition(spec: Any) -> Condition:
 
 def scalar_test(op: str, arg: Any, ignore_case: bool):
     if op == "equals":
-        return lambda v: loose_equals(v, arg, ignore_case)
+        return EqualsTest([arg], ignore_case)
     if op == "in":
         if not isinstance(arg, list):
             raise RuleError("in takes a list")
-        return lambda v: any(loose_equals(v, a, ignore_case) for a in arg)
+        return EqualsTest(list(arg), ignore_case)
     if op == "matches":
         return regex_test(str(arg), ignore_case)
     if op == "glob":

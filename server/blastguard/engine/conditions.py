@@ -8,8 +8,8 @@ from typing import Any, Callable
 import re2
 
 from blastguard.engine.paths import locate, scalars
-from blastguard.engine.patterns import compile_glob, options
-from blastguard.engine.values import SCALAR, UNKNOWN, UNKNOWN_PART, Node
+from blastguard.engine.patterns import compile_glob, compile_template, options
+from blastguard.engine.values import SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
 Result = tuple[int, list[Node]]  # (truth, the nodes that made it true)
@@ -74,7 +74,8 @@ class Present(Condition):
 
     def evaluate(self, node: Node, scope=None) -> Result:
         found = locate(node, scope, self.path)
-        real = [n for n in found if n.kind != UNKNOWN and not (n.kind == SCALAR and n.value is None)]
+        # A string with literal parts is present even though the rest of it is unknown.
+        real = [n for n in found if n.kind != UNKNOWN and not (n.kind == SCALAR and n.value is None) or is_text(n)]
         if real:
             return (TRUE, real[:1]) if self.wanted else (FALSE, [])
         if found:  # only unknown values: might be null, might be set
@@ -88,9 +89,10 @@ class Empty(Condition):
 
     def evaluate(self, node: Node, scope=None) -> Result:
         found = locate(node, scope, self.path)
-        if any(n.kind == UNKNOWN for n in found):
+        if any(n.kind == UNKNOWN and not is_text(n) for n in found):
             return UNKNOWN_RESULT, []
-        hits = [n for n in found if n.kind != SCALAR and not n.value or n.kind == SCALAR and n.value in ("", None)]
+        hits = [n for n in found if n.kind not in (SCALAR, UNKNOWN) and not n.value
+                or n.kind == SCALAR and n.value in ("", None)]
         return (TRUE, hits) if hits else (FALSE, [])
 
 
@@ -144,6 +146,8 @@ class ScalarTest(Condition):
             if leaf.kind == UNKNOWN:
                 if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
                     hits.append(leaf)
+                elif is_text(leaf) and getattr(self.test, "excludes", None) and self.test.excludes(leaf.value):
+                    misses = True  # its literal parts rule the tested values out ("a-${x}" is not "true")
                 else:
                     unknown = True
             elif self.test(leaf.value):
@@ -214,6 +218,36 @@ def port_span(value: Any) -> tuple[int, int] | None:
         if lo is not None and hi is not None:
             return (lo, hi)
     return None
+
+
+class EqualsTest:
+    """`equals` / `in`: loose equality with any of `wanted`; `excludes` tells, for an interpolated
+    string, that its literal parts rule out every wanted value, so `not: {equals: ...}` is known."""
+
+    __slots__ = ("wanted", "ignore_case")
+
+    def __init__(self, wanted: list, ignore_case: bool):
+        self.wanted, self.ignore_case = wanted, ignore_case
+
+    def __call__(self, value: Any) -> bool:
+        return any(loose_equals(value, w, self.ignore_case) for w in self.wanted)
+
+    def excludes(self, template: str) -> bool:
+        return not any(_template_can_equal(template, w, self.ignore_case) for w in self.wanted)
+
+
+_NUMBER_CHARS = frozenset("0123456789.+-eE \t" + UNKNOWN_PART)
+
+
+def _template_can_equal(template: str, expected: Any, ignore_case: bool) -> bool:
+    if expected is None:
+        return False  # a string is never null
+    if isinstance(expected, bool):
+        word = "true" if expected else "false"
+        return compile_template(template.strip(), UNKNOWN_PART, True).fullmatch(word) is not None
+    if isinstance(expected, (int, float)):
+        return set(template) <= _NUMBER_CHARS  # "${x}0" may be "10"; "port-${x}" is no number
+    return compile_template(template, UNKNOWN_PART, ignore_case).fullmatch(str(expected)) is not None
 
 
 def loose_equals(actual: Any, expected: Any, ignore_case: bool = False) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from blastguard.engine.patterns import compile_glob
-from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, is_text
 
 ANY_KEY = "*"
 # A path may start at the subject's root (`$.x`) or, for a policy, at the block that holds it
@@ -53,7 +53,9 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
                         child = item.value.get(segment)
                         if child is not None:
                             following.append(child)
-                elif item.kind == UNKNOWN and not exact:
+                elif item.kind == UNKNOWN and not exact and (segment == ANY_KEY or not is_text(item)):
+                    # An expression may stand for a map or list; a string with literal parts has no
+                    # named keys. `list.*` still reaches it: rules use it for "an unresolved item".
                     following.append(item)
         current = following
     return current

@@ -26,3 +26,11 @@ def compile_glob(pattern: str, ignore_case: bool = False):
         else:
             out.append(re2.escape(char))
     return re2.compile("(?s:" + "".join(out) + ")", options(ignore_case))
+
+
+@cache
+def compile_template(template: str, hole: str, ignore_case: bool = False):
+    """An interpolated string as an RE2 pattern of every value it can take: its literal parts
+    in order, anything where an expression (`hole`) stands."""
+    pattern = ".*".join(re2.escape(part) for part in template.split(hole))
+    return re2.compile("(?s:" + pattern + ")", options(ignore_case))

@@ -61,6 +61,13 @@ class Node:
                 stack.extend(reversed(node.value))
 
 
+def is_text(node: Node) -> bool:
+    """An interpolated string with literal parts ("serviceAccount:${x}"): its value is unknown,
+    but it is certainly a non-empty string, present, with no keys or items below it. A template
+    made only of expressions ("${var.x}") may be anything, even null, so it is not text."""
+    return node.kind == UNKNOWN and isinstance(node.value, str) and bool(node.value.strip(UNKNOWN_PART))
+
+
 def scalar(value: Any, start: int, end: int) -> Node:
     return Node(SCALAR, value, start, end)
 

@@ -62,7 +62,7 @@ def convert(node, locate: Locate, depth: int = 0) -> Node:
         text = decode_string(node)
         if text is None or PLACEHOLDER in text:
             result = unknown(start, end, node.text.decode("utf-8", "replace"))
-            result.value = text
+            result.value = text.replace(PLACEHOLDER, UNKNOWN_PART) if text is not None else None
             return result
         result = scalar(text, start, end)
         if text[:1] == "{":
