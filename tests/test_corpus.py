@@ -121,6 +121,9 @@ REALWORLD_COUNTS = {
     "CFN106": 1, "CFN202": 26, "CFN211": 2, "CFN212": 2, "CFN214": 4, "CFN301": 10, "CFN304": 8,
     "K8S101": 8, "K8S103": 4, "K8S104": 7, "K8S105": 6, "K8S108": 4, "K8S109": 4, "K8S110": 2,
     "K8S301": 1, "K8S303": 3, "K8S304": 1, "K8S305": 1, "TF101": 1, "TF211": 1,
+    # Secret manifests of the archived volume examples holding Ceph keys (AQ... format), an Azure
+    # storage account key and a ScaleIO password: real-looking credentials committed, all six read.
+    "K8S501": 6,
 }
 
 

@@ -12,7 +12,7 @@ from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
-from blastguard.engine.paths import flatten, locate, resolve
+from blastguard.engine.paths import flatten, locate
 from blastguard.engine.values import LIST, UNKNOWN, DocumentError, Node
 
 _SNIFF = 8192
@@ -134,7 +134,7 @@ class Engine:
         if matcher.each is None:
             contexts = [subject.node]
         else:
-            contexts = [n for n in _each(resolve(subject.node, matcher.each)) if n.kind != UNKNOWN]
+            contexts = [n for n in _each(locate(subject.node, subject, matcher.each)) if n.kind != UNKNOWN]
         for context in contexts:
             if matcher.where is not None:
                 truth, witnesses = matcher.where.evaluate(context, subject)

@@ -47,7 +47,8 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
                     if segment == ANY_KEY:
                         following.extend(item.value.values())
                     elif "*" in segment:
-                        pattern = compile_glob(segment)
+                        # Key globs ignore case: `*password*` finds DB_PASSWORD and MasterUserPassword.
+                        pattern = compile_glob(segment, True)
                         following.extend(v for k, v in item.value.items() if pattern.fullmatch(k))
                     else:
                         child = item.value.get(segment)

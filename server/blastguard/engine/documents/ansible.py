@@ -48,6 +48,9 @@ def subjects(doc: Node) -> list[Subject]:
             play = str(play.value) if play is not None and play.kind == SCALAR else f"play {index + 1}"
             for key in _PLAY_KEYS:
                 found.extend(_tasks(item.get(key), doc, play, unnamed))
+            # The play itself, for its `vars` and `environment`.
+            found.append(Subject("play", "play", _name(item), item, item.start, item.start, document=doc,
+                                 unit=play))
         else:
             found.extend(_tasks(Node(LIST, [item], item.start, item.end), doc, "", unnamed))
     return found
@@ -82,6 +85,11 @@ def _tasks(tasks: Node | None, doc: Node, play: str, unnamed: dict) -> list[Subj
                              args.entry_start, args.entry_start + len(key), owner=task, document=doc,
                              unit=f"{play}/{label}" if play else label))
     return found
+
+
+def _name(item: Node) -> str:
+    name = item.get("name")
+    return str(name.value) if name is not None and name.kind == SCALAR else ""
 
 
 def _module(task: Node) -> tuple[str, Node, bool] | None:

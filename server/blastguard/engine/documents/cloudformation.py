@@ -42,6 +42,13 @@ def subjects(doc: Node) -> list[Subject]:
         for attribute, policy in _policies(properties):
             found.append(Subject("policy", type_, name, policy, policy.entry_start, policy.end,
                                  {"attribute": attribute}, owner=properties, document=doc, unit=name))
+    # Parameters (a password's Default) and Outputs (what the stack exports).
+    for section, kind in (("Parameters", "parameter"), ("Outputs", "output")):
+        entries = doc.get(section)
+        for name, entry in entries.items() if entries is not None else ():
+            if entry.kind == MAP:  # typed by logical name, so rules select `*Password*`
+                found.append(Subject(kind, name, name, entry, entry.entry_start, entry.end, document=doc,
+                                     unit=f"{section}/{name}"))
     return found
 
 
@@ -105,9 +112,21 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
                 else p.value if p.kind == UNKNOWN and isinstance(p.value, str) else UNKNOWN_PART
                 for p in arg.value[1].value)
     node.kind, node.value, node.text, node.meta = UNKNOWN, template, name, {"intrinsic": name}
+    if name in ("Ref", "Fn::GetAtt"):
+        # What it names (`Key.SecretAccessKey`, `DBPassword`), for `refers_to`.
+        node.meta["ref"] = _reference(arg)
     if arg.kind == SCALAR and arg.start >= node.start:
         # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
         node.start, node.end = arg.start, arg.end
+
+
+def _reference(arg: Node) -> str | None:
+    """`!GetAtt Key.SecretAccessKey`, `Fn::GetAtt: [Key, SecretAccessKey]`, `!Ref Name` -> the dotted name."""
+    if arg.kind == SCALAR and isinstance(arg.value, str):
+        return arg.value
+    if arg.kind == LIST and all(p.kind == SCALAR and isinstance(p.value, str) for p in arg.value):
+        return ".".join(p.value for p in arg.value)
+    return None
 
 
 def _type(resource: Node) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from blastguard.engine.documents.templates import SHELL_VARIABLE, untemplate
-from blastguard.engine.values import MAP, Node, Subject
+from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject, scalar, unknown
 
 
 def is_compose(doc: Node | None) -> bool:
@@ -16,7 +16,29 @@ def is_compose(doc: Node | None) -> bool:
 
 
 def subjects(doc: Node) -> list[Subject]:
+    for _, service in doc.get("services").items():
+        if service.kind == MAP and (env := service.get("environment")) is not None and env.kind == LIST:
+            service.value["environment"] = environment_map(env)
     untemplate(doc, SHELL_VARIABLE)
     return [Subject("service", "service", name, service, service.entry_start, service.entry_start + len(name),
                     owner=doc.get("services"), document=doc, unit=f"services.{name}")
             for name, service in doc.get("services").items() if service.kind == MAP]
+
+
+def environment_map(env: Node) -> Node:
+    """`environment: [KEY=value, ...]` as the map form `{KEY: value}`, so rules see one shape; each
+    value keeps its own span (after the `=`) when the item is written plainly or quoted."""
+    entries: dict[str, Node] = {}
+    for item in env.value:
+        if item.kind != SCALAR or not isinstance(item.value, str):
+            continue
+        key, sep, value = item.value.partition("=")
+        width = item.end - item.start
+        quoted = width == len(item.value.encode()) + 2
+        start = item.start + (1 if quoted else 0) + len((key + sep).encode())
+        if width not in (len(item.value.encode()), len(item.value.encode()) + 2):
+            start = item.start  # escapes or folding: the offsets inside are not the source's
+        node = scalar(value, start, item.end - (1 if quoted else 0)) if sep else unknown(item.start, item.end, key)
+        node.key_start = item.start
+        entries[key.strip()] = node
+    return Node(MAP, entries, env.start, env.end, env.key_start)

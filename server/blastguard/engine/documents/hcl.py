@@ -161,6 +161,10 @@ def expression(node, depth: int) -> Node:
         result.src = inner  # an interpolated heredoc may still hold a JSON policy
         if inner.type == "quoted_template":
             result.value = template_text(inner)
+        elif inner.type == "heredoc_template":  # a user_data script with ${...} in it
+            text = template_text(inner)
+            dedent = inner.children and inner.children[0].type == "heredoc_start" and inner.children[0].text == b"<<-"
+            result.value = _dedent(text) if dedent else text[1:] if text.startswith("\n") else text
         return result
     if t == "collection_value":
         inner = node.named_children[0]
