@@ -157,7 +157,7 @@ def test_workflows_compose_files_and_ansible_are_told_apart():
     playbook = "- hosts: all\n  tasks:\n    - name: clean\n      ansible.builtin.shell: rm -rf {{ dir }}\n" \
                "    - block:\n        - file: path=/tmp/x state=absent\n"
     doc, found = subjects("site.yml", playbook)
-    assert found == [("ansible", "task", "shell", "clean"), ("ansible", "task", "file", "")]
+    assert found == [("ansible", "task", "shell", "clean"), ("ansible", "task", "file", ""), ("ansible", "play", "play", "")]
     cmd = doc.subjects[0].node.get("cmd")
     assert cmd.kind == UNKNOWN and cmd.value == f"rm -rf {UNKNOWN_PART}"
     assert plain(doc.subjects[1].node) == {"path": "/tmp/x", "state": "absent"}

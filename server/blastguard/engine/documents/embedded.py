@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from blastguard.engine.documents import json_tree
-from blastguard.engine.values import MAP, Node
+from blastguard.engine.values import LIST, MAP, Node
 
 _SIMPLE = {
     ord("n"): b"\n", ord("t"): b"\t", ord("r"): b"\r", ord('"'): b'"', ord("\\"): b"\\",
@@ -97,24 +97,24 @@ def decode_template(ts_node, json: bool = True) -> Decoded | None:
     return decoded
 
 
-def embedded_json(node: Node) -> Node | None:
-    """The JSON object a string node holds, located in the source, or None."""
-    if node.kind == MAP:
+def embedded_json(node: Node, opener: bytes = b"{") -> Node | None:
+    """The JSON object (or, with opener `[`, array) a string node holds, located in the source, or None."""
+    if node.kind == (MAP if opener == b"{" else LIST):
         return node
     if node.src is None:
         return None
     head = node.src.text[:200].lstrip(b'"').lstrip()
-    if not head.startswith(b"<<") and not head.startswith(b"{"):
+    if not head.startswith(b"<<") and not head.startswith(opener):
         return None
     decoded = decode_template(node.src)
-    if decoded is None or not bytes(decoded.out).lstrip().startswith(b"{"):
+    if decoded is None or not bytes(decoded.out).lstrip().startswith(opener):
         return None
     locate = json_tree.table_locator(decoded.table, node.end)
     try:
         value, tree = json_tree.parse_json(bytes(decoded.out), locate)
     except Exception:  # an embedded string that is not JSON is just a string
         return None
-    if value is None or value.kind != MAP or tree.root_node.has_error:
+    if value is None or value.kind != (MAP if opener == b"{" else LIST) or tree.root_node.has_error:
         return None
     value.key_start = node.key_start
     return value

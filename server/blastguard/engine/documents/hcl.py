@@ -256,8 +256,8 @@ def string_value(node) -> Node:
         raw = bytes(decoded.out) if decoded is not None else b""
     text = raw.decode("utf-8", "replace")
     result = scalar(text, node.start_byte, node.end_byte)
-    if text[:1] == "{":
-        result.src = node  # may hold an embedded JSON policy
+    if text[:1] in ("{", "["):
+        result.src = node  # may hold embedded JSON: a policy, ECS container definitions
     return result
 
 

@@ -39,12 +39,12 @@ def subjects(doc: Node) -> list[Subject]:
     if kind.endswith("List") and items is not None and items.kind == LIST:
         for item in items.value:
             if is_object(item):
-                found.extend(_object(item, doc))
+                found.extend(object_subjects(item, doc))
         return found
-    return _object(doc, doc)
+    return object_subjects(doc, doc)
 
 
-def _object(obj: Node, document: Node) -> list[Subject]:
+def object_subjects(obj: Node, document: Node) -> list[Subject]:
     kind = obj.get("kind").value
     metadata = obj.get("metadata")
     name = _text(metadata.get("name")) if metadata is not None else ""

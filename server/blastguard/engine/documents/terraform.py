@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from blastguard.engine.documents import terraform_kubernetes
 from blastguard.engine.documents.embedded import embedded_json
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
 
@@ -47,13 +48,18 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
             body = block.body()
             source = body.get("source")
             type_ = source.value if source is not None and source.kind == SCALAR else ""
-        elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_):
+        elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_) \
+                and not (kind == "resource" and (terraform_kubernetes.kind_of(type_) or wanted("container", type_))):
             continue
         else:
             body = block.body()
         subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels))
         if wanted(kind, type_):
             found.append(subject)
+        if kind == "resource" and terraform_kubernetes.kind_of(type_) and body.kind == MAP:
+            found.extend(terraform_kubernetes.subjects(type_, body, block.start, block.end, subject.unit))
+        if kind == "resource" and wanted("container", type_):
+            found.extend(container_definitions(type_, name, body, subject.unit))
         if kind == "data" and type_ == "aws_iam_policy_document":
             policy = policy_document(body)
             if policy is not None:
@@ -89,6 +95,24 @@ def address(kind: str, labels: list[str]) -> str:
     if kind == "module" and labels:
         return f"module.{labels[0]}"
     return ".".join([kind, *labels])
+
+
+def container_definitions(type_: str, name: str, body: Node, unit: str = "") -> list[Subject]:
+    """Each container of an ECS task definition's `container_definitions`, however written
+    (`jsonencode([...])`, a heredoc, a JSON string); owner = the task definition's body."""
+    value = body.get("container_definitions")
+    if value is None:
+        return []
+    containers = embedded_json(value, b"[")
+    if containers is None:
+        return []
+    return [Subject("container", type_, name, c, c.start, c.end, owner=body, unit=f"{unit}/{_name(c, i)}")
+            for i, c in enumerate(containers.value) if c.kind == MAP]
+
+
+def _name(container: Node, index: int) -> str:
+    name = container.get("name")
+    return str(name.value) if name is not None and name.kind == SCALAR else f"#{index + 1}"
 
 
 def _may_hold_policy(block: RawBlock, type_: str) -> bool:

@@ -1,0 +1,43 @@
+"""The shared "looks like a real secret" test behind `secret: true`."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from blastguard.engine.secrets import entropy, looks_like_base64_secret, looks_like_secret
+
+
+@pytest.mark.parametrize("value", [
+    "Qm7#vT2p!Lx9", "hN3x8QbVu0Zk4rT7yLw1Pq9sDf2Gj5Hc6Ae0Ri8M", "b8Fz3Kq7Xw1Rt5Ym9Lp2Nc4V",
+    "d41d8cd98f00b204e9800998ecf8427e",  # 32 hex characters: one class, but long and varied
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1b9Qx7PqLm2Rv5tZk8\n-----END RSA PRIVATE KEY-----",
+])
+def test_real_looking_secrets(value):
+    assert looks_like_secret(value)
+
+
+@pytest.mark.parametrize("value", [
+    "", "short1!", "changeme123", "P@ssw0rd1234!", "YourPwdShouldBeLongAndSecure!", "Mustbe8characters",
+    "mysecretvalue", "12345678", "aaaaaaaaaaaa", "correct horse battery", "app_user", "orders-db",
+    "${var.db_password}", "${{ secrets.DB_PASSWORD }}", "{{ vault_db_password }}",
+    "{{resolve:secretsmanager:prod/db:SecretString:password}}", "$DB_PASSWORD", "%DB_PASSWORD%",
+    "<db-password>", "$ANSIBLE_VAULT;1.1;AES256", "ENC[AES256_GCM,data:abc]",
+    "$6$rounds=656000$W8t1bQ$3Vb0zJ6QX1kq6pQq", "/run/secrets/db_password", "db-prod.acme.internal",
+    "ops@acme.io", "https://vault.acme.internal/v1/db", "arn:aws:secretsmanager:eu-west-1:1:secret:x",
+    "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----", 12345678, True, None,
+])
+def test_placeholders_references_and_non_secrets(value):
+    assert not looks_like_secret(value)
+
+
+def test_base64_values_are_judged_decoded():
+    assert looks_like_base64_secret(base64.b64encode(b"Qm7#vT2p!Lx9").decode())
+    assert not looks_like_base64_secret(base64.b64encode(b"changeme").decode())
+    assert not looks_like_base64_secret("not base64!")
+
+
+def test_entropy_in_bits_per_character():
+    assert entropy("aaaa") == 0
+    assert entropy("abcd") == 2
