@@ -124,6 +124,9 @@ REALWORLD_COUNTS = {
     # Secret manifests of the archived volume examples holding Ceph keys (AQ... format), an Azure
     # storage account key and a ScaleIO password: real-looking credentials committed, all six read.
     "K8S501": 6,
+    # SAM functions with AmazonS3FullAccess (the S3Objects macro example, twice in each form) and
+    # the Lambda sample role holding S3, DynamoDB and Kinesis full access: real over-grants.
+    "CFN216": 6,
 }
 
 
