@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from blastguard import ids
+from blastguard.errors import UserError
 from blastguard.engine import safe_yaml
 from blastguard.engine.model import Severity
 from blastguard.engine.options import Options
@@ -23,7 +24,7 @@ KEYS = ("select", "ignore", "severity", "fail_on", "exclude", "max_file_size", "
         "rule_dirs", "per_file_ignores")
 
 
-class ConfigError(Exception):
+class ConfigError(UserError):
     """A one-line `file:line: message`."""
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable
 
 from blastguard.engine import languages
@@ -70,6 +68,9 @@ def scan(engine: Engine, paths: list[str], jobs: int,
     if jobs <= 1 or len(paths) < 2 or total < PARALLEL_MIN_BYTES:
         return list(wrap((read_and_analyze(engine, p) for p in paths), len(paths)))
     method = "fork" if sys.platform.startswith("linux") else "spawn"
+    import multiprocessing  # only a large scan pays for the process pool's imports
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context(method)
     chunk = max(1, len(paths) // (jobs * 8))
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(engine,)) as pool:

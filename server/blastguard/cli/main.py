@@ -6,9 +6,8 @@ import sys
 
 from blastguard import __version__
 from blastguard.cli import check, lsp, rules
-from blastguard.cli.usage import EXIT_CLEAN, EXIT_USAGE, Parser, UsageError
-from blastguard.config import ConfigError
-from blastguard.engine.loader import RuleLoadError
+from blastguard.cli.usage import EXIT_CLEAN, EXIT_USAGE, Parser
+from blastguard.errors import UserError
 
 # A subcommand is a module with `register(subparsers)`, which adds its parser and sets
 # `handler` (a function of the parsed arguments returning the exit code). List it here.
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)
-    except (UsageError, ConfigError, RuleLoadError) as exc:
+    except UserError as exc:  # usage, config and rule-file errors: one line, no traceback
         sys.stderr.write(f"blastguard: error: {exc}\n")
         return EXIT_USAGE
     except BrokenPipeError:

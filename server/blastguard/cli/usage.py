@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from blastguard.errors import UserError
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A mistake in how Blastguard was called: one line on stderr, exit code 2."""
 
 

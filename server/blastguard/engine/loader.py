@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from blastguard.engine import rule_cache, safe_yaml
+from blastguard.engine import rule_cache
 from blastguard.engine.compile import DeferredMatch, compile_match
 from blastguard.engine.conditions import RuleError
 from blastguard.engine.model import Rule, Severity
+from blastguard.errors import UserError
 
 ID_PREFIXES = {
     "terraform": "TF", "kubernetes": "K8S", "cloudformation": "CFN", "github-actions": "GHA",
@@ -20,10 +19,7 @@ ID_PREFIXES = {
 }
 
 
-_SafeLoader = safe_yaml.Loader
-
-
-class RuleLoadError(Exception):
+class RuleLoadError(UserError):
     """`file:line: message` for a rule set that cannot be used."""
 
 
@@ -45,8 +41,10 @@ def _validator(schema_path: str):
     return cls(schema)
 
 
-def _line_of(node: yaml.Node, path) -> int:
+def _line_of(node, path) -> int:
     """The line of the YAML node at a jsonschema error path (best effort)."""
+    import yaml
+
     line = node.start_mark.line + 1
     for key in path:
         if isinstance(node, yaml.MappingNode):
@@ -62,16 +60,20 @@ def _line_of(node: yaml.Node, path) -> int:
     return line
 
 
-def _key_line(node: yaml.MappingNode, key: str) -> int:
+def _key_line(node, key: str) -> int:
     return next((k.start_mark.line + 1 for k, _ in node.value if k.value == key), 1)
 
 
-def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, yaml.Node]:
+def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, object]:
     """The rule document and its YAML node (for error lines), validated when a schema is given."""
+    import yaml  # a start-up that finds its rules in the cache never parses YAML
+
+    from blastguard.engine import safe_yaml
+
     try:
         text = path.read_text(encoding="utf-8")
         node = safe_yaml.compose(text)
-        data = _SafeLoader(text).construct_document(node) if node is not None else None
+        data = safe_yaml.Loader(text).construct_document(node) if node is not None else None
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from None
     except safe_yaml.AliasBombError as exc:
@@ -87,7 +89,7 @@ def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, yaml.No
     return data, node
 
 
-def _validate(path: Path, data: dict, node: yaml.Node, schema_path: Path) -> None:
+def _validate(path: Path, data: dict, node, schema_path: Path) -> None:
     import jsonschema  # 0.15 s to import: only when a rule file is read rather than cached
 
     errors = sorted(_validator(str(schema_path)).iter_errors(data), key=lambda e: list(e.absolute_path))
@@ -99,7 +101,7 @@ def _validate(path: Path, data: dict, node: yaml.Node, schema_path: Path) -> Non
         raise RuleLoadError(f"{path}:{_line_of(node, error.absolute_path)}: {location}: {error.message}")
 
 
-def build_rule(path: Path, data: dict, node: yaml.Node | None = None, defer: bool = False) -> Rule:
+def build_rule(path: Path, data: dict, node=None, defer: bool = False) -> Rule:
     """Check a rule document's id and folder and compile its matchers (node gives error lines;
     defer compiles on first use, for documents that compiled before)."""
     language = data["language"]
@@ -180,7 +182,7 @@ def load_rules(dirs: list[Path] | None = None, validate_bundled: bool = False) -
     return ruleset
 
 
-def _rule_set(parsed: list[tuple[Path, dict, yaml.Node | None]], defer: bool = False) -> RuleSet:
+def _rule_set(parsed: list[tuple[Path, dict, object]], defer: bool = False) -> RuleSet:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path, data, node in parsed:
