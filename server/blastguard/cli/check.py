@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+from blastguard import review
 from blastguard.cli.configure import check_ids, resolve_config
 from blastguard.cli.progress import _progress
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
@@ -35,6 +36,7 @@ def register(sub) -> None:
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
     check.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 5MiB, 5,242,880 bytes)")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    review.register(check)
     check.set_defaults(handler=run)
 
 
@@ -66,6 +68,7 @@ def run(args) -> int:
                         args.force_exclude, origin)
     for warning in selection.warnings:
         sys.stderr.write(f"blastguard: warning: {printable(warning)}\n")
+    change = review.prepare(args, selection, config)  # --diff and baselines narrow the files
     show_progress = not args.no_progress and sys.stderr.isatty()
     results = runner.scan(engine, selection.files, args.jobs, _progress(show_progress))
     report = Report(rules=rules, file_count=sum(1 for r in results if r.checked),
@@ -74,6 +77,8 @@ def run(args) -> int:
     for result in results:
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
+    if change is not None:
+        return change.finish(args, engine, results, report, config)
     if args.fix:
         remaining = fixing.fix_files(engine, results, dry_run=args.dry_run, out=sys.stdout)
         if not args.dry_run:

@@ -66,10 +66,12 @@ def _compare_template(ctx: Context, path: str, old: dict[str, Node], new: dict[s
             added.remove(same[0])
             target = new[same[0]]
             fields["now"] = f"renamed to {same[0]}"
-            ctx.report(REMOVED, path, target.entry_start, target.end, fields, stateful=True, unit=same[0])
+            ctx.report(REMOVED, path, target.entry_start, target.end, fields, change=(name, same[0]),
+                       stateful=True, unit=same[0])
         else:
             fields["now"] = "removed"
-            ctx.report_removed(REMOVED, path, resource.entry_start, fields, stateful=True, unit=name)
+            ctx.report_removed(REMOVED, path, resource.entry_start, fields, change=(name, "(removed)"),
+                               stateful=True, unit=name)
     for name in old.keys() & new.keys():
         _compare_resource(ctx, path, name, old[name], new[name])
 
@@ -85,6 +87,8 @@ def _compare_resource(ctx: Context, path: str, name: str, old: Node, new: Node) 
                    {"id": name, "old": _policy(old, "DeletionPolicy"),
                     "new": _policy(new, "DeletionPolicy") + ("" if new.get("DeletionPolicy") is not None else " (the default)"),
                     "lost": lost or "the resource"},
+                   change=(f"{name}: DeletionPolicy {_policy(old, 'DeletionPolicy')}",
+                           f"{name}: DeletionPolicy {_policy(new, 'DeletionPolicy')}"),
                    stateful=lost is not None, unit=name)
     entry = tables.table("cloudformation").get("replacement", {}).get(type_)
     if not entry or _policy(new, "UpdateReplacePolicy") in _KEPT + (None,):
@@ -104,4 +108,6 @@ def _compare_resource(ctx: Context, path: str, name: str, old: Node, new: Node) 
                    {"id": name, "property": prop, "old": text(plain(before)) if before is not None else "unset",
                     "new": text(plain(after)) if after is not None else "unset", "lost": lost or "the resource",
                     "source": entry.get("source", "")},
+                   change=(f"{name}: {prop} = " + (text(plain(before)) if before is not None else "(unset)"),
+                           f"{name}: {prop} = " + (text(plain(after)) if after is not None else "(unset)")),
                    stateful=lost is not None, unit=name)

@@ -25,6 +25,9 @@ class ChangeReport:
     destroyed: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     status: str = "modified"  # added | deleted | modified | unchanged
+    # For each destroyed finding, what it was and what it becomes, for review output:
+    # ("aws_db_instance.orders", "aws_db_instance.main"), ("x: deletion_protection = true", "... = false").
+    transitions: dict[Finding, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -65,13 +68,14 @@ def compare_files(engine, old: dict[str, bytes], new: dict[str, bytes], *,
         report = reports[path] = ChangeReport(path, status=status)
         if path in results:
             report.errors = list(results[path].errors)
-    _sort_findings(reports, old, new, results, old_results)
     ctx = Context(engine, old, new)
     for family in (terraform, kubernetes, cloudformation):
         family.compare(ctx)
+    _sort_findings(reports, old, new, results, old_results, ctx.renamed)
     for path, found in ctx.found.items():
         kept = suppressions.apply(engine, path, new.get(path), found)
         reports[path].destroyed = sorted(kept, key=lambda f: f.sort_key)
+        reports[path].transitions = {f: ctx.transitions[f] for f in kept}
     for path, report in reports.items():
         if report.status == "modified" or report.status == "added":
             report.introduced.extend(suppressions.added(engine, path, old.get(path), new[path]))
@@ -86,7 +90,7 @@ def _pool(path: str) -> str:
     return "dir:" + directory(path) if is_config(path) else "file:" + path
 
 
-def _sort_findings(reports, old, new, results, old_results) -> None:
+def _sort_findings(reports, old, new, results, old_results, renamed: dict[str, dict[str, str]]) -> None:
     before: dict[str, Counter] = {}
     for path in old:
         if new.get(path) == old[path]:
@@ -95,7 +99,9 @@ def _sort_findings(reports, old, new, results, old_results) -> None:
         else:
             source = old_results.get(path)
         if source is not None:
-            before.setdefault(_pool(path), Counter()).update(identity.key(f) for f in source.findings)
+            aliases = renamed.get(directory(path), {}) if is_config(path) else {}
+            before.setdefault(_pool(path), Counter()).update(
+                (f.rule, aliases.get(f.unit, f.unit), f.where) for f in source.findings)
     for path in sorted(new):
         counts = before.get(_pool(path), Counter())
         report = reports[path]

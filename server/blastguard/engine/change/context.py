@@ -27,6 +27,12 @@ class Context:
     _maps: dict[str, list] = field(default_factory=dict)
     _rules: dict[str, Rule] | None = None
     cache: dict = field(default_factory=dict)  # what the families parse once and share
+    # Each change finding's (before, after), for review output: `aws_db_instance.a` ->
+    # `aws_db_instance.b`, `deletion_protection = true` -> `deletion_protection = false`.
+    transitions: dict[Finding, tuple[str, str]] = field(default_factory=dict)
+    # Units that go by another name in the new version (a rename, a `moved` block), by the
+    # directory they are in: their findings are the same findings.
+    renamed: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule, or None when it is not loaded or the options turn it off."""
@@ -44,8 +50,8 @@ class Context:
 
     # -- reporting ------------------------------------------------------------------------
 
-    def report(self, rule_id: str, path: str, start: int, end: int, fields: dict, *, stateful: bool = False,
-               unit: str = "", fix: Fix | None = None) -> None:
+    def report(self, rule_id: str, path: str, start: int, end: int, fields: dict, *, change: tuple[str, str],
+               stateful: bool = False, unit: str = "", fix: Fix | None = None) -> None:
         """A finding at bytes [start, end) of the new version of path."""
         rule = self.rule(rule_id)
         if rule is None:
@@ -63,9 +69,10 @@ class Context:
             start = end = 0
             begin = finish = Position(1, 1)
         message = rule.message.format_map(_Fields(fields))
-        self.found.setdefault(path, []).append(
-            Finding(rule.id, rule.category, severity, path, start, end, begin, finish, message, fix,
-                    unit, f"change {rule.metadata['change']['check']}"))
+        finding = Finding(rule.id, rule.category, severity, path, start, end, begin, finish, message, fix,
+                          unit, f"change {rule.metadata['change']['check']}")
+        self.found.setdefault(path, []).append(finding)
+        self.transitions[finding] = change
 
     def report_removed(self, rule_id: str, old_path: str, old_offset: int, fields: dict, **kwargs) -> None:
         """A finding about something that was at old_offset of old_path and is gone: on the

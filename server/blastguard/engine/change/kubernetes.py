@@ -30,7 +30,7 @@ def compare(ctx: Context) -> None:
         entry = removal.get(_kind(obj))
         if entry and key not in new:
             ctx.report_removed(REMOVED, path, obj.entry_start, {"object": key, "kind": _kind(obj), "lost": entry["lost"]},
-                               stateful=True, unit=key)
+                               change=(key, "(removed)"), stateful=True, unit=key)
 
 
 def _objects(ctx: Context, side: str) -> dict[str, tuple[str, Node]]:
@@ -73,6 +73,7 @@ def _immutable(ctx: Context, key: str, old: Node, path: str, new: Node, entry: d
         ctx.report(IMMUTABLE, path, node.entry_start, node.end,
                    {"object": key, "field": field, "old": _short(was), "new": _short(now) if after is not None else "unset",
                     "lost": entry["lost"]},
+                   change=(f"{key}: {field} = {_short(was)}", f"{key}: {field} = " + (_short(now) if after is not None else "(unset)")),
                    stateful=bool(entry.get("stateful")), unit=key)
 
 

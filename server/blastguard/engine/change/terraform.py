@@ -42,6 +42,9 @@ def compare(ctx: Context) -> None:
     leftovers: list[tuple[Module, str]] = []
     for module in modules:
         renamed = _renames(module)
+        aliases = ctx.renamed.setdefault(module.name, {})
+        aliases.update((source, target) for source, target in module.moves if "[" not in source + target)
+        aliases.update(renamed)
         for old_address, new_address in renamed:
             _report_rename(ctx, module, old_address, new_address)
         paired = {o for o, _ in renamed}
@@ -147,7 +150,7 @@ def _report_rename(ctx: Context, module: Module, old_address: str, new_address: 
                   safe=False)
     ctx.report(RENAMED, new.path, new.start, new.end,
                {"old": old_address, "new": new_address, "lost": _lost(old)},
-               stateful=_stateful(type_), unit=new_address, fix=fix)
+               change=(old_address, new_address), stateful=_stateful(type_), unit=new_address, fix=fix)
 
 
 def _between_modules(ctx: Context, modules: list[Module], origin: Module, address: str) -> bool:
@@ -167,6 +170,7 @@ def _between_modules(ctx: Context, modules: list[Module], origin: Module, addres
                 ctx.report(BETWEEN_MODULES, new.path, new.start, new.end,
                            {"old": _qualified(modules, origin.name, address), "new": _qualified(modules, module.name, candidate),
                             "lost": _lost(old), "call": call or "the calling module"},
+                           change=(_qualified(modules, origin.name, address), _qualified(modules, module.name, candidate)),
                            stateful=_stateful(old.type), unit=candidate)
                 module.added.remove(candidate)
                 return True
@@ -196,7 +200,7 @@ def _qualified(modules: list[Module], directory: str, address: str) -> str:
 
 def _report_removed(ctx: Context, block: Block) -> None:
     ctx.report_removed(REMOVED, block.path, block.start, {"address": block.address, "lost": _lost(block)},
-                       stateful=_stateful(block.type), unit=block.address)
+                       change=(block.address, "(removed)"), stateful=_stateful(block.type), unit=block.address)
 
 
 # -- one block, before and after ------------------------------------------------------------
@@ -238,6 +242,7 @@ def _instances(ctx: Context, module: Module, old: Block, new: Block) -> None:
                {"address": new.address, "old": before or "a single instance", "new": after or "a single instance",
                 "missing": ", ".join(f"{new.address}{k}" for k in missing) or "each instance",
                 "lost": _lost(new)},
+               change=(f"{old.address} ({before or 'single'})", f"{new.address} ({after or 'single'})"),
                stateful=_stateful(new.type), unit=new.address)
 
 
@@ -266,6 +271,8 @@ def _prevent_destroy(ctx: Context, old: Block, new: Block) -> None:
     start, end = (node.entry_start, node.end) if node is not None else (new.start, new.end)
     ctx.report(PREVENT_DESTROY, new.path, start, end,
                {"address": new.address, "now": "set to false" if node is not None else "removed", "lost": _lost(new)},
+               change=(f"{new.address}: prevent_destroy = true",
+                       f"{new.address}: prevent_destroy " + ("= " + text(value) if node is not None else "removed")),
                stateful=_stateful(new.type), unit=new.address)
 
 
@@ -286,6 +293,7 @@ def _protection(ctx: Context, old: Block, new: Block) -> None:
                    {"address": new.address, "what": entry["what"], "attribute": name,
                     "old": text(was), "new": text(now) + ("" if after is not None else " (the default)"),
                     "lost": _lost(new)},
+                   change=(f"{new.address}: {name} = {text(was)}", f"{new.address}: {name} = {text(now)}"),
                    stateful=_stateful(new.type), unit=new.address)
 
 
@@ -307,6 +315,8 @@ def _forces_new(ctx: Context, old: Block, new: Block) -> None:
                     "old": text(plain(before)) if before is not None else "unset",
                     "new": text(plain(after)) if after is not None else "unset",
                     "lost": _lost(new), "source": entry.get("source", "")},
+                   change=(f"{old.address}: {name} = " + (text(plain(before)) if before is not None else "(unset)"),
+                           f"{new.address}: {name} = " + (text(plain(after)) if after is not None else "(unset)")),
                    stateful=_stateful(new.type), unit=new.address)
 
 
@@ -324,7 +334,7 @@ def _removed_blocks(ctx: Context, module: Module) -> None:
         start, end = (destroy.entry_start, destroy.end) if destroy is not None else (block.start, block.end)
         ctx.report(REMOVED_BLOCK, block.path, start, end,
                    {"address": address or "(unknown)", "lost": tables.lost("terraform", type_) or "it"},
-                   stateful=_stateful(type_), unit=f"removed.{address}")
+                   change=(address, "(destroyed by a removed block)"), stateful=_stateful(type_), unit=f"removed.{address}")
 
 
 def _stateful(type_: str) -> bool:

@@ -1,0 +1,156 @@
+"""`check --diff [REF]` and `--diff-from DIR`: which files changed, their old versions, the comparison.
+
+Only the files a change touches are analysed, plus every configuration file of a Terraform
+module directory that one of them is in (a block may have moved to a sibling file).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+
+import pathspec
+
+from blastguard import gitread
+from blastguard.engine import languages
+from blastguard.engine.change import ChangeReport, compare_files
+from blastguard.engine.change.terraform_blocks import is_config
+from blastguard.files import SKIPPED_DIRS, collect
+
+
+class ChangeError(Exception):
+    """A one-line reason the comparison cannot be made (becomes a usage error, exit 2)."""
+
+
+@dataclass
+class Plan:
+    """What to compare: display path -> old bytes for files that existed before, and the
+    (narrowed) working-tree files to analyse."""
+
+    against: str  # what the old side is, for the summary: "HEAD", "old/"
+    old: dict[str, bytes] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+
+def ref_and_paths(ref: str, paths: list[str]) -> tuple[str, list[str]]:
+    """`--diff infra/` means HEAD and the path infra/: argparse gives the path as the ref when
+    it follows --diff. A ref that names no commit but an existing path is read that way."""
+    if not os.path.exists(ref):
+        return ref, paths
+    try:
+        gitread.verify(gitread.toplevel(ref), ref)
+        return ref, paths
+    except gitread.GitError:
+        return "HEAD", [ref] + [p for p in paths if p != "."]
+
+
+def from_git(ref: str, paths: list[str], files: list[str], exclude: list[str]) -> Plan:
+    try:
+        root = gitread.toplevel(paths[0])
+        commit = gitread.verify(root, ref)
+        specs = [_inside(root, p) for p in paths]
+        tree = gitread.read_tree(root, commit, specs)
+    except gitread.GitError as exc:
+        raise ChangeError(str(exc)) from None
+    display = {_relative(root, f): f for f in files}
+    absolute = any(os.path.isabs(p) for p in paths)
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
+
+    def shown(rel: str) -> str:
+        return display.get(rel) or (os.path.join(root, rel) if absolute else os.path.relpath(os.path.join(root, rel)))
+
+    def wanted(rel: str) -> bool:  # a file the walk would have checked, had it still existed
+        if rel in display:
+            return True
+        if rel not in tree.files or os.path.lexists(os.path.join(root, rel)):
+            return False
+        parts = rel.split("/")
+        return (languages.candidate(rel) and not SKIPPED_DIRS.intersection(parts[:-1])
+                and not excluded.match_file(rel) and any(_under(rel, s) for s in specs))
+
+    changed = {rel for rel in tree.changed if wanted(rel)}
+    changed |= {rel for rel in display if rel not in tree.files}  # new, untracked
+    siblings = _module_siblings(changed, set(display) | {r for r in tree.files if wanted(r)})
+    plan = Plan(ref)
+    old_paths = sorted(r for r in changed | siblings if r in tree.files)
+    try:
+        blobs = gitread.read_blobs(root, commit, [r for r in old_paths if r in changed])
+    except gitread.GitError as exc:
+        raise ChangeError(str(exc)) from None
+    for rel in old_paths:
+        if rel in blobs:
+            plan.old[shown(rel)] = blobs[rel]
+        elif rel in display:  # unchanged sibling: the same bytes as now
+            plan.old[shown(rel)] = _read(display[rel])
+    plan.files = [display[r] for r in sorted(changed | siblings) if r in display]
+    return plan
+
+
+def from_directory(old_top: str, paths: list[str], files: list[str], exclude: list[str]) -> Plan:
+    if len(paths) != 1:
+        raise ChangeError("--diff-from compares one PATH with DIR; give one path")
+    new_top = paths[0]
+    if os.path.isdir(new_top) != os.path.isdir(old_top) or not os.path.exists(old_top):
+        raise ChangeError(f"--diff-from {old_top}: give a directory for a directory, a file for a file")
+    plan = Plan(old_top)
+    if not os.path.isdir(new_top):
+        plan.old = {new_top: _read(old_top)}
+        plan.files = list(files)
+        return plan
+    new = {_slash(os.path.relpath(f, new_top)): f for f in files}
+    old = {_slash(os.path.relpath(f, old_top)): f for f in collect([old_top], exclude).files}
+    old_bytes = {rel: _read(path) for rel, path in old.items()}
+    changed = {rel for rel in new if rel not in old or old_bytes[rel] != _read(new[rel])}
+    changed |= {rel for rel in old if rel not in new}
+    siblings = _module_siblings(changed, set(new) | set(old))
+    for rel in sorted(changed | siblings):
+        if rel in old:
+            plan.old[new.get(rel) or os.path.normpath(os.path.join(new_top, rel))] = old_bytes[rel]
+    plan.files = [new[r] for r in sorted(changed | siblings) if r in new]
+    return plan
+
+
+def compare(engine, plan: Plan, results) -> dict[str, ChangeReport]:
+    """Compare the plan's old bytes with the analysed files (results of plan.files)."""
+    analysed = {r.path: r for r in results}
+    new: dict[str, bytes] = {}
+    for path in plan.files:
+        result = analysed.get(path)
+        if result is not None and result.errors and not result.findings:
+            continue  # unreadable or too large: its error is reported, not a deletion
+        new[path] = _read(path)
+    old = {p: data for p, data in plan.old.items() if p in new or not os.path.lexists(p)}
+    return compare_files(engine, old, new, results={p: analysed[p] for p in new if p in analysed})
+
+
+def _module_siblings(changed: set[str], every: set[str]) -> set[str]:
+    directories = {posixpath.dirname(r) for r in changed if is_config(r)}
+    return {r for r in every if is_config(r) and posixpath.dirname(r) in directories}
+
+
+def _inside(root: str, path: str) -> str:
+    rel = os.path.relpath(os.path.realpath(path), os.path.realpath(root))
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        raise gitread.GitError(f"{path} is outside the repository at {root}")
+    return "" if rel == "." else _slash(rel)
+
+
+def _relative(root: str, path: str) -> str:
+    return _slash(os.path.relpath(os.path.realpath(path), os.path.realpath(root)))
+
+
+def _under(rel: str, spec: str) -> bool:
+    return not spec or rel == spec or rel.startswith(spec + "/")
+
+
+def _slash(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
