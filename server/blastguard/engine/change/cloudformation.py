@@ -8,7 +8,7 @@ from __future__ import annotations
 from blastguard.engine.change import tables
 from blastguard.engine.change.context import Context
 from blastguard.engine.change.documents import by_family
-from blastguard.engine.change.values import known, plain, text
+from blastguard.engine.change.values import known, plain, short
 from blastguard.engine.documents.cloudformation import intrinsics
 from blastguard.engine.values import MAP, SCALAR, Node
 
@@ -105,9 +105,9 @@ def _compare_resource(ctx: Context, path: str, name: str, old: Node, new: Node) 
             continue
         node = after if after is not None else new.get("Type")
         ctx.report(REPLACED, path, node.entry_start, node.end,
-                   {"id": name, "property": prop, "old": text(plain(before)) if before is not None else "unset",
-                    "new": text(plain(after)) if after is not None else "unset", "lost": lost or "the resource",
+                   {"id": name, "property": prop, "old": short(plain(before)) if before is not None else "unset",
+                    "new": short(plain(after)) if after is not None else "unset", "lost": lost or "the resource",
                     "source": entry.get("source", "")},
-                   change=(f"{name}: {prop} = " + (text(plain(before)) if before is not None else "(unset)"),
-                           f"{name}: {prop} = " + (text(plain(after)) if after is not None else "(unset)")),
+                   change=(f"{name}: {prop} = " + (short(plain(before)) if before is not None else "(unset)"),
+                           f"{name}: {prop} = " + (short(plain(after)) if after is not None else "(unset)")),
                    stateful=lost is not None, unit=name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from blastguard.engine.change import tables
 from blastguard.engine.change.context import Context
 from blastguard.engine.change.documents import by_family
-from blastguard.engine.change.values import known, plain, text
+from blastguard.engine.change.values import known, plain, short
 from blastguard.engine.documents.kubernetes import is_object, object_id
 from blastguard.engine.values import LIST, Node
 
@@ -71,12 +71,8 @@ def _immutable(ctx: Context, key: str, old: Node, path: str, new: Node, entry: d
             continue  # left out: the server keeps the address it has
         node = after if after is not None else new.get("kind")
         ctx.report(IMMUTABLE, path, node.entry_start, node.end,
-                   {"object": key, "field": field, "old": _short(was), "new": _short(now) if after is not None else "unset",
+                   {"object": key, "field": field, "old": short(was), "new": short(now) if after is not None else "unset",
                     "lost": entry["lost"]},
-                   change=(f"{key}: {field} = {_short(was)}", f"{key}: {field} = " + (_short(now) if after is not None else "(unset)")),
+                   change=(f"{key}: {field} = {short(was)}", f"{key}: {field} = " + (short(now) if after is not None else "(unset)")),
                    stateful=bool(entry.get("stateful")), unit=key)
 
-
-def _short(value) -> str:
-    rendered = text(value)
-    return rendered if len(rendered) <= 60 else rendered[:57] + "..."

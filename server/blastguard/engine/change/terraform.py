@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from blastguard.engine.change import tables
 from blastguard.engine.change.context import Context
 from blastguard.engine.change.terraform_blocks import Block, by_directory
-from blastguard.engine.change.values import UNRESOLVED, known, plain, text, truthy
+from blastguard.engine.change.values import UNRESOLVED, known, plain, short, text, truthy
 from blastguard.engine.model import Edit, Fix
 
 REMOVED, RENAMED, REKEYED, BETWEEN_MODULES, REMOVED_BLOCK, PREVENT_DESTROY, PROTECTION, FORCES_NEW = (
@@ -167,9 +167,11 @@ def _between_modules(ctx: Context, modules: list[Module], origin: Module, addres
             new = module.new[candidate]
             if new.type == old.type and _comparable(new) == body:
                 call = _module_call(modules, origin.name, module.name) or _module_call(modules, module.name, origin.name)
+                if call is None:
+                    continue  # two root modules: two states, which no moved block connects
                 ctx.report(BETWEEN_MODULES, new.path, new.start, new.end,
                            {"old": _qualified(modules, origin.name, address), "new": _qualified(modules, module.name, candidate),
-                            "lost": _lost(old), "call": call or "the calling module"},
+                            "lost": _lost(old), "call": call},
                            change=(_qualified(modules, origin.name, address), _qualified(modules, module.name, candidate)),
                            stateful=_stateful(old.type), unit=candidate)
                 module.added.remove(candidate)
@@ -182,7 +184,7 @@ def _module_call(modules: list[Module], caller: str, callee: str) -> str | None:
     for module in modules:
         if module.name != caller:
             continue
-        for address, block in module.new.items():
+        for address, block in [*module.new.items(), *module.old.items()]:
             source = plain(block.body.get("source")) if block.kind == "module" else None
             if isinstance(source, str) and source.startswith("."):
                 if posixpath.normpath(posixpath.join(caller, source)) == posixpath.normpath(callee or "."):
@@ -272,7 +274,7 @@ def _prevent_destroy(ctx: Context, old: Block, new: Block) -> None:
     ctx.report(PREVENT_DESTROY, new.path, start, end,
                {"address": new.address, "now": "set to false" if node is not None else "removed", "lost": _lost(new)},
                change=(f"{new.address}: prevent_destroy = true",
-                       f"{new.address}: prevent_destroy " + ("= " + text(value) if node is not None else "removed")),
+                       f"{new.address}: prevent_destroy " + ("= " + short(value) if node is not None else "removed")),
                stateful=_stateful(new.type), unit=new.address)
 
 
@@ -293,7 +295,7 @@ def _protection(ctx: Context, old: Block, new: Block) -> None:
                    {"address": new.address, "what": entry["what"], "attribute": name,
                     "old": text(was), "new": text(now) + ("" if after is not None else " (the default)"),
                     "lost": _lost(new)},
-                   change=(f"{new.address}: {name} = {text(was)}", f"{new.address}: {name} = {text(now)}"),
+                   change=(f"{new.address}: {name} = {short(was)}", f"{new.address}: {name} = {short(now)}"),
                    stateful=_stateful(new.type), unit=new.address)
 
 
@@ -315,8 +317,8 @@ def _forces_new(ctx: Context, old: Block, new: Block) -> None:
                     "old": text(plain(before)) if before is not None else "unset",
                     "new": text(plain(after)) if after is not None else "unset",
                     "lost": _lost(new), "source": entry.get("source", "")},
-                   change=(f"{old.address}: {name} = " + (text(plain(before)) if before is not None else "(unset)"),
-                           f"{new.address}: {name} = " + (text(plain(after)) if after is not None else "(unset)")),
+                   change=(f"{old.address}: {name} = " + (short(plain(before)) if before is not None else "(unset)"),
+                           f"{new.address}: {name} = " + (short(plain(after)) if after is not None else "(unset)")),
                    stateful=_stateful(new.type), unit=new.address)
 
 

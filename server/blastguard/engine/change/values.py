@@ -45,6 +45,12 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def short(value: Any, limit: int = 60) -> str:
+    """text(), cut to a length a one-line summary can hold."""
+    rendered = text(value)
+    return rendered if len(rendered) <= limit else rendered[:limit - 3] + "..."
+
+
 def truthy(value: Any) -> bool | None:
     """A literal boolean (Terraform accepts "true"/"false" strings too); None when not one."""
     if isinstance(value, bool):
