@@ -143,7 +143,7 @@ class Engine:
             else:
                 witnesses = [context]
             start, end = self._report_span(matcher, context, witnesses, subject, lines)
-            fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject) if matcher.fix else None
+            fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject, doc.shared) if matcher.fix else None
             yield self._finding(rule, rule.message, doc.path, lines, start, end, fix,
                                 subject.unit, identity.where(subject, start))
 

@@ -10,7 +10,7 @@ from blastguard.engine.compile import FixTemplate
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import Edit, Fix
 from blastguard.engine.paths import locate
-from blastguard.engine.values import SCALAR, Node
+from blastguard.engine.values import LIST, MAP, SCALAR, Node
 
 
 def render(value: Any, syntax: str) -> str:
@@ -47,14 +47,20 @@ def _argv(node: Node) -> str | None:
 TRANSFORMS: dict[str, Callable[[Node], str | None]] = {"argv": _argv}
 
 
-def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, scope=None) -> Fix | None:
-    """All of the template's edits, or no fix when one of them has nothing to act on."""
+def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, scope=None,
+          shared: tuple[tuple[int, int], ...] = ()) -> Fix | None:
+    """All of the template's edits, or no fix when one of them has nothing to act on.
+
+    A value read through a reference (`force_destroy = local.is_dev`) is replaced where it is
+    used, not where it is defined. An edit inside a `shared` span (text that other expressions
+    read too: a `locals` block, a YAML anchor with aliases) would change them as well, so such
+    a fix is offered (in an editor) but not safe."""
     edits = []
     for step in template.edits:
         targets = locate(context, scope, step.path, exact=True)
         if not targets:
             return None
-        target = targets[0]
+        target = _use_site(targets[0])
         if step.action == "set":
             edit = Edit(target.start, target.end, render(step.value, syntax))
         elif step.action == "replace":
@@ -65,7 +71,32 @@ def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, s
         else:
             edit = removal(target, lines, syntax)
         edits.append(edit)
-    return Fix(template.title, tuple(sorted(edits, key=lambda e: e.start)), template.safe)
+    safe = template.safe and not any(e.start < end and start < max(e.end, e.start + 1)
+                                     for e in edits for start, end in shared)
+    document = getattr(scope, "document", None)
+    if safe and document is not None:
+        safe = not any(_in_aliased(document, e.start, e.end) for e in edits)
+    return Fix(template.title, tuple(sorted(edits, key=lambda e: e.start)), safe)
+
+
+def _in_aliased(root: Node, start: int, end: int) -> bool:
+    """Whether [start, end) lies inside a YAML anchored value that an alias reads too (found by
+    descending through the nodes whose spans hold it; an alias site has its own span)."""
+    node: Node | None = root
+    while node is not None:
+        if node.meta and node.meta.get("aliased"):
+            return True
+        children = node.value.values() if node.kind == MAP else node.value if node.kind == LIST else ()
+        node = next((c for c in children if c.entry_start <= start and end <= c.end), None)
+    return False
+
+
+def _use_site(target: Node) -> Node:
+    """The node to edit: a value substituted for a reference stands for the reference."""
+    if not target.meta or "use" not in target.meta:
+        return target
+    start, end, key_start = target.meta["use"]
+    return Node(target.kind, target.value, start, end, key_start, target.text, target.src)
 
 
 # Commas separate entries in these syntaxes, so removing one entry must take one comma with it.

@@ -26,6 +26,11 @@ def top_blocks(root) -> list:
             and c.named_children[0].type == "identifier"]
 
 
+def locals_spans(root) -> tuple[tuple[int, int], ...]:
+    """The spans of the `locals` blocks: values that any expression of the module may read."""
+    return tuple((b.start_byte, b.end_byte) for b in top_blocks(root) if b.named_children[0].text == b"locals")
+
+
 def blocks(root, skip: frozenset = frozenset()) -> list[RawBlock]:
     """The top-level blocks of a config_file, with lazily converted bodies; blocks starting at
     an offset in `skip` are left out (an editor reuses their findings)."""
@@ -46,9 +51,12 @@ def blocks(root, skip: frozenset = frozenset()) -> list[RawBlock]:
         if block.start_byte in skip:
             continue
         labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
-        body_of = local_bodies.get(block.id) or (lambda block=block: block_value(block, 0))
+        if block.id in local_bodies:
+            value_of = lambda body_of=local_bodies[block.id]: locals_.own(body_of())  # noqa: E731
+        else:
+            value_of = lambda block=block: locals_.substitute(block_value(block, 0))  # noqa: E731
         found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,
-                              labels_end(block), lambda body_of=body_of: locals_.substitute(body_of()),
+                              labels_end(block), value_of,
                               _lazy_names(block), block.end_byte))
     return found
 

@@ -31,28 +31,58 @@ def combine(name: str, args: list[Node], start: int, end: int) -> Node | None:
 
 
 class Locals:
-    """The file's locals, converted on first use, and the pass that substitutes them."""
+    """The file's locals, each resolved once on first use, and the pass that substitutes them.
+
+    A local is resolved at most once: a reference met while that local is still being resolved
+    (a cycle, `tags = { self = local.tags }`) stays unknown. Substitution edits trees in place,
+    so re-resolving a local could link two locals to each other and make the tree cyclic.
+    """
 
     def __init__(self, bodies):
         self._bodies = bodies  # callables returning each locals block's converted body
         self._table: dict[str, Node] | None = None
+        self._state: dict[str, bool] = {}  # name -> resolved (True) or being resolved (False)
+        self._defined: dict[str, Node] = {}  # name -> the node as written
 
     def table(self) -> dict[str, Node]:
         if self._table is None:
             self._table = {}
             for body in self._bodies:
                 self._table.update(body().value)
+            self._defined = dict(self._table)
         return self._table
+
+    def own(self, body: Node) -> Node:
+        """A locals block's body with each of its locals resolved (as resolved() does, so a
+        local refers to itself only as unknown); a name defined again later stays as written."""
+        self.table()
+        for name, value in list(body.value.items()):
+            if self._defined.get(name) is value:
+                body.value[name] = self.resolved(name) or value
+        return body
+
+    def resolved(self, name: str, hops: int = 0) -> Node | None:
+        """The local's value with its own references substituted; None when it is unknown here
+        (undefined, part of a cycle, or past MAX_HOPS of locals defined through locals)."""
+        state = self._state.get(name)
+        if state is False or (state is None and hops > MAX_HOPS):
+            return None
+        node = self.table().get(name)
+        if node is None or state:
+            return node
+        self._state[name] = False
+        node = self._table[name] = self.substitute(node, hops + 1)
+        self._state[name] = True
+        return node
 
     def lookup(self, text: str, hops: int = 0) -> Node | None:
         match = _REFERENCE.match(text.strip())
-        if match is None or hops > MAX_HOPS:
+        if match is None:
             return None
-        node = self.table().get(match.group(1))
+        node = self.resolved(match.group(1), hops)
         for step in _STEP.finditer(match.group(2)):
             if node is None:
                 return None
-            node = self.substitute(node, hops + 1)
             attr, key, index = step.groups()
             if node.kind == MAP:
                 node = node.value.get(attr if attr is not None else key)
@@ -60,11 +90,11 @@ class Locals:
                 node = node.value[int(index)]
             else:
                 return None
-        return None if node is None else self.substitute(node, hops + 1)
+        return node
 
     def substitute(self, node: Node, hops: int = 0) -> Node:
         """node with resolvable references and calls below it replaced (children in place)."""
-        if hops > MAX_HOPS or not self._bodies:
+        if not self._bodies:
             # Without locals nothing below can resolve: calls left unknown had unknown arguments.
             return node
         if node.kind == UNKNOWN:
@@ -83,14 +113,24 @@ class Locals:
                     resolved = self._resolve_unknown(child, hops)
                     if resolved is not None:
                         parent.value[key] = resolved
-                else:
+                elif not (child.meta and "use" in child.meta):  # a local already substituted
                     stack.append(child)
         return node
 
     def _resolve_unknown(self, node: Node, hops: int) -> Node | None:
         if node.meta and "call" in node.meta:
-            args = [self.substitute(a, hops + 1) for a in node.meta["args"]]
+            args = [self.substitute(a, hops) for a in node.meta["args"]]
             return combine(node.meta["call"], args, node.start, node.end)
         if node.text.startswith("local."):
-            return self.lookup(node.text, hops)
+            found = self.lookup(node.text, hops)
+            return None if found is None else used_at(found, node)
         return None
+
+
+def used_at(value: Node, reference: Node) -> Node:
+    """value as read through `reference`: the same span and children (a finding still points
+    at the literal in `locals`), plus where it is used, so a fix can edit the use, not the
+    local that other expressions may read too."""
+    meta = dict(value.meta or {})
+    meta["use"] = (reference.start, reference.end, reference.key_start)
+    return Node(value.kind, value.value, value.start, value.end, value.key_start, value.text, value.src, meta)

@@ -33,6 +33,9 @@ class Document:
     languages: list[str] = field(default_factory=list)
     # Top-level units (Terraform blocks, YAML documents) when an editor reuses findings.
     units: list[Unit] = field(default_factory=list)
+    # Spans that other expressions read too (locals, anchors with aliases): a fix editing one
+    # changes more than its finding, so it is not safe.
+    shared: tuple[tuple[int, int], ...] = ()
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
@@ -55,6 +58,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     if language == "terraform":
         if syntax == "hcl":
             blocks = hcl.blocks(root, _terraform_units(doc, root, reuse) if reuse is not None else frozenset())
+            doc.shared = hcl.locals_spans(root)
         else:
             blocks = terraform_json.blocks(_json_value(root))
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))

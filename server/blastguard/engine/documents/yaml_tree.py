@@ -144,9 +144,15 @@ class _Converter:
             raise DocumentError(
                 f"aliases expand to more than {ALIAS_BUDGET:,} values (a 'billion laughs' document?)",
                 node.start_point[0] + 1)
-        # The alias site gets its own span (so a finding or fix lands on `*name`), the value is shared.
+        # The alias site gets its own span (so a finding or fix lands on `*name`), the value is
+        # shared; the anchored value is marked, since an edit inside it changes every alias.
         copy = _copy(target)
         copy.start, copy.end, copy.key_start = node.start_byte, node.end_byte, -1
+        if not (target.meta and target.meta.get("aliased")):
+            copy.meta = target.meta
+            target.meta = dict(target.meta or {}, aliased=True)
+        else:
+            copy.meta = {k: v for k, v in target.meta.items() if k != "aliased"} or None
         return copy, size
 
 
