@@ -80,9 +80,12 @@ def run(args) -> int:
     if change is not None:
         return change.finish(args, engine, results, report, config)
     if args.fix:
-        remaining = fixing.fix_files(engine, results, dry_run=args.dry_run, out=sys.stdout)
+        outcome = fixing.fix_files(engine, results, dry_run=args.dry_run, out=sys.stdout, roots=args.paths)
         if not args.dry_run:
-            report.findings = remaining
+            report.findings = outcome.remaining
+        report.errors.extend(outcome.errors)
+        for error in outcome.errors if args.dry_run else ():  # the patch is stdout: errors go beside it
+            sys.stderr.write(f"blastguard: {printable(error.path)}: {printable(error.message)}\n")
     report.findings.sort(key=lambda f: f.sort_key)
     report.errors.sort(key=lambda e: (e.path, e.line or 0))
     if not (args.fix and args.dry_run):

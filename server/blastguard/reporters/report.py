@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import FileError, Finding, Rule
+from blastguard.safe_write import read_regular
 
 
 @dataclass
@@ -21,7 +21,8 @@ class Report:
     def lines_for(self, path: str) -> LineIndex | None:
         if path not in self._lines:
             try:
-                self._lines[path] = LineIndex(Path(path).read_bytes())
+                # Without blocking: the file may have become a FIFO since it was checked.
+                self._lines[path] = LineIndex(read_regular(path)[0])
             except OSError:
                 return None
         return self._lines[path]
