@@ -150,7 +150,7 @@ def test_readme_commands_from_the_installed_wheel(installed, workdir):
             assert "examples/terraform/risky.tf:12:3:" in mine.stdout
     # --dry-run printed the fixes as a diff and wrote nothing.
     diff = run([str(installed / "blastguard"), "check", "--fix", "--dry-run", "examples/"], workdir, env).stdout
-    assert {"examples/terraform/risky.tf", "examples/python/risky.py"} <= set(re.findall(r"^\+\+\+ b/(\S+)", diff, re.M))
+    assert {"examples/terraform/risky.tf", "examples/cloudformation/risky-network.yaml"} <= set(re.findall(r"^\+\+\+ b/(\S+)", diff, re.M))
     assert {p: p.read_bytes() for p in (workdir / "examples").rglob("*") if p.is_file()} == before
     rules = json.loads(run([str(installed / "blastguard"), "rules", "--json"], workdir, env).stdout)
     # Every rule file's rule, besides the built-in findings about the scan itself (BG...).
