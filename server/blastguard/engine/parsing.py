@@ -38,6 +38,24 @@ def parse(name: str, data: bytes, old_tree: tree_sitter.Tree | None = None) -> t
     return parser(name).parse(data, old_tree)
 
 
+@cache
+def _range_parser(name: str) -> tree_sitter.Parser:
+    # Its own parser: included ranges stick to a parser, and plain parses must not inherit them.
+    return tree_sitter.Parser(language(name))
+
+
+def parse_range(name: str, data: bytes, start: int, end: int, start_point: tuple[int, int],
+                end_point: tuple[int, int], old_tree: tree_sitter.Tree | None = None) -> tree_sitter.Tree:
+    """Parse only bytes [start, end) of data; the tree's offsets and points are the whole file's.
+
+    Not re-entrant (one analysis thread per process, as in the CLI and the server)."""
+    parser = _range_parser(name)
+    parser.included_ranges = [tree_sitter.Range(start_point, end_point, start, end)]
+    if old_tree is None:
+        return parser.parse(data)
+    return parser.parse(data, old_tree)
+
+
 def captures(name: str, source: str, node: tree_sitter.Node) -> dict[str, list[tree_sitter.Node]]:
     return tree_sitter.QueryCursor(query(name, source)).captures(node)
 

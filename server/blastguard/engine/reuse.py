@@ -38,7 +38,7 @@ class Reuse:
 
     # unit key -> ((byte, line) where the unit started when its findings were made, those findings)
     entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = field(default_factory=dict)
-    kinds: dict[bytes, str | None] = field(default_factory=dict)  # rule family of a YAML document
+    kinds: dict[bytes, tuple[str, ...]] = field(default_factory=dict)  # rule families of a YAML document
     # Counts, for benchmarks and tests: units taken from the cache and units analysed.
     hits: int = 0
     misses: int = 0

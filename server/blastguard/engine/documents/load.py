@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import helm, hcl, json_tree, kinds, python, terraform, terraform_json, yaml_tree
+from blastguard.engine.documents import helm, hcl, json_tree, kinds, python, terraform, terraform_json, yaml_stream
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse, Unit, unit_key
 from blastguard.engine.documents.terraform import Wanted
@@ -40,21 +40,19 @@ class Document:
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
          reuse: Reuse | None = None) -> Document:
+    if syntax == "yaml":
+        return _load_yaml(path, language, data, old_tree, reuse)
     grammar = "hcl" if syntax == "hcl" else syntax
-    masked = syntax == "yaml" and helm.needs_mask(data)
-    # A masked text differs from the edited one beyond the edit, so its old tree cannot be reused.
-    tree = parsing.parse(grammar, helm.mask(data) if masked else data, None if masked else old_tree)
+    tree = parsing.parse(grammar, data, old_tree)
     root = tree.root_node
-    doc = Document(path, language, syntax, data, tree=None if masked else tree)
+    doc = Document(path, language, syntax, data, tree=tree)
     error = parsing.first_error(root)
     if error is not None:
         doc.error_at = error.start_byte
     # Comments matter only as suppressions, which all name blastguard: no need to collect them
     # (a query over the whole tree, on every keystroke in an editor) in a file without one.
     if b"blastguard" in data:
-        doc.comments = [Comment(c.start_byte, c.end_byte, c.text.decode("utf-8", "replace"))
-                        for c in parsing.captures(grammar, "(comment) @c", root).get("c", [])]
-    doc.comments.sort(key=lambda c: c.start)
+        doc.comments = _comments(grammar, data, root)
     if language == "terraform":
         if syntax == "hcl":
             blocks = hcl.blocks(root, _terraform_units(doc, root, reuse) if reuse is not None else frozenset())
@@ -67,29 +65,69 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_))
         doc.languages = ["python"]
     else:
-        if syntax == "yaml":
-            skip = _yaml_units(doc, root, reuse) if reuse is not None else frozenset()
-            values = yaml_tree.documents(root, skip)
-        else:
-            values = [_json_value(root)]
-        for index, value in enumerate(values):
-            unit = doc.units[index] if doc.units else None
-            if unit is not None and unit.reused:
-                kind = reuse.kinds.get(unit.key)
-                if kind is not None and kind not in doc.languages:
+        _add_values(doc, [(None, [_json_value(root)])], False, reuse)
+    return doc
+
+
+def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | None) -> Document:
+    """Each document of the stream is parsed alone (see yaml_stream); a unit per document."""
+    masked = helm.needs_mask(data)
+    text = helm.mask(data) if masked else data
+    # A masked text differs from the edited one beyond the edit, so its old trees cannot be reused.
+    old = old_tree if isinstance(old_tree, yaml_stream.Trees) and not masked else None
+    segments = yaml_stream.split(text)
+    doc = Document(path, language, "yaml", data)
+    seen: dict[bytes, int] = {}
+    trees, read = [], []
+    comments = b"blastguard" in data
+    for segment in segments:
+        unit = None
+        if reuse is not None:
+            own = data[segment.start:segment.end]
+            seen[own] = seen.get(own, 0) + 1
+            unit = Unit(segment.start, segment.end, unit_key(b"yaml", path.encode(), own, b"%d" % seen[own]))
+            unit.reused = reuse.has(unit.key)
+            doc.units.append(unit)
+        part = yaml_stream.read(text, segment, old.old(segment.start) if old is not None else None,
+                                convert=unit is None or not unit.reused, comments=comments)
+        trees.append(part.tree)
+        if part.error_at is not None and doc.error_at is None:
+            doc.error_at = part.error_at
+        doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
+                            for start, end in part.comments)
+        read.append((unit, part.values))
+    doc.tree = None if masked else yaml_stream.Trees(trees)
+    _add_values(doc, read, masked, reuse)
+    return doc
+
+
+def _add_values(doc: Document, read: list, masked: bool, reuse: Reuse | None) -> None:
+    """Classify each YAML or JSON document and add its subjects; a reused unit keeps its kinds."""
+    for unit, values in read:
+        if unit is not None and unit.reused:
+            for kind in reuse.kinds.get(unit.key, ()):
+                if kind not in doc.languages:
                     doc.languages.append(kind)
-                continue
-            kind = kinds.classify(value, path, syntax)
-            if unit is not None:
-                reuse.kinds[unit.key] = kind
+            continue
+        found = []
+        for value in values:
+            kind = kinds.classify(value, doc.path, doc.syntax)
             if kind is None:
                 continue
+            found.append(kind)
             if masked:
                 untemplate(value, helm.MASKED)
-            doc.subjects.extend(kinds.subjects(value, kind, path))
+            doc.subjects.extend(kinds.subjects(value, kind, doc.path))
             if kind not in doc.languages:
                 doc.languages.append(kind)
-    return doc
+        if unit is not None:
+            reuse.kinds[unit.key] = tuple(found)
+
+
+def _comments(grammar: str, data: bytes, root) -> list[Comment]:
+    found = [Comment(c.start_byte, c.end_byte, c.text.decode("utf-8", "replace"))
+             for c in parsing.captures(grammar, "(comment) @c", root).get("c", [])]
+    return sorted(found, key=lambda c: c.start)
 
 
 def _terraform_units(doc: Document, root, reuse: Reuse) -> frozenset:
@@ -116,22 +154,6 @@ def _terraform_units(doc: Document, root, reuse: Reuse) -> frozenset:
         doc.units.append(unit)
         if unit.reused:
             skip.add(block.start_byte)
-    return frozenset(skip)
-
-
-def _yaml_units(doc: Document, root, reuse: Reuse) -> frozenset:
-    """Indexes of the YAML documents whose findings can be reused: each is independent."""
-    seen: dict[bytes, int] = {}
-    skip = set()
-    for index, node in enumerate(yaml_tree.document_nodes(root)):
-        text = doc.data[node.start_byte:node.end_byte]
-        seen[text] = seen.get(text, 0) + 1
-        unit = Unit(node.start_byte, node.end_byte,
-                    unit_key(b"yaml", doc.path.encode(), text, b"%d" % seen[text]))
-        unit.reused = reuse.has(unit.key)
-        doc.units.append(unit)
-        if unit.reused:
-            skip.add(index)
     return frozenset(skip)
 
 

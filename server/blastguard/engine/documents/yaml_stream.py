@@ -1,0 +1,204 @@
+"""A YAML stream cut into documents, each parsed alone by tree-sitter at its place in the file.
+
+tree-sitter-yaml keeps rows in 16 bits (tree-sitter-grammars/tree-sitter-yaml#49) and writes
+its indentation stack into a fixed 1,024-byte buffer (#48: about 254 nested levels overflow it
+and crash the process). Parsing each document with `included_ranges` restarts the grammar's
+row count at every document while node offsets and points stay those of the whole file, and
+lets a keystroke re-parse one document. The stream is cut by a linear scan: a line that starts
+with `---` or `...` (then a blank or the end of the line) always ends what came before it,
+even a block scalar (YAML's "forbidden" lines), so no other context is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from blastguard.engine import parsing
+from blastguard.engine.documents import yaml_events, yaml_tree
+from blastguard.engine.values import DocumentError
+
+# A document with more rows than this is read by libyaml instead (the grammar's rows are int16).
+MAX_TS_ROWS = 32_000
+# Block nesting the grammar's scanner can hold (it crashes at 254); deeper documents are refused.
+MAX_NESTING = 200
+
+_MARKER = re.compile(rb"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
+# A line that is neither blank, a comment nor a directive: the document has begun.
+_CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#%]", re.M)
+# `key:` at the start of a line's content (anchored, so linear): the line opens a mapping.
+_KEY = re.compile(rb"[^#{\[\s][^#]*?:(?:[ \t]|$)")
+
+
+@dataclass(slots=True)
+class Segment:
+    """One document's bytes [start, end) and the tree-sitter row (count of \\n) where it starts."""
+
+    start: int
+    end: int
+    row: int
+    rows: int  # \n inside it
+
+
+def split(data: bytes) -> list[Segment]:
+    """Cut a stream before each `---` that follows content and after each `...` line.
+
+    Directives and comments before a `---` stay with the document they introduce."""
+    cuts = [0]
+    for match in _MARKER.finditer(data):
+        at = match.start()
+        if data[at] == ord("."):
+            newline = data.find(b"\n", at)
+            cut = len(data) if newline < 0 else newline + 1
+        elif _CONTENT.search(data, cuts[-1], at) is None:
+            continue  # only directives or comments so far: this `---` opens the same document
+        else:
+            cut = at
+        if cut > cuts[-1]:
+            cuts.append(cut)
+    if cuts[-1] < len(data) or len(cuts) == 1:
+        cuts.append(len(data))
+    segments = []
+    row = 0
+    for start, end in zip(cuts, cuts[1:]):
+        rows = data.count(b"\n", start, end)
+        segments.append(Segment(start, end, row, rows))
+        row += rows
+    return segments
+
+
+def nesting_problem(data: bytes, segment: Segment) -> tuple[str, int] | None:
+    """(message, 1-based line) when a document nests deeper than the grammar can hold.
+
+    A linear pre-scan of indentation that counts what the grammar's scanner stacks: a mapping
+    or sequence level for each deeper line, one more for each `- ` of a compact nested
+    sequence and for a `key:` after a dash, and a sequence at its parent key's column. Block
+    scalar bodies are text. Flow collections do not use that stack (converted with a depth bound)."""
+    stack: list[tuple[int, bool]] = []  # (column, is a mapping)
+    scalar_indent = -1  # inside a block scalar: lines indented deeper than this are its text
+    row = segment.row
+    for line in data[segment.start:segment.end].split(b"\n"):
+        row += 1
+        body = line.lstrip(b" ").rstrip(b"\r")
+        indent = len(line) - len(line.lstrip(b" "))
+        if not body.strip() or body[:1] == b"#":
+            continue
+        if scalar_indent >= 0:
+            if indent > scalar_indent:
+                continue
+            scalar_indent = -1
+        dash = _is_dash(body)
+        while stack and (stack[-1][0] > indent or (stack[-1][0] == indent and not (dash and stack[-1][1]))):
+            stack.pop()
+        column = indent
+        while _is_dash(body):
+            stack.append((column, False))
+            rest = body[1:].lstrip(b" ")
+            column += len(body) - len(rest)
+            body = rest
+        if _KEY.match(body):
+            stack.append((column, True))
+        elif not dash:
+            stack.append((column, False))
+        if len(stack) > MAX_NESTING:
+            return f"YAML nested deeper than {MAX_NESTING} levels (the YAML grammar cannot hold it)", row
+        if _block_header(body):
+            scalar_indent = indent
+    return None
+
+
+def _is_dash(body: bytes) -> bool:
+    return body[:1] == b"-" and (len(body) == 1 or body[1:2] in (b" ", b"\t"))
+
+
+def _block_header(body: bytes) -> bool:
+    """The line ends with a block scalar indicator (`|`, `>-`, `|2+`), before any comment."""
+    words = body.split(b" #", 1)[0].split()
+    last = words[-1] if words else b""
+    return last[:1] in (b"|", b">") and len(last) <= 3 and not last[1:].strip(b"-+0123456789")
+
+
+class Trees:
+    """The tree of each document of a YAML file (None where it was not parsed by tree-sitter).
+
+    An editor treats it like one tree: `edit` moves every document's tree with a change and
+    `copy` keeps the last analysis intact; the next parse takes each document's old tree from
+    here by where it starts."""
+
+    __slots__ = ("trees",)
+
+    def __init__(self, trees: list[tree_sitter.Tree | None]):
+        self.trees = trees
+
+    def edit(self, **edit) -> None:
+        for tree in self.trees:
+            if tree is not None:
+                tree.edit(**edit)
+
+    def copy(self) -> "Trees":
+        return Trees([tree.copy() if tree is not None else None for tree in self.trees])
+
+    def old(self, start: int) -> tree_sitter.Tree | None:
+        """The (edited) tree of the document that starts at this byte, if any."""
+        for tree in self.trees:
+            if tree is not None and tree.included_ranges[0].start_byte == start:
+                return tree
+        return None
+
+    def sexp(self) -> str:
+        """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
+        return "\n".join(str(t.root_node) if t is not None else "-" for t in self.trees)
+
+
+def parse(data: bytes, segment: Segment, old: tree_sitter.Tree | None) -> tree_sitter.Tree:
+    """Parse one document of `data` in place: offsets and points are those of the whole file."""
+    newline = data.rfind(b"\n", segment.start, segment.end)
+    end_point = (segment.row + segment.rows, segment.end - (newline + 1 if newline >= 0 else segment.start))
+    return parsing.parse_range("yaml", data, segment.start, segment.end, (segment.row, 0), end_point, old)
+
+
+@dataclass(slots=True)
+class Read:
+    """What one document gave: its values (one, or none for a comment-only part), the byte of its
+    first syntax error, its comments' spans, and its tree (None when libyaml read it)."""
+
+    values: list
+    error_at: int | None
+    comments: list[tuple[int, int]]
+    tree: tree_sitter.Tree | None
+
+
+def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, convert: bool = True,
+         comments: bool = False) -> Read:
+    """tree-sitter first; where it fails (or cannot count the rows) and libyaml accepts the
+    document, libyaml's reading, so BG001 is reported only for YAML that is really invalid.
+    Raises DocumentError for a document nested too deeply to parse safely."""
+    problem = nesting_problem(data, segment)
+    if problem is not None:
+        raise DocumentError(*problem)
+    tree = error = None
+    if segment.rows <= MAX_TS_ROWS:
+        tree = parse(data, segment, old)
+        root = tree.root_node
+        found = parsing.first_error(root)
+        if found is None:
+            return Read(yaml_tree.documents(root) if convert else [], None, _tree_comments(root, comments), tree)
+        error = found.start_byte
+    try:
+        values, scalars = yaml_events.documents(data, segment.start, segment.end)
+    except yaml_events.YamlSyntaxError as exc:
+        if tree is None:
+            return Read([], exc.offset, [], None)
+        # Really invalid: what tree-sitter recovered is still checked, and its error reported.
+        root = tree.root_node
+        return Read(yaml_tree.documents(root) if convert else [], error, _tree_comments(root, comments), tree)
+    spans = yaml_events.comments(data, segment.start, segment.end, scalars) if comments else []
+    return Read(values if convert else [], None, spans, tree)
+
+
+def _tree_comments(root, wanted: bool) -> list[tuple[int, int]]:
+    if not wanted:
+        return []
+    return [(c.start_byte, c.end_byte) for c in parsing.captures("yaml", "(comment) @c", root).get("c", [])]
