@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from blastguard.engine import languages
 from blastguard.engine.analyze import Engine
@@ -67,11 +67,54 @@ def scan(engine: Engine, paths: list[str], jobs: int,
     wrap = progress or (lambda it, n: it)
     if jobs <= 1 or len(paths) < 2 or total < PARALLEL_MIN_BYTES:
         return list(wrap((read_and_analyze(engine, p) for p in paths), len(paths)))
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    import multiprocessing  # only a large scan pays for the process pool's imports
-    from concurrent.futures import ProcessPoolExecutor
+    return list(wrap(_pooled(engine, paths, jobs, _context()), len(paths)))
 
-    context = multiprocessing.get_context(method)
+
+def _context():
+    import multiprocessing  # only a large scan pays for the process pool's imports
+
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def _pooled(engine: Engine, paths: list[str], jobs: int, context) -> Iterator[ScanResult]:
+    """Results in order from a pool of workers. A worker killed by a crash in native code (a
+    grammar's segfault) breaks the pool: the files without a result are then analysed one per
+    process, so the crash costs the file that caused it, reported as an error, not the run."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     chunk = max(1, len(paths) // (jobs * 8))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(engine,)) as pool:
-        return list(wrap(pool.map(_work, paths, chunksize=chunk), len(paths)))
+    done = 0
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(engine,)) as pool:
+            for result in pool.map(_work, paths, chunksize=chunk):
+                done += 1
+                yield result
+    except BrokenProcessPool:
+        for path in paths[done:]:
+            yield isolated(engine, path, context)
+
+
+def isolated(engine: Engine, path: str, context=None) -> ScanResult:
+    """Analyse one file in a child process; a crash there becomes the file's error."""
+    context = context or _context()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_result, args=(engine, path, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        result = receive.recv()
+    except EOFError:  # the child died before it could answer
+        result = None
+    child.join()
+    receive.close()
+    if result is None:
+        code = child.exitcode
+        how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return ScanResult(path, errors=[FileError(path, f"the parser crashed on this file ({how}); it was not checked")])
+    return result
+
+
+def _send_result(engine: Engine, path: str, send) -> None:
+    send.send(read_and_analyze(engine, path))
+    send.close()
