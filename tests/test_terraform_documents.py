@@ -120,3 +120,10 @@ def test_module_subject_type_is_its_source():
     assert (s.kind, s.type) == ("module", "terraform-aws-modules/rds/aws")
     assert s.node.get("backup_retention_period").kind == SCALAR
     assert s.node.kind == MAP
+
+
+def test_a_stray_word_line_before_a_block_is_a_syntax_error_and_the_block_is_still_checked(engine):
+    text = ('resource "aws_s3_bucket" "a" {\n  force_destroy = true\n}\noops\n'
+            'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n')
+    result = engine.analyze("main.tf", text.encode())
+    assert {(f.rule, f.start.line) for f in result.findings} == {("TF101", 2), ("BG001", 4), ("TF101", 6)}

@@ -50,15 +50,34 @@ def blocks(root, skip: frozenset = frozenset()) -> list[RawBlock]:
     for block in top:
         if block.start_byte in skip:
             continue
-        labels = [label_text(c) for c in block.named_children if c.type in ("string_lit", "identifier")][1:]
+        head = header(block)
+        labels = [label_text(c) for c in head[1:]]
         if block.id in local_bodies:
             value_of = lambda body_of=local_bodies[block.id]: locals_.own(body_of())  # noqa: E731
         else:
             value_of = lambda block=block: locals_.substitute(block_value(block, 0))  # noqa: E731
-        found.append(RawBlock(block.named_children[0].text.decode(), labels, block.start_byte,
+        found.append(RawBlock(head[0].text.decode("utf-8", "replace"), labels, head[0].start_byte,
                               labels_end(block), value_of,
                               _lazy_names(block), block.end_byte))
     return found
+
+
+def header(block) -> list:
+    """The type and labels of a block: those on the line of its `{`. HCL wants a block header
+    on one line, but tree-sitter-hcl reads `oops` then `resource "a" "b" {` on the next line
+    as one block of type `oops`; the real block is what stands on the brace's line."""
+    head = [c for c in block.named_children if c.type in ("string_lit", "identifier")]
+    brace = next((c for c in block.children if c.type == "block_start"), None)
+    if brace is None or head[0].start_point[0] == brace.start_point[0]:
+        return head
+    same_line = [c for c in head if c.start_point[0] == brace.start_point[0]]
+    return same_line if same_line and same_line[0].type == "identifier" else head
+
+
+def stray_header(block) -> int | None:
+    """Byte offset of words before a block's header line (see `header`), or None."""
+    head = header(block)
+    return block.start_byte if head[0].start_byte != block.start_byte else None
 
 
 def labels_end(block) -> int:

@@ -55,6 +55,9 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.comments = _comments(grammar, data, root)
     if language == "terraform":
         if syntax == "hcl":
+            stray = next((at for at in map(hcl.stray_header, hcl.top_blocks(root)) if at is not None), None)
+            if stray is not None and (doc.error_at is None or stray < doc.error_at):
+                doc.error_at = stray  # tree-sitter took the stray words for the block's type
             blocks = hcl.blocks(root, _terraform_units(doc, root, reuse) if reuse is not None else frozenset())
             doc.shared = hcl.locals_spans(root)
         else:
