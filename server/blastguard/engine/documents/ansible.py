@@ -22,6 +22,7 @@ _TASK_KEYWORDS = frozenset("""
 _COMMAND_MODULES = frozenset({"shell", "command", "raw", "script", "win_shell", "win_command"})
 _KEY_VALUE = re.compile(r"""(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)""")
 _TASK_DIR = re.compile(r"(^|/)(tasks|handlers)/[^/]+\.ya?ml$")
+_VARS_DIR = re.compile(r"(^|/)(group_vars|host_vars)/")
 
 
 def is_playbook(doc: Node | None, path: str) -> bool:
@@ -36,8 +37,15 @@ def is_playbook(doc: Node | None, path: str) -> bool:
     return bool(_TASK_DIR.search(path.replace("\\", "/"))) and all(_module(m) is not None for m in maps)
 
 
+def is_vars(doc: Node | None, path: str) -> bool:
+    """Inventory variables: a mapping in group_vars/ or host_vars/ (`all`, `web.yml`)."""
+    return doc is not None and doc.kind == MAP and bool(_VARS_DIR.search(path.replace("\\", "/")))
+
+
 def subjects(doc: Node) -> list[Subject]:
     untemplate(doc, JINJA)
+    if doc.kind == MAP:  # inventory variables: one subject for the whole mapping
+        return [Subject("vars", "vars", "", doc, doc.start, doc.start, document=doc)]
     found: list[Subject] = []
     unnamed: dict = {}  # per play and module, to tell unnamed tasks apart
     for index, item in enumerate(doc.value):

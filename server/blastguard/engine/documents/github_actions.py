@@ -1,4 +1,5 @@
-"""GitHub Actions workflows -> workflow, job and step subjects."""
+"""GitHub Actions workflows -> workflow, job and step subjects; composite actions -> action
+and step subjects (their steps run in the calling job, so the step rules apply to them)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject
 
 _WORKFLOW_DIR = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$")
+_ACTION_FILE = re.compile(r"(^|/)action\.ya?ml$")
 
 
 def is_workflow(doc: Node | None, path: str) -> bool:
@@ -18,7 +20,20 @@ def is_workflow(doc: Node | None, path: str) -> bool:
     return bool(_WORKFLOW_DIR.search(path.replace("\\", "/"))) or "on" in doc.value
 
 
+def is_composite_action(doc: Node | None, path: str) -> bool:
+    """An action.yml whose `runs` uses `composite` and lists steps."""
+    if doc is None or doc.kind != MAP or not _ACTION_FILE.search(path.replace("\\", "/")):
+        return False
+    runs = doc.get("runs")
+    using = runs.get("using") if runs is not None else None
+    steps = runs.get("steps") if runs is not None else None
+    return (using is not None and using.kind == SCALAR and using.value == "composite"
+            and steps is not None and steps.kind == LIST)
+
+
 def subjects(doc: Node, path: str) -> list[Subject]:
+    if doc.get("jobs") is None:
+        return _action_subjects(doc, path)
     _normalise_triggers(doc)
     anchor = doc.get("on") or doc.get("jobs")
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
@@ -29,20 +44,38 @@ def subjects(doc: Node, path: str) -> list[Subject]:
             continue
         found.append(Subject("job", "job", job_id, job, job.entry_start, job.entry_start + len(job_id),
                              owner=doc, document=doc, unit=f"jobs.{job_id}"))
-        steps = job.get("steps")
-        if steps is None or steps.kind != LIST:
+        found.extend(_steps(job, job_id, doc, f"jobs.{job_id}.steps"))
+    return found
+
+
+def _action_subjects(doc: Node, path: str) -> list[Subject]:
+    """A composite action: the action itself (kind `action`, type `composite`) and its steps,
+    owned by `runs`. It has no trigger: rules that need one (`$doc.on`) stay silent, and its
+    `inputs.*` are whatever the caller passes, not known to be attacker-controlled."""
+    runs = doc.get("runs")
+    name = path.replace("\\", "/").rsplit("/", 2)
+    label = name[-2] if len(name) > 1 else name[-1]
+    found = [Subject("action", "composite", label, doc, runs.entry_start, runs.entry_start + 4, document=doc,
+                     unit="action")]
+    return found + _steps(runs, "", doc, "runs.steps")
+
+
+def _steps(owner: Node, job_id: str, doc: Node, unit: str) -> list[Subject]:
+    steps = owner.get("steps")
+    if steps is None or steps.kind != LIST:
+        return []
+    found = []
+    for index, step in enumerate(steps.value):
+        if step.kind != MAP:
             continue
-        for index, step in enumerate(steps.value):
-            if step.kind != MAP:
-                continue
-            uses = step.get("uses")
-            if uses is not None and uses.kind == SCALAR and isinstance(uses.value, str):
-                type_ = uses.value.split("@", 1)[0]
-            else:
-                type_ = "run" if "run" in step.value else ""
-            found.append(Subject("step", type_, _step_name(step), step, step.start, step.end,
-                                 {"job": job_id}, owner=job, document=doc,
-                                 unit=f"jobs.{job_id}.steps.{_step_id(step) or index}"))
+        uses = step.get("uses")
+        if uses is not None and uses.kind == SCALAR and isinstance(uses.value, str):
+            type_ = uses.value.split("@", 1)[0]
+        else:
+            type_ = "run" if "run" in step.value else ""
+        found.append(Subject("step", type_, _step_name(step), step, step.start, step.end,
+                             {"job": job_id}, owner=owner, document=doc,
+                             unit=f"{unit}.{_step_id(step) or index}"))
     return found
 
 

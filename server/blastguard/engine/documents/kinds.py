@@ -15,11 +15,11 @@ def classify(doc: Node | None, path: str, syntax: str) -> str | None:
         return "kubernetes"
     if syntax == "json":
         return "iam" if iam.is_policy(doc) else None
-    if github_actions.is_workflow(doc, path):
+    if github_actions.is_workflow(doc, path) or github_actions.is_composite_action(doc, path):
         return "github-actions"
     if compose.is_compose(doc):
         return "docker-compose"
-    if ansible.is_playbook(doc, path):
+    if ansible.is_playbook(doc, path) or ansible.is_vars(doc, path):
         return "ansible"
     return None
 
