@@ -164,7 +164,7 @@ def _walk(top: str, excluded: pathspec.PathSpec, root: str, selection: Selection
         for name in sorted(filenames):
             full = os.path.normpath(os.path.join(directory, name))
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if not languages.candidate(name) or ignored(rel, False):
+            if not languages.candidate(rel) or ignored(rel, False):
                 continue
             if os.path.islink(full) and not os.path.exists(full):
                 selection.errors.append((full, "broken or looping symbolic link"))

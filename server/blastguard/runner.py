@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from blastguard.engine import languages
 from blastguard.engine.analyze import Engine
-from blastguard.engine.model import FileError, ScanResult
+from blastguard.engine.model import NO_RULES, FileError, ScanResult
 
 # Below this many bytes a second process costs more than it saves.
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
@@ -23,16 +23,20 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
         size = info.st_size
         if not stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
             return ScanResult(path, errors=[FileError(path, "not a regular file")])
+        data = None
         if languages.detect(path) is None:
-            # Only the content tells (a .json plan): an unrelated file is skipped, not an error.
+            # Only the content tells (a .json plan or template): an unrelated file is skipped, not an error.
             with open(path, "rb") as handle:
-                if languages.detect(path, handle.read(languages.SNIFF_BYTES)) is None:
-                    return ScanResult(path)
+                head = handle.read(limit + 1 if size <= limit else languages.SNIFF_BYTES)
+            if languages.detect(path, head) is None:
+                return ScanResult(path, skipped=NO_RULES)
+            data = head if size <= limit else None
         if size > limit:
             return ScanResult(path, errors=[FileError(
                 path, f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size)")])
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
+        if data is None:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.errno == 40:  # ELOOP

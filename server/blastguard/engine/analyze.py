@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
-from blastguard.engine import builtin, fixes, identity, languages, suppress
+from blastguard.engine import builtin, fixes, identity, languages, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.documents.load import Document, load
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.loader import RuleSet
-from blastguard.engine.model import FileError, Finding, Fix, Rule, ScanResult, Severity
+from blastguard.engine.model import NO_RULES, FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
 from blastguard.engine.paths import flatten, locate
@@ -86,14 +87,22 @@ class Engine:
         Reuse to take the findings of unchanged blocks and documents from the last analysis,
         and the line index it already keeps for the same bytes."""
         result = ScanResult(path)
-        detected = languages.detect(path, data[:languages.SNIFF_BYTES])
+        detected = languages.detect(path, data)
         if detected is None:
+            result.skipped = NO_RULES
             return result
+        language, syntax = detected
+        transcoded = False
+        if syntax == "python" and len(data) <= self.options.max_file_size:
+            try:
+                data, transcoded = source_encoding.to_utf8(data)
+            except source_encoding.EncodingProblem as exc:
+                result.errors.append(FileError(path, str(exc), exc.line))
+                return result
         problem = check_input(data, self.options.max_file_size)
         if problem:
             result.errors.append(FileError(path, problem[0], problem[1]))
             return result
-        language, syntax = detected
         try:
             doc = load(path, language, syntax, data, self.wanted, old_tree, reuse)
             result.language = ",".join(doc.languages) or None
@@ -103,6 +112,8 @@ class Engine:
                 off = self.options.ignored_in(path)
                 if off:
                     result.findings = [f for f in result.findings if not f.rule.startswith(off)]
+            if transcoded:  # lines and columns hold, byte offsets are the UTF-8 text's: no fixes
+                result.findings = [replace(f, fix=None) for f in result.findings]
         except DocumentError as exc:
             result.language = language
             result.errors.append(FileError(path, str(exc), exc.line))

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 
-# How far into a .json file to look for what kind of document it is.
+# How far into a .json file to look for a Terraform plan's version (it opens the plan).
 SNIFF_BYTES = 4096
+# Ansible inventory variables: `group_vars/all` and `host_vars/web1` are YAML without a suffix.
+_ANSIBLE_VARS = re.compile(r"(^|/)(group_vars|host_vars)/")
 
 
 _SUFFIXES = (".tf", ".tfvars", ".hcl", ".json", ".yaml", ".yml", ".template", ".py")
-# Words near the start of a JSON file that say it may be a template, a policy or a Kubernetes manifest.
+# Keys that say a JSON file may be a template, a policy or a Kubernetes manifest: looked for
+# anywhere (a key-sorted template puts a large Mappings block before them); which, if any, the
+# document is, is then decided by its top-level keys (documents.kinds).
 _JSON_MARKERS = (b'"Resources"', b'"AWSTemplateFormatVersion"', b'"Statement"', b'"apiVersion"')
 
 
 def candidate(path: str) -> bool:
     """Whether a file name may hold something we check (its content may still say no)."""
-    return PurePath(path).name.lower().endswith(_SUFFIXES)
+    return PurePath(path).name.lower().endswith(_SUFFIXES) or _ansible_vars(path)
+
+
+def _ansible_vars(path: str) -> bool:
+    name = PurePath(path).name
+    return "." not in name and bool(_ANSIBLE_VARS.search(path.replace("\\", "/")))
 
 
 def detect(path: str, head: bytes = b"") -> tuple[str, str] | None:
     """(language, syntax) such as ("terraform", "hcl"), or None for files we do not check.
 
-    `head` is the start of the file: a .json file is Terraform when it is a plan or state
-    from `terraform show -json`, and may be a CloudFormation template or an IAM policy when
-    it names their keys. YAML and JSON files get the language "yaml"/"json": which rule family
+    `head` is the file's content (its start is enough for the other kinds): a .json file is
+    Terraform when it is a plan or state from `terraform show -json`, and may be a
+    CloudFormation template or an IAM policy when it names their keys anywhere. YAML and JSON files get the language "yaml"/"json": which rule family
     reads each document is decided by its content.
     """
     name = PurePath(path).name.lower()
@@ -36,15 +46,16 @@ def detect(path: str, head: bytes = b"") -> tuple[str, str] | None:
         return "python", "python"
     if name.endswith((".yaml", ".yml")):
         return "yaml", "yaml"
-    sniff = head[:SNIFF_BYTES]
+    if _ansible_vars(path):
+        return "yaml", "yaml"
     if name.endswith(".json"):
-        if b'"terraform_version"' in sniff:
+        if b'"terraform_version"' in head[:SNIFF_BYTES]:
             return "terraform", "json"
-        if any(marker in sniff for marker in _JSON_MARKERS):
+        if any(marker in head for marker in _JSON_MARKERS):
             return "json", "json"
         return None
-    if name.endswith(".template") and b"Resources" in sniff:
-        return ("json", "json") if sniff.lstrip()[:1] == b"{" else ("yaml", "yaml")
+    if name.endswith(".template") and b"Resources" in head:
+        return ("json", "json") if head.lstrip()[:1] == b"{" else ("yaml", "yaml")
     return None
 
 

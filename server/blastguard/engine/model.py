@@ -118,15 +118,20 @@ class FileError:
     line: int | None = None
 
 
+NO_RULES = "no rule applies to this kind of file"
+
+
 @dataclass(slots=True)
 class ScanResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     language: str | None = None  # None: not a kind of file Blastguard checks
-    # The tree-sitter tree the findings came from: an editor passes it back, edited, as the
+    # What the findings came from: a tree-sitter tree, or for YAML a documents.yaml_stream.Trees
+    # (one tree per document, with `edit` and `copy`). An editor passes it back, edited, as the
     # old tree of the next parse so only what changed is re-parsed.
     tree: object = field(default=None, repr=False, compare=False)
+    skipped: str | None = None  # why a file was not checked, for a file named on the command line
 
     @property
     def checked(self) -> bool:

@@ -232,7 +232,7 @@ class BlastguardServer(LanguageServer):
         return out
 
     def syntax(self, doc: OpenDocument) -> str:
-        detected = languages.detect(doc.path, doc.data[:languages.SNIFF_BYTES])
+        detected = languages.detect(doc.path, doc.data)
         return detected[1] if detected else "json"
 
 
