@@ -9,7 +9,7 @@ import yaml
 from blastguard.engine.documents import yaml_events, yaml_stream
 from blastguard.engine.documents.yaml_tree import ALIAS_BUDGET
 from blastguard.engine.values import DocumentError
-from tests.test_yaml_documents import plain
+from tests.test_yaml_documents import alias_bomb, plain
 
 POD = """\
 apiVersion: v1
@@ -158,12 +158,7 @@ def test_invalid_yaml_still_gets_bg001_at_tree_sitters_line(engine):
 
 
 def test_aliases_read_by_libyaml_keep_the_expansion_bound():
-    lines = ["a: &a [" + ", ".join(["x"] * 50) + "]"]
-    previous = "a"
-    for name in "bcdef":
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 50) + "]")
-        previous = name
-    data = "\n".join(lines).encode()
+    data = alias_bomb().encode()
     with pytest.raises(DocumentError) as info:
         yaml_events.documents(data, 0, len(data))
     assert 50 ** 3 > ALIAS_BUDGET and info.value.line == 3
