@@ -29,7 +29,7 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
             with open(path, "rb") as handle:
                 head = handle.read(limit + 1 if size <= limit else languages.SNIFF_BYTES)
             if languages.detect(path, head) is None:
-                return ScanResult(path, skipped=NO_RULES)
+                return skipped(path)
             data = head if size <= limit else None
         if size > limit:
             return ScanResult(path, errors=[FileError(
@@ -48,6 +48,12 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
         return result
     except Exception as exc:  # one bad file must not end the scan
         return ScanResult(path, errors=[FileError(path, f"internal error: {type(exc).__name__}: {exc}")])
+
+
+def skipped(path: str) -> ScanResult:
+    """A file no rule reads. Only a name of no known kind is said (`notes.txt`, `Makefile`):
+    a .json file of no checked kind is common (pre-commit names every one) and stays quiet."""
+    return ScanResult(path, skipped=None if languages.candidate(path) else NO_RULES)
 
 
 def _init(engine: Engine) -> None:

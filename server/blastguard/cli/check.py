@@ -74,10 +74,9 @@ def run(args) -> int:
     report = Report(rules=rules, file_count=sum(1 for r in results if r.checked),
                     colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report.errors = [FileError(p, m) for p, m in selection.errors]
-    named = {os.path.normpath(p) for p in args.paths}
     for result in results:
-        if result.skipped and os.path.normpath(result.path) in named:
-            print(f"{result.path}: not checked: {result.skipped}", file=sys.stderr)
+        if result.skipped and result.path in selection.named:
+            sys.stderr.write(f"{printable(result.path)}: not checked: {result.skipped}\n")
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
     if change is not None:

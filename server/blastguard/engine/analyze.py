@@ -89,7 +89,7 @@ class Engine:
         result = ScanResult(path)
         detected = languages.detect(path, data)
         if detected is None:
-            result.skipped = NO_RULES
+            result.skipped = None if languages.candidate(path) else NO_RULES
             return result
         language, syntax = detected
         transcoded = False

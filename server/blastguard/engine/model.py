@@ -131,7 +131,7 @@ class ScanResult:
     # (one tree per document, with `edit` and `copy`). An editor passes it back, edited, as the
     # old tree of the next parse so only what changed is re-parsed.
     tree: object = field(default=None, repr=False, compare=False)
-    skipped: str | None = None  # why a file was not checked, for a file named on the command line
+    skipped: str | None = None  # why a file of no known kind was not checked, said when it was named
 
     @property
     def checked(self) -> bool:
