@@ -45,7 +45,7 @@ def is_vars(doc: Node | None, path: str) -> bool:
 def subjects(doc: Node) -> list[Subject]:
     untemplate(doc, JINJA)
     if doc.kind == MAP:  # inventory variables: one subject for the whole mapping
-        return [Subject("vars", "vars", "", doc, doc.start, doc.start, document=doc)]
+        return [Subject("vars", "vars", "", doc, doc.start, doc.start, document=doc, unit="vars")]
     found: list[Subject] = []
     unnamed: dict = {}  # per play and module, to tell unnamed tasks apart
     for index, item in enumerate(doc.value):
