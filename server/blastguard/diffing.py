@@ -6,13 +6,16 @@ module directory that one of them is in (a block may have moved to a sibling fil
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import posixpath
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import pathspec
 
-from blastguard import gitread
+from blastguard import gitread, runner
 from blastguard.engine import languages
 from blastguard.engine.change import ChangeReport, compare_files
 from blastguard.engine.change.terraform_blocks import is_config
@@ -111,7 +114,7 @@ def from_directory(old_top: str, paths: list[str], files: list[str], exclude: li
     return plan
 
 
-def compare(engine, plan: Plan, results) -> dict[str, ChangeReport]:
+def compare(engine, plan: Plan, results, jobs: int = 1) -> dict[str, ChangeReport]:
     """Compare the plan's old bytes with the analysed files (results of plan.files)."""
     analysed = {r.path: r for r in results}
     new: dict[str, bytes] = {}
@@ -121,7 +124,28 @@ def compare(engine, plan: Plan, results) -> dict[str, ChangeReport]:
             continue  # unreadable or too large: its error is reported, not a deletion
         new[path] = _read(path)
     old = {p: data for p, data in plan.old.items() if p in new or not os.path.lexists(p)}
-    return compare_files(engine, old, new, results={p: analysed[p] for p in new if p in analysed})
+    changed = {p: data for p, data in old.items() if new.get(p) != data}
+    return compare_files(engine, old, new, results={p: analysed[p] for p in new if p in analysed},
+                         old_results=_analyse(engine, changed, jobs))
+
+
+def _analyse(engine, files: dict[str, bytes], jobs: int) -> dict:
+    """Old versions analysed on every core when there are enough bytes to gain from it (the
+    new versions were, by the scan); otherwise compare_files analyses them itself."""
+    if jobs <= 1 or len(files) < 2 or sum(map(len, files.values())) < runner.PARALLEL_MIN_BYTES:
+        return {}
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    items = sorted(files.items())
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=runner._init, initargs=(engine,)) as pool:
+        done = list(pool.map(_analyse_one, items, chunksize=max(1, len(items) // (jobs * 8))))
+    return dict(zip((p for p, _ in items), done))
+
+
+def _analyse_one(item: tuple[str, bytes]):
+    path, data = item
+    result = runner._worker_engine.analyze(path, data)
+    result.tree = None  # trees do not cross processes
+    return result
 
 
 def _module_siblings(changed: set[str], every: set[str]) -> set[str]:

@@ -45,7 +45,7 @@ class Review:
             report.findings = baseline.new_findings(report.findings, self.accepted, self.baseline_path)
             FORMATS[args.format](report, out)
             return _exit(report, config, args)
-        reports = diffing.compare(engine, self.plan, results)
+        reports = diffing.compare(engine, self.plan, results, getattr(args, "jobs", 1))
         introduced = [f for r in reports.values() for f in r.introduced]
         if self.accepted is not None:
             introduced = baseline.new_findings(introduced, self.accepted, self.baseline_path)
