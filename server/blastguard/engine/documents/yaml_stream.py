@@ -25,9 +25,9 @@ MAX_TS_ROWS = 32_000
 # Block nesting the grammar's scanner can hold (it crashes at 254); deeper documents are refused.
 MAX_NESTING = 200
 
-_MARKER = re.compile(rb"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.M)
 # A line that is neither blank, a comment nor a directive: the document has begun.
 _CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#%]", re.M)
+_DEEP_PREFIX = re.compile(rb"^[ \t-]{%d}" % (MAX_NESTING - 2), re.M)
 # `key:` at the start of a line's content (anchored, so linear): the line opens a mapping.
 _KEY = re.compile(rb"[^#{\[\s][^#]*?:(?:[ \t]|$)")
 
@@ -47,8 +47,7 @@ def split(data: bytes) -> list[Segment]:
 
     Directives and comments before a `---` stay with the document they introduce."""
     cuts = [0]
-    for match in _MARKER.finditer(data):
-        at = match.start()
+    for at in _markers(data):
         if data[at] == ord("."):
             newline = data.find(b"\n", at)
             cut = len(data) if newline < 0 else newline + 1
@@ -67,6 +66,20 @@ def split(data: bytes) -> list[Segment]:
         segments.append(Segment(start, end, row, rows))
         row += rows
     return segments
+
+
+def _markers(data: bytes) -> list[int]:
+    """Starts of the lines that begin with `---` or `...` then a blank or the end of the line
+    (bytes.find, not a multi-line regex: this runs on every keystroke)."""
+    found = []
+    for token in (b"---", b"..."):
+        starts = [0] if data.startswith(token) else []
+        at = data.find(b"\n" + token)
+        while at >= 0:
+            starts.append(at + 1)
+            at = data.find(b"\n" + token, at + 1)
+        found.extend(start for start in starts if data[start + 3:start + 4] in (b"", b" ", b"\t", b"\r", b"\n"))
+    return sorted(found)
 
 
 def nesting_problem(data: bytes, segment: Segment) -> tuple[str, int] | None:
@@ -127,25 +140,26 @@ class Trees:
     `copy` keeps the last analysis intact; the next parse takes each document's old tree from
     here by where it starts."""
 
-    __slots__ = ("trees",)
+    __slots__ = ("trees", "_by_start")
 
     def __init__(self, trees: list[tree_sitter.Tree | None]):
         self.trees = trees
+        self._by_start: dict[int, tree_sitter.Tree] | None = None
 
     def edit(self, **edit) -> None:
         for tree in self.trees:
             if tree is not None:
                 tree.edit(**edit)
+        self._by_start = None
 
     def copy(self) -> "Trees":
         return Trees([tree.copy() if tree is not None else None for tree in self.trees])
 
     def old(self, start: int) -> tree_sitter.Tree | None:
         """The (edited) tree of the document that starts at this byte, if any."""
-        for tree in self.trees:
-            if tree is not None and tree.included_ranges[0].start_byte == start:
-                return tree
-        return None
+        if self._by_start is None:
+            self._by_start = {t.included_ranges[0].start_byte: t for t in self.trees if t is not None}
+        return self._by_start.get(start)
 
     def sexp(self) -> str:
         """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
@@ -175,9 +189,13 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, convert: b
     """tree-sitter first; where it fails (or cannot count the rows) and libyaml accepts the
     document, libyaml's reading, so BG001 is reported only for YAML that is really invalid.
     Raises DocumentError for a document nested too deeply to parse safely."""
-    problem = nesting_problem(data, segment)
-    if problem is not None:
-        raise DocumentError(*problem)
+    # Each level costs a column or more but for a sequence at its key's column (two levels per
+    # two columns), so only a line whose indentation and dashes reach MAX_NESTING - 2 columns
+    # can nest too deep: most documents skip the line-by-line scan (it runs on every keystroke).
+    if _DEEP_PREFIX.search(data, segment.start, segment.end):
+        problem = nesting_problem(data, segment)
+        if problem is not None:
+            raise DocumentError(*problem)
     tree = error = None
     if segment.rows <= MAX_TS_ROWS:
         tree = parse(data, segment, old)
