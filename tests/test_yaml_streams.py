@@ -183,3 +183,28 @@ def test_the_nesting_pre_scan_passes_block_scalars_and_ordinary_depth():
     for text in (script, "".join(" " * i + "a:\n" for i in range(150))):
         data = text.encode()
         assert yaml_stream.nesting_problem(data, yaml_stream.split(data)[0]) is None
+
+
+def test_an_editor_keeps_libyamls_reading_of_an_unchanged_document(engine, monkeypatch):
+    from blastguard.engine.reuse import Reuse
+    from blastguard.lsp.documents import _point
+
+    data = FALSE_SYNTAX_ERRORS["annotation_json"].encode()
+    reuse = Reuse()
+    tree = engine.analyze("m.yaml", data, None, reuse).tree
+    calls = []
+    real = yaml_events.documents
+    monkeypatch.setattr(yaml_events, "documents", lambda *a: calls.append(a[1:]) or real(*a))
+    for _ in range(3):  # type in the second document, whose text tree-sitter reads
+        at = data.index(b"name: second") + len(b"name: second")
+        new = data[:at] + b"x" + data[at:]
+        edited = tree.copy()
+        edited.edit(start_byte=at, old_end_byte=at, new_end_byte=at + 1, start_point=_point(data, at),
+                    old_end_point=_point(data, at), new_end_point=_point(new, at + 1))
+        result = engine.analyze("m.yaml", new, edited, reuse)
+        assert calls == []  # the first document was read by libyaml once, before the edits
+        fresh = engine.analyze("m.yaml", new)
+        calls.clear()
+        assert pairs(result) == pairs(fresh) == {("K8S109", 12), ("K8S110", 22)}
+        assert edited.clean == [True, False] and result.tree.sexp() == fresh.tree.sexp()
+        data, tree = new, result.tree

@@ -39,6 +39,8 @@ class Reuse:
     # unit key -> ((byte, line) where the unit started when its findings were made, those findings)
     entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = field(default_factory=dict)
     kinds: dict[bytes, tuple[str, ...]] = field(default_factory=dict)  # rule families of a YAML document
+    # YAML documents tree-sitter fails on: libyaml's verdict (a yaml_stream.Read, where it was made).
+    readings: dict[bytes, tuple] = field(default_factory=dict)
     # Counts, for benchmarks and tests: units taken from the cache and units analysed.
     hits: int = 0
     misses: int = 0
@@ -78,6 +80,7 @@ class Reuse:
                 out.extend(kept)
         self.entries = entries  # only what the current text has: memory stays bounded
         self.kinds = {u.key: self.kinds[u.key] for u in units if u.key in self.kinds}
+        self.readings = {u.key: self.readings[u.key] for u in units if u.key in self.readings}
         return out
 
 

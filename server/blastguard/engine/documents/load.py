@@ -83,6 +83,7 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     seen: dict[bytes, int] = {}
     trees, read = [], []
     comments = b"blastguard" in data
+    deep = yaml_stream.may_nest_deeply(text)
     for segment in segments:
         unit = None
         if reuse is not None:
@@ -91,8 +92,14 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
             unit = Unit(segment.start, segment.end, unit_key(b"yaml", path.encode(), own, b"%d" % seen[own]))
             unit.reused = reuse.has(unit.key)
             doc.units.append(unit)
-        part = yaml_stream.read(text, segment, old.old(segment.start) if old is not None else None,
-                                convert=unit is None or not unit.reused, comments=comments)
+        known = None
+        if unit is not None and unit.reused and unit.key in reuse.readings:
+            known = yaml_stream.moved(*reuse.readings[unit.key], segment.start, comments)
+        previous, clean = old.old(segment.start) if old is not None else (None, False)
+        part = yaml_stream.read(text, segment, previous, convert=unit is None or not unit.reused, comments=comments,
+                                deep=deep, known=known, unchanged=clean and unit is not None and unit.reused)
+        if unit is not None and part.failed:
+            reuse.readings[unit.key] = (segment.start, comments, part)
         trees.append(part.tree)
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at

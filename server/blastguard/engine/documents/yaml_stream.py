@@ -27,7 +27,9 @@ MAX_NESTING = 200
 
 # A line that is neither blank, a comment nor a directive: the document has begun.
 _CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#%]", re.M)
-_DEEP_PREFIX = re.compile(rb"^[ \t-]{%d}" % (MAX_NESTING - 2), re.M)
+# Indentation and dashes become `i`, everything else but line breaks `x` (see `may_nest_deeply`).
+_PREFIX_CHARS = bytes(ord("i") if c in b" \t-" else c if c == ord("\n") else ord("x") for c in range(256))
+_DEEP = b"i" * (MAX_NESTING - 2)
 # `key:` at the start of a line's content (anchored, so linear): the line opens a mapping.
 _KEY = re.compile(rb"[^#{\[\s][^#]*?:(?:[ \t]|$)")
 
@@ -80,6 +82,15 @@ def _markers(data: bytes) -> list[int]:
             at = data.find(b"\n" + token, at + 1)
         found.extend(start for start in starts if data[start + 3:start + 4] in (b"", b" ", b"\t", b"\r", b"\n"))
     return sorted(found)
+
+
+def may_nest_deeply(data: bytes) -> bool:
+    """Whether some line's indentation and dashes reach MAX_NESTING - 2 columns. Each level
+    costs a column or more but for a sequence at its key's column (two levels per two columns),
+    so only then can a document nest too deep: most files skip the line-by-line scan, which
+    would run on every keystroke (a C translate and find, no Python loop, no regex)."""
+    shape = data.translate(_PREFIX_CHARS)
+    return shape.startswith(_DEEP) or shape.find(b"\n" + _DEEP) >= 0
 
 
 def nesting_problem(data: bytes, segment: Segment) -> tuple[str, int] | None:
@@ -138,28 +149,36 @@ class Trees:
 
     An editor treats it like one tree: `edit` moves every document's tree with a change and
     `copy` keeps the last analysis intact; the next parse takes each document's old tree from
-    here by where it starts."""
+    here by where it starts, and knows whether an edit touched it (if not, and the document's
+    text is one the editor already analysed, the tree is taken as it is, not parsed again)."""
 
-    __slots__ = ("trees", "_by_start")
+    __slots__ = ("trees", "clean", "_by_start")
 
-    def __init__(self, trees: list[tree_sitter.Tree | None]):
+    def __init__(self, trees: list[tree_sitter.Tree | None], clean: list[bool] | None = None):
         self.trees = trees
-        self._by_start: dict[int, tree_sitter.Tree] | None = None
+        self.clean = clean if clean is not None else [True] * len(trees)
+        self._by_start: dict[int, int] | None = None
 
     def edit(self, **edit) -> None:
-        for tree in self.trees:
+        start, old_end = edit["start_byte"], edit["old_end_byte"]
+        for index, tree in enumerate(self.trees):
             if tree is not None:
+                span = tree.included_ranges[0]
+                if start <= span.end_byte and old_end >= span.start_byte:
+                    self.clean[index] = False  # the edit reaches into it (or touches its ends)
                 tree.edit(**edit)
         self._by_start = None
 
     def copy(self) -> "Trees":
-        return Trees([tree.copy() if tree is not None else None for tree in self.trees])
+        return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean))
 
-    def old(self, start: int) -> tree_sitter.Tree | None:
-        """The (edited) tree of the document that starts at this byte, if any."""
+    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool]:
+        """The (edited) tree of the document that starts at this byte, if any, and whether no
+        edit reached into it."""
         if self._by_start is None:
-            self._by_start = {t.included_ranges[0].start_byte: t for t in self.trees if t is not None}
-        return self._by_start.get(start)
+            self._by_start = {t.included_ranges[0].start_byte: i for i, t in enumerate(self.trees) if t is not None}
+        index = self._by_start.get(start)
+        return (None, False) if index is None else (self.trees[index], self.clean[index])
 
     def sexp(self) -> str:
         """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
@@ -176,47 +195,61 @@ def parse(data: bytes, segment: Segment, old: tree_sitter.Tree | None) -> tree_s
 @dataclass(slots=True)
 class Read:
     """What one document gave: its values (one, or none for a comment-only part), the byte of its
-    first syntax error, its comments' spans, and its tree (None when libyaml read it)."""
+    first syntax error, its comments' spans, its tree (None when libyaml read it), and whether
+    tree-sitter failed on it (libyaml's verdict is then worth keeping while it does not change)."""
 
     values: list
     error_at: int | None
     comments: list[tuple[int, int]]
     tree: tree_sitter.Tree | None
+    failed: bool = False
 
 
 def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, convert: bool = True,
-         comments: bool = False) -> Read:
+         comments: bool = False, deep: bool = True, known: Read | None = None, unchanged: bool = False) -> Read:
     """tree-sitter first; where it fails (or cannot count the rows) and libyaml accepts the
     document, libyaml's reading, so BG001 is reported only for YAML that is really invalid.
+    `deep`: whether the file may nest too deeply (see may_nest_deeply); `known`: the last
+    reading of this same unchanged text that tree-sitter failed on, so libyaml is not run again;
+    `unchanged`: `old` is the tree of this very text, only moved by edits elsewhere.
     Raises DocumentError for a document nested too deeply to parse safely."""
-    # Each level costs a column or more but for a sequence at its key's column (two levels per
-    # two columns), so only a line whose indentation and dashes reach MAX_NESTING - 2 columns
-    # can nest too deep: most documents skip the line-by-line scan (it runs on every keystroke).
-    if _DEEP_PREFIX.search(data, segment.start, segment.end):
+    if deep:
         problem = nesting_problem(data, segment)
         if problem is not None:
             raise DocumentError(*problem)
     tree = error = None
     if segment.rows <= MAX_TS_ROWS:
-        tree = parse(data, segment, old)
+        tree = old if unchanged and old is not None else parse(data, segment, old)
         root = tree.root_node
         found = parsing.first_error(root)
         if found is None:
             return Read(yaml_tree.documents(root) if convert else [], None, _tree_comments(root, comments), tree)
         error = found.start_byte
+    if known is not None and not convert:
+        return Read([], known.error_at, known.comments, tree, True)
     try:
         values, scalars = yaml_events.documents(data, segment.start, segment.end)
     except yaml_events.YamlSyntaxError as exc:
         if tree is None:
-            return Read([], exc.offset, [], None)
+            return Read([], exc.offset, [], None, True)
         # Really invalid: what tree-sitter recovered is still checked, and its error reported.
         root = tree.root_node
-        return Read(yaml_tree.documents(root) if convert else [], error, _tree_comments(root, comments), tree)
+        return Read(yaml_tree.documents(root) if convert else [], error, _tree_comments(root, comments), tree, True)
     spans = yaml_events.comments(data, segment.start, segment.end, scalars) if comments else []
-    return Read(values if convert else [], None, spans, tree)
+    return Read(values if convert else [], None, spans, tree, True)
 
 
 def _tree_comments(root, wanted: bool) -> list[tuple[int, int]]:
     if not wanted:
         return []
     return [(c.start_byte, c.end_byte) for c in parsing.captures("yaml", "(comment) @c", root).get("c", [])]
+
+
+def moved(start: int, comments: bool, reading: Read, now: int, wanted: bool) -> Read | None:
+    """A kept reading of a document that started at `start`, moved to `now` (None if it was made
+    without the comments that are now wanted)."""
+    if wanted and not comments:
+        return None
+    delta = now - start
+    return Read([], reading.error_at + delta if reading.error_at is not None else None,
+                [(s + delta, e + delta) for s, e in reading.comments], None, True)
