@@ -163,3 +163,52 @@ spec:
     assert report.introduced == [] and {f.unit for f in report.preexisting} == {"deploy"}
     elsewhere = script.replace(b"def deploy", b"def rollback")
     assert {f.unit for f in compare_file(engine, "tool.py", script, elsewhere).introduced} == {"rollback"}
+
+
+def test_units_name_what_each_language_knows_a_finding_by(engine):
+    workflow = b'''on: pull_request_target
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with: {ref: "${{ github.event.pull_request.head.sha }}"}
+      - id: greet
+        run: echo "${{ github.event.issue.title }}"
+'''
+    compose = b"services:\n  builder:\n    image: docker:27\n    privileged: true\n"
+    playbook = b"- name: Clean up\n  hosts: all\n  tasks:\n    - shell: rm -rf /\n"
+    template = b"Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicReadWrite\n"
+    found = set()
+    for path, data in ((".github/workflows/ci.yml", workflow), ("docker-compose.yml", compose),
+                       ("playbook.yml", playbook), ("template.yaml", template)):
+        found |= {(f.rule, f.unit, f.where) for f in engine.analyze(path, data).findings}
+    assert found == {
+        ("GHA101", "jobs.build.steps.0", "step with.ref"),
+        ("GHA102", "jobs.build.steps.greet", "step run"),
+        ("DC101", "services.builder", "service privileged"),
+        ("ANS101", "Clean up/shell #1", "task cmd"),
+        ("CFN401", "Data", "resource Properties.AccessControl"),
+    }
+
+
+def test_destroyed_findings_say_what_they_were_and_become_and_restated_file_findings_are_dropped(engine):
+    old = b'resource "aws_db_instance" "a" {\n  identifier          = "a"\n  deletion_protection = true\n}\n'
+    new = b'resource "aws_db_instance" "a" {\n  identifier          = "b"\n  deletion_protection = false\n}\n'
+    report = compare_file(engine, "main.tf", old, new)
+    assert {(f.rule, f.start.line): report.transitions[f] for f in report.destroyed} == {
+        ("TF608", 2): ('aws_db_instance.a: identifier = "a"', 'aws_db_instance.a: identifier = "b"'),
+        ("TF607", 3): ("aws_db_instance.a: deletion_protection = true", "aws_db_instance.a: deletion_protection = false"),
+    }
+    # TF102 (deletion protection is off) flags the same attribute: the change rule says it with was -> now.
+    assert [f.rule for f in engine.analyze("main.tf", new).findings] == ["TF102"]
+    assert report.introduced == []
+
+
+def test_objects_and_resources_moved_between_files_are_no_change(engine):
+    pvc = b"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {storageClassName: ssd}\n"
+    other = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"
+    reports = compare_files(engine, {"a.yaml": pvc + b"---\n" + other}, {"a.yaml": other, "b.yaml": pvc})
+    assert [f for r in reports.values() for f in r.destroyed] == []
+    gone = compare_files(engine, {"a.yaml": pvc + b"---\n" + other}, {"a.yaml": other})
+    assert [(f.rule, f.start.line, f.severity.label) for f in gone["a.yaml"].destroyed] == [("K8S602", 1, "error")]
