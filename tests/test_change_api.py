@@ -212,3 +212,14 @@ def test_objects_and_resources_moved_between_files_are_no_change(engine):
     assert [f for r in reports.values() for f in r.destroyed] == []
     gone = compare_files(engine, {"a.yaml": pvc + b"---\n" + other}, {"a.yaml": other})
     assert [(f.rule, f.start.line, f.severity.label) for f in gone["a.yaml"].destroyed] == [("K8S602", 1, "error")]
+
+
+def test_a_new_version_with_a_syntax_error_removes_nothing(engine):
+    # Half-typed: tree-sitter no longer sees the database block at all.
+    broken = RISKY.replace(b'resource "aws_db_instance" "orders" {', b'resource "aws_db_instance" "orders" = (')
+    assert compare_file(engine, "main.tf", RISKY, broken).destroyed == []
+    assert [f.rule for f in compare_file(engine, "main.tf", RISKY, RISKY.split(b"\n\n")[0] + b"\n").destroyed] == ["TF601"]
+    pvc = b"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {storageClassName: ssd}\n"
+    assert compare_file(engine, "pvc.yaml", pvc, b"apiVersion: v1\nkind: [\n").destroyed == []
+    templated = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n"
+    assert compare_file(engine, "pvc.yaml", pvc, templated).destroyed == []

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from blastguard.engine.change import tables
 from blastguard.engine.change.context import Context
-from blastguard.engine.change.documents import by_family
+from blastguard.engine.change.documents import by_family, unreadable
 from blastguard.engine.change.values import known, plain, short
 from blastguard.engine.documents.cloudformation import intrinsics
 from blastguard.engine.values import MAP, SCALAR, Node
@@ -18,8 +18,10 @@ _KEPT = ("Retain", "RetainExceptOnCreate", "Snapshot")
 
 def compare(ctx: Context) -> None:
     old, new = _templates(ctx, "old"), _templates(ctx, "new")
+    broken = unreadable(ctx, "new")
     for path in sorted(set(old) | set(new)):
-        _compare_template(ctx, path, old.get(path, {}), new.get(path, {}))
+        if path not in broken:  # a template that does not parse now says nothing of what it removes
+            _compare_template(ctx, path, old.get(path, {}), new.get(path, {}))
 
 
 def _templates(ctx: Context, side: str) -> dict[str, dict[str, Node]]:

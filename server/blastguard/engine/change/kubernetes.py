@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from blastguard.engine.change import tables
 from blastguard.engine.change.context import Context
-from blastguard.engine.change.documents import by_family
+from blastguard.engine.change.documents import by_family, unreadable
 from blastguard.engine.change.values import known, plain, short
 from blastguard.engine.documents.kubernetes import is_object, object_id
 from blastguard.engine.values import LIST, Node
@@ -26,9 +26,10 @@ def compare(ctx: Context) -> None:
         entry = immutable.get(_kind(obj))
         if entry:
             _immutable(ctx, key, old[key][1], path, obj, entry)
+    broken = unreadable(ctx, "new")
     for key, (path, obj) in old.items():
         entry = removal.get(_kind(obj))
-        if entry and key not in new:
+        if entry and key not in new and path not in broken:
             ctx.report_removed(REMOVED, path, obj.entry_start, {"object": key, "kind": _kind(obj), "lost": entry["lost"]},
                                change=(key, "(removed)"), stateful=True, unit=key)
 

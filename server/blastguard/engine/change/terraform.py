@@ -35,8 +35,8 @@ class Module:
 
 
 def compare(ctx: Context) -> None:
-    old_dirs, new_dirs = by_directory(ctx.old), by_directory(ctx.new)
-    modules = [_module(name, old_dirs.get(name, []), new_dirs.get(name, []))
+    (old_dirs, _), (new_dirs, unreadable) = by_directory(ctx.old), by_directory(ctx.new)
+    modules = [_module(name, old_dirs.get(name, []), new_dirs.get(name, []), unreadable)
                for name in sorted(set(old_dirs) | set(new_dirs))]
     every_move = [m for module in modules for m in module.moves]
     leftovers: list[tuple[Module, str]] = []
@@ -62,7 +62,7 @@ def compare(ctx: Context) -> None:
             _report_removed(ctx, module.old[address])
 
 
-def _module(name: str, old: list[Block], new: list[Block]) -> Module:
+def _module(name: str, old: list[Block], new: list[Block], unreadable: set[str]) -> Module:
     module = Module(name)
     module.old = {b.address: b for b in old if b.kind in _MANAGED}
     module.new = {b.address: b for b in new if b.kind in _MANAGED}
@@ -74,7 +74,8 @@ def _module(name: str, old: list[Block], new: list[Block]) -> Module:
         elif block.kind == "removed":
             module.removals.append(block)
     module.old_removals = [b for b in old if b.kind == "removed"]
-    module.gone = [a for a in module.old if a not in module.new]
+    # A block of a file whose new version has a syntax error may be in the broken part: not gone.
+    module.gone = [a for a in module.old if a not in module.new and module.old[a].path not in unreadable]
     module.added = [a for a in module.new if a not in module.old]
     return module
 

@@ -46,9 +46,9 @@ def directory(path: str) -> str:
     return posixpath.dirname(path.replace("\\", "/"))
 
 
-def read(path: str, data: bytes) -> list[Block]:
-    """A configuration file's blocks; a file that cannot be read has none (the file rules
-    report why)."""
+def read(path: str, data: bytes) -> list[Block] | None:
+    """A configuration file's blocks, or None when it cannot be read whole (a syntax error,
+    too deep): then what seems to be missing from it may only be unreadable."""
     try:
         if path.lower().endswith(".json"):
             root = parsing.parse("json", data).root_node
@@ -58,17 +58,25 @@ def read(path: str, data: bytes) -> list[Block]:
                 return []
             raw = terraform_json.blocks(tree)
         else:
-            raw = hcl.blocks(parsing.parse("hcl", data).root_node)
+            root = parsing.parse("hcl", data).root_node
+            raw = hcl.blocks(root)
+        if root.has_error:
+            return None
         return [Block(path, r.kind, r.labels, address(r.kind, r.labels), r.start, r.end, r.stop, r.body())
                 for r in raw]
     except (DocumentError, RecursionError, UnicodeDecodeError):
-        return []
+        return None
 
 
-def by_directory(files: dict[str, bytes]) -> dict[str, list[Block]]:
-    """The blocks of every configuration file, grouped by module directory, in file order."""
+def by_directory(files: dict[str, bytes]) -> tuple[dict[str, list[Block]], set[str]]:
+    """The blocks of every configuration file, grouped by module directory, in file order, and
+    the paths that could not be read whole."""
     out: dict[str, list[Block]] = {}
+    unreadable: set[str] = set()
     for path in sorted(files):
         if is_config(path):
-            out.setdefault(directory(path), []).extend(read(path, files[path]))
-    return out
+            blocks = read(path, files[path])
+            if blocks is None:
+                unreadable.add(path)
+            out.setdefault(directory(path), []).extend(blocks or [])
+    return out, unreadable
