@@ -185,6 +185,23 @@ test('an untrusted workspace: its own blastguard.path is not used, the user\'s i
   await loaded.extension.deactivate();
 });
 
+test("the Python extension's interpreter is used when Blastguard imports there, not in an untrusted workspace", async () => {
+  const python = path.join(bin, 'selected-python');
+  fs.writeFileSync(python, '#!/bin/sh\n[ "$1" = -c ] && echo 0.1.0\n', { mode: 0o755 });
+  let loaded = load({}, { python });
+  await loaded.extension.activate(loaded.context);
+  assert.deepEqual(FakeLanguageClient.made[0].serverOptions,
+    { command: python, args: ['-m', 'blastguard', 'lsp'], options: { cwd: folder } });
+  assert.match(loaded.vscode.calls.channels[0].lines.join('\n'),
+    /starting Blastguard 0\.1\.0 from the Python extension's interpreter: .*selected-python -m blastguard lsp/);
+  await loaded.extension.deactivate();
+  FakeLanguageClient.made.length = 0;
+  loaded = load({}, { python, trusted: false });
+  await loaded.extension.activate(loaded.context);
+  assert.equal(FakeLanguageClient.made.length, 0);
+  await loaded.extension.deactivate();
+});
+
 test('a server that fails to start is reported and leaves no client', async () => {
   const server = executable('blastguard-broken');
   const { vscode, extension, context } = load({ 'blastguard.path': server });
