@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from typing import Callable, Iterable, Iterator
+from typing import Protocol
 
 from blastguard.engine import languages
 from blastguard.engine.analyze import Engine
@@ -61,23 +61,50 @@ def _init(engine: Engine) -> None:
     _worker_engine = engine
 
 
-def _work(path: str) -> ScanResult:
-    return read_and_analyze(_worker_engine, path)
+def _work(paths: list[str]) -> list[ScanResult]:
+    return [read_and_analyze(_worker_engine, path) for path in paths]
 
 
-def scan(engine: Engine, paths: list[str], jobs: int,
-         progress: Callable[[Iterable, int], Iterable] | None = None) -> list[ScanResult]:
-    """Results in the order of paths, identical whatever the number of jobs."""
+class Progress(Protocol):
+    def start(self, expected: int) -> None: ...
+    def done(self, result: ScanResult) -> None: ...
+
+
+def expected(paths: list[str]) -> int:
+    """How many of paths will be checked, as far as names and the first bytes tell (a YAML file
+    of no known kind still counts; the progress bar takes it off when its result comes)."""
+    count = 0
+    for path in paths:
+        if languages.detect(path) is not None:
+            count += 1
+            continue
+        try:
+            with open(path, "rb") as handle:
+                count += languages.detect(path, handle.read(languages.SNIFF_BYTES)) is not None
+        except OSError:
+            count += 1  # reported as an error, which counts as checked
+    return count
+
+
+def scan(engine: Engine, paths: list[str], jobs: int, progress: Progress | None = None) -> list[ScanResult]:
+    """Results in the order of paths, identical whatever the number of jobs; `progress` hears of
+    each file as soon as it is done, in whatever order the workers finish them."""
     total = 0
     for path in paths:
         try:
             total += os.stat(path).st_size
         except OSError:
             pass
-    wrap = progress or (lambda it, n: it)
+    if progress is not None:
+        progress.start(expected(paths))
+    report = progress.done if progress is not None else (lambda result: None)
     if jobs <= 1 or len(paths) < 2 or total < PARALLEL_MIN_BYTES:
-        return list(wrap((read_and_analyze(engine, p) for p in paths), len(paths)))
-    return list(wrap(_pooled(engine, paths, jobs, _context()), len(paths)))
+        results = []
+        for path in paths:
+            results.append(read_and_analyze(engine, path))
+            report(results[-1])
+        return results
+    return _pooled(engine, paths, jobs, _context(), report)
 
 
 def _context():
@@ -86,23 +113,32 @@ def _context():
     return multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def _pooled(engine: Engine, paths: list[str], jobs: int, context) -> Iterator[ScanResult]:
-    """Results in order from a pool of workers. A worker killed by a crash in native code (a
-    grammar's segfault) breaks the pool: the files without a result are then analysed one per
-    process, so the crash costs the file that caused it, reported as an error, not the run."""
-    from concurrent.futures import ProcessPoolExecutor
+def _pooled(engine: Engine, paths: list[str], jobs: int, context, report) -> list[ScanResult]:
+    """Results in path order from a pool of workers, reported as each chunk completes. A worker
+    killed by a crash in native code (a grammar's segfault) breaks the pool: the files without a
+    result are then analysed one per process, so the crash costs the file that caused it,
+    reported as an error, not the run."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    chunk = max(1, len(paths) // (jobs * 8))
-    done = 0
+    # Small chunks: the bar moves steadily, and a slow file holds back only its own chunk.
+    size = max(1, min(16, len(paths) // (jobs * 8)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    done: list[list[ScanResult] | None] = [None] * len(chunks)
     try:
         with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init, initargs=(engine,)) as pool:
-            for result in pool.map(_work, paths, chunksize=chunk):
-                done += 1
-                yield result
+            futures = {pool.submit(_work, chunk): index for index, chunk in enumerate(chunks)}
+            for future in as_completed(futures):
+                chunk_results = done[futures[future]] = future.result()
+                for result in chunk_results:
+                    report(result)
     except BrokenProcessPool:
-        for path in paths[done:]:
-            yield isolated(engine, path, context)
+        for index, chunk in enumerate(chunks):
+            if done[index] is None:
+                done[index] = [isolated(engine, path, context) for path in chunk]
+                for result in done[index]:
+                    report(result)
+    return [result for chunk_results in done for result in chunk_results]
 
 
 def isolated(engine: Engine, path: str, context=None) -> ScanResult:
