@@ -6,7 +6,7 @@ import json
 import sys
 
 from blastguard.cli.configure import resolve_config
-from blastguard.cli.usage import EXIT_CLEAN
+from blastguard.cli.usage import EXIT_CLEAN, UsageError
 
 
 def register(sub) -> None:
@@ -15,6 +15,10 @@ def register(sub) -> None:
     rules.add_argument("--markdown", action="store_true", help="as the Markdown reference (docs/rules.md)")
     rules.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     rules.set_defaults(handler=run)
+    rule = sub.add_parser("rule", help="a rule's full documentation: message, note, references, fix, examples")
+    rule.add_argument("id", metavar="ID")
+    rule.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
+    rule.set_defaults(handler=run_rule)
 
 
 def run(args) -> int:
@@ -38,14 +42,15 @@ def run(args) -> int:
 
 
 def fixable(rule) -> bool:
-    return any(m.fix for m in (rule.match or []))
+    from blastguard.reporters.ruledoc import fix_safety
+
+    return fix_safety(rule) is not None
 
 
 def fix_label(rule) -> str:
-    fixes = [m.fix for m in (rule.match or []) if m.fix]
-    if any(f.safe for f in fixes):
-        return "yes"
-    return "editor only" if fixes else ""
+    from blastguard.reporters.ruledoc import fix_safety
+
+    return {"safe": "yes", "editor": "editor only"}.get(fix_safety(rule) or "", "")
 
 
 def rules_markdown(rules: list) -> str:
@@ -64,3 +69,17 @@ def rules_markdown(rules: list) -> str:
         if refs:
             out += [""] + [f"- <{ref}>" for ref in refs]
     return "\n".join(out) + "\n"
+
+
+def run_rule(args) -> int:
+    from blastguard import ids
+    from blastguard.engine.builtin import BUILTIN_RULES
+    from blastguard.engine.loader import load_rules
+    from blastguard.reporters.ruledoc import rule_text
+
+    ruleset = load_rules(resolve_config(args).rule_dirs)
+    rules = {r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)}
+    if args.id not in rules:
+        raise UsageError(ids.problem(args.id, set(rules), prefix=False))
+    sys.stdout.write(rule_text(rules[args.id]))
+    return EXIT_CLEAN

@@ -25,3 +25,12 @@ def _escape(match: re.Match) -> str:
 def printable(text: str) -> str:
     """One line of text that shows every unsafe character as an escape."""
     return _UNSAFE.sub(_escape, text)
+
+
+def decoded(path: str) -> str:
+    """A file name as text for JSON and XML: bytes that are not UTF-8 shown as \\xNN."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

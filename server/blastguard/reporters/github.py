@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from blastguard.engine.model import Severity
+from blastguard.reporters.escape import printable
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice", Severity.HINT: "notice"}
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters from a file (ESC, NUL...) are shown as escapes first; then GitHub's
+    # own encoding keeps `%`, line breaks, and in properties `:` and `,`, from ending a field.
+    text = printable(text).replace("%", "%25")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 

@@ -7,6 +7,7 @@ import json
 from blastguard import __version__
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import FileError, Finding
+from blastguard.reporters.escape import decoded
 
 
 def finding_dict(finding: Finding, lines: LineIndex | None = None) -> dict:
@@ -25,7 +26,7 @@ def finding_dict(finding: Finding, lines: LineIndex | None = None) -> dict:
         "rule": finding.rule,
         "category": finding.category,
         "severity": finding.severity.label,
-        "path": finding.path,
+        "path": decoded(finding.path),
         "start": {"line": finding.start.line, "column": finding.start.column},
         "end": {"line": finding.end.line, "column": finding.end.column},
         "message": finding.message,
@@ -34,7 +35,7 @@ def finding_dict(finding: Finding, lines: LineIndex | None = None) -> dict:
 
 
 def error_dict(error: FileError) -> dict:
-    out = {"path": error.path, "message": error.message}
+    out = {"path": decoded(error.path), "message": error.message}
     if error.line is not None:
         out["line"] = error.line
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from blastguard.engine.lines import LineIndex
@@ -16,6 +17,9 @@ class Report:
     rules: dict[str, Rule] = field(default_factory=dict)
     file_count: int = 0
     colour: bool = False
+    fixed: tuple[int, int] | None = None  # (fixes applied, files changed) after --fix
+    started: dt.datetime | None = None
+    finished: dt.datetime | None = None
     _lines: dict[str, LineIndex] = field(default_factory=dict)
 
     def lines_for(self, path: str) -> LineIndex | None:
