@@ -55,3 +55,21 @@ def parses(path: str, data: bytes) -> bool:
     if syntax == "yaml" and helm.needs_mask(data):
         data = helm.mask(data)
     return not parsing.parse(syntax, data).root_node.has_error
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """Run the command line in-process: (exit code, stdout, stderr), never a traceback."""
+    from blastguard.cli import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """An empty repository (a .git folder, so config lookup stops here) as the working directory."""
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

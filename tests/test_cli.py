@@ -10,27 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from blastguard.cli import main
-from tests.conftest import needs_shared
+from tests.conftest import needs_shared, run_cli as run
 
 RISKY = 'resource "aws_s3_bucket" "b" {\n  bucket        = "x"\n  force_destroy = true\n}\n'
 SAFE = 'resource "aws_s3_bucket" "b" {\n  bucket = "x"\n}\n'
 
 
-def run(capsys, *args):
-    code = main(list(args))
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
-
-
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "risky.tf").write_text(RISKY)
-    (tmp_path / "safe.tf").write_text(SAFE)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(repo):
+    (repo / "risky.tf").write_text(RISKY)
+    (repo / "safe.tf").write_text(SAFE)
+    return repo
 
 
 def pairs(report):
@@ -40,9 +30,13 @@ def pairs(report):
 def test_text_output_and_exit_codes(project, capsys):
     code, out, _ = run(capsys, "check", "--select", "TF101", ".")
     assert code == 1
-    assert out.splitlines()[0] == (
-        "risky.tf:3:3: warning TF101 force_destroy = true lets a destroy or a rename delete this "
-        "bucket and all its objects without warning; remove it or set it to false. [fixable]")
+    assert out == ("risky.tf:3:3: TF101 [*] Bucket is destroyed together with every object in it\n"
+                   "2 files checked: 1 warning in 1 file; 1 fixable with --fix\n")
+    for name in ("full", "text"):  # --format is the older spelling; text is full
+        code, out, _ = run(capsys, "check", "--select", "TF101", "--output-format", name, ".")
+        assert out.splitlines()[0] == (
+            "risky.tf:3:3: warning TF101 force_destroy = true lets a destroy or a rename delete this "
+            "bucket and all its objects without warning; remove it or set it to false. [fixable]")
     assert run(capsys, "check", "--select", "TF101", "safe.tf")[0] == 0
     assert run(capsys, "check", "--select", "TF101", "--fail-on", "error", ".")[0] == 0
     assert run(capsys, "check", "--select", "TF101", "--severity", "TF101=error", "--fail-on", "error", ".")[0] == 1
@@ -183,15 +177,45 @@ def test_text_is_coloured_only_for_a_terminal(project):
 
     findings = Engine(load_rules()).analyze("risky.tf", RISKY.encode()).findings
     plain, coloured = io.StringIO(), io.StringIO()
-    text.render(Report(findings=findings, file_count=1), plain)
-    text.render(Report(findings=findings, file_count=1, colour=True), coloured)
+    text.render_full(Report(findings=findings, file_count=1), plain)
+    text.render_full(Report(findings=findings, file_count=1, colour=True), coloured)
     assert "\033[" not in plain.getvalue()
     assert "\033[33mwarning\033[0m" in coloured.getvalue()
-    assert plain.getvalue().endswith("1 file checked: 1 warning; 1 fixable with --fix\n")
+    assert plain.getvalue().endswith("1 file checked: 1 warning in 1 file; 1 fixable with --fix\n")
+    coloured = io.StringIO()
+    text.render_concise(Report(findings=findings, file_count=1, colour=True), coloured)
+    assert coloured.getvalue().startswith("\033[1mrisky.tf:3:3:\033[0m \033[33mTF101\033[0m [*] ")
 
 
-def test_progress_bar_wraps_the_scan_without_changing_it():
-    from blastguard.cli.progress import _progress
+def test_progress_bar_counts_checked_files_as_they_finish(tmp_path):
+    import io
 
-    assert _progress(False) is None
-    assert list(_progress(True)(iter(range(5)), 5)) == [0, 1, 2, 3, 4]
+    from blastguard import runner
+    from blastguard.cli.progress import Bar
+    from blastguard.engine.analyze import Engine
+    from blastguard.engine.loader import load_rules
+    from blastguard.files import collect
+
+    for i in range(40):
+        (tmp_path / f"f{i:02}.tf").write_text(RISKY + "# pad\n" * 8000)  # past the parallel threshold
+    (tmp_path / "package.json").write_text('{"name": "x"}')  # no kind Blastguard reads: not counted
+    (tmp_path / "notes.yaml").write_text("a: 1\n")  # counted until its result says it is of no kind
+    files = collect([str(tmp_path)]).files
+    seen = []
+
+    class Recorder(Bar):
+        def start(self, expected):
+            super().start(expected)
+            seen.append(("start", expected))
+
+        def done(self, result):
+            super().done(result)
+            seen.append(("done", self.bar.n, self.bar.total))
+
+    bar = Recorder(io.StringIO())
+    results = runner.scan(Engine(load_rules()), files, 2, bar)
+    assert [r.path for r in results] == files  # in path order whatever order they finished in
+    assert seen[0] == ("start", 41)
+    assert len(seen) == 1 + 42
+    assert seen[-1] == ("done", 40, 40)  # the bar ends at the files checked, as the summary says
+    assert [n for _, n, _ in seen[1:]] == sorted(n for _, n, _ in seen[1:])

@@ -8,24 +8,15 @@ import os
 
 import pytest
 
-from blastguard.cli import main
+from tests.conftest import run_cli as run
 
 RISKY = 'resource "aws_s3_bucket" "b" {\n  bucket        = "x"\n  force_destroy = true\n}\n'
 
 
-def run(capsys, *args):
-    code = main(list(args))
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
-
-
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    (tmp_path / ".git").mkdir()
-    (tmp_path / "risky.tf").write_text(RISKY)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def project(repo):
+    (repo / "risky.tf").write_text(RISKY)
+    return repo
 
 
 def test_a_missing_path_exits_2(project, capsys):

@@ -53,6 +53,14 @@ def compile_patterns(lines: list[str], origin: Callable[[int], str]) -> tuple[pa
     return pathspec.GitIgnoreSpec.from_lines(list(usable)), warnings
 
 
+def matchable(path: str) -> str:
+    """The path as pathspec can match it: the bytes of a non-UTF-8 name become U+FFFD (which
+    `*` and `?` still match) instead of lone surrogates, which the RE2 backend refuses."""
+    if path.isascii():
+        return path
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def _gitignore(directory: str, shown: str, warnings: list[str]) -> pathspec.PathSpec | None:
     path = os.path.join(directory, ".gitignore")
     try:
@@ -116,7 +124,7 @@ def _excluded(excluded: pathspec.PathSpec, root: str, path: str, is_dir: bool) -
     rel = _relative(root, path)
     if rel is None:  # outside the config's folder: its patterns match by the path as given
         rel = os.path.normpath(path).replace(os.sep, "/").lstrip("/")
-    return bool(rel) and excluded.match_file(rel + "/" if is_dir else rel)
+    return bool(rel) and excluded.match_file(matchable(rel + "/" if is_dir else rel))
 
 
 def _walk(top: str, excluded: pathspec.PathSpec, root: str, selection: Selection, seen: set[str]) -> None:
@@ -124,10 +132,10 @@ def _walk(top: str, excluded: pathspec.PathSpec, root: str, selection: Selection
     specs: list[tuple[str, pathspec.PathSpec]] = []
     # exclude patterns are relative to the config's folder; from outside it, to the folder walked.
     prefix = _relative(root, top)
-    prefix = "" if prefix is None else prefix
+    prefix = "" if prefix is None else matchable(prefix)
 
     def ignored(rel: str, is_dir: bool) -> bool:
-        candidate = rel + "/" if is_dir else rel
+        candidate = matchable(rel + "/" if is_dir else rel)
         anchored = f"{prefix}/{candidate}" if prefix else candidate
         if excluded.match_file(anchored):
             return True

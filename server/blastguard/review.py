@@ -57,7 +57,7 @@ class Review:
         report.errors = sorted({e for r in reports.values() for e in r.errors} | set(
             e for e in report.errors if e.path not in reports), key=lambda e: (e.path, e.line or 0))
         report.file_count = sum(1 for r in reports.values() if r.status != "unchanged")
-        if args.format == "text":
+        if args.format in ("concise", "full"):  # the text formats: grouped by file, old -> new
             review_text.render(reports, report, self.plan.against, out)
         else:
             if args.format == "github":

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
 
 from blastguard import review
 from blastguard.cli.configure import check_ids, resolve_config
-from blastguard.cli.progress import _progress
+from blastguard.cli.progress import progress
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
-from blastguard.reporters import FORMATS
+from blastguard.reporters import ALIASES, FORMATS, TEXT_FORMATS
 
 
 def register(sub) -> None:
     check = sub.add_parser("check", help="check files and directories")
     check.add_argument("paths", nargs="*", default=["."], metavar="PATH")
-    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--output-format", "--format", dest="format", choices=[*FORMATS, *ALIASES],
+                       default="concise", metavar="FORMAT",
+                       help=f"{', '.join(FORMATS)} (default concise; text is full)")
+    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--select", action="append", default=[], metavar="IDS",
                        help="only these rule ids or prefixes (comma-separated, repeatable)")
     check.add_argument("--ignore", action="append", default=[], metavar="IDS",
@@ -41,58 +48,132 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from blastguard import fixing, runner
     from blastguard.engine.analyze import Engine
     from blastguard.engine.builtin import BUILTIN_RULES
     from blastguard.engine.loader import load_rules
-    from blastguard.engine.model import FileError, Severity
-    from blastguard.files import collect
-    from blastguard.reporters.escape import printable
-    from blastguard.reporters.report import Report
 
     if "-" in args.paths:
         from blastguard.cli.stdin import check_stdin
 
         return check_stdin(args)
-    if args.dry_run and not args.fix:
-        raise UsageError("--dry-run goes with --fix")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    _check_usage(args)
     config = resolve_config(args)
     ruleset = load_rules(config.rule_dirs)
     rules = {r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)}
     check_ids(config, args, set(rules))
     engine = Engine(ruleset, config.options)
+    selection = _select(args, config)
+    change = review.prepare(args, selection, config)  # --diff and baselines narrow the files
+    started = datetime.now(timezone.utc)
+    results = _scan(args, engine, selection.files)
+    with _output(args.output) as out:
+        report = _report(args, rules, selection, results, started)
+        if change is not None:
+            report.finished = datetime.now(timezone.utc)
+            return change.finish(args, engine, results, report, config, out)
+        if args.fix:
+            _fix(args, engine, results, report, out)
+        report.findings.sort(key=lambda f: f.sort_key)
+        report.errors.sort(key=lambda e: (e.path, e.line or 0))
+        report.finished = datetime.now(timezone.utc)
+        if not (args.fix and args.dry_run):
+            _render(args, report, out)
+    return exit_code(args, config, selection, results, report)
+
+
+def _check_usage(args) -> None:
+    args.format = ALIASES.get(args.format, args.format)
+    if args.dry_run and not args.fix:
+        raise UsageError("--dry-run goes with --fix")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if args.statistics and ALIASES.get(args.format, args.format) not in TEXT_FORMATS | {"json"}:
+        raise UsageError(f"--statistics goes with the concise, full or json format, not {args.format}")
+
+
+def _select(args, config):
+    from blastguard.files import collect
+    from blastguard.reporters.escape import printable
+
     origin = (lambda i: config.where(("exclude", i))) if config.source else (lambda i: f"exclude[{i}]")
     selection = collect(args.paths, config.exclude, str(config.root) if config.root else None,
                         args.force_exclude, origin)
     for warning in selection.warnings:
         sys.stderr.write(f"blastguard: warning: {printable(warning)}\n")
-    change = review.prepare(args, selection, config)  # --diff and baselines narrow the files
-    show_progress = not args.no_progress and sys.stderr.isatty()
-    results = runner.scan(engine, selection.files, args.jobs, _progress(show_progress))
-    report = Report(rules=rules, file_count=sum(1 for r in results if r.checked),
-                    colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    return selection
+
+
+def _scan(args, engine, files: list[str]):
+    from blastguard import runner
+
+    bar = progress(not args.no_progress and sys.stderr.isatty())
+    try:
+        return runner.scan(engine, files, args.jobs, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _report(args, rules, selection, results, started):
+    from blastguard.engine.model import FileError
+    from blastguard.reporters.report import Report
+
+    report = Report(rules=rules, file_count=sum(1 for r in results if r.checked), started=started,
+                    colour=args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     report.errors = [FileError(p, m) for p, m in selection.errors]
     for result in results:
         if result.skipped and result.path in selection.named:
             sys.stderr.write(f"{printable(result.path)}: not checked: {result.skipped}\n")
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
-    if change is not None:
-        return change.finish(args, engine, results, report, config)
-    if args.fix:
-        outcome = fixing.fix_files(engine, results, dry_run=args.dry_run, out=sys.stdout, roots=args.paths)
-        if not args.dry_run:
-            report.findings = outcome.remaining
-        report.errors.extend(outcome.errors)
-        for error in outcome.errors if args.dry_run else ():  # the patch is stdout: errors go beside it
+    return report
+
+
+def _fix(args, engine, results, report, out) -> None:
+    from blastguard import fixing
+
+    from blastguard.reporters.escape import printable
+
+    outcome = fixing.fix_files(engine, results, dry_run=args.dry_run, out=out, roots=args.paths)
+    report.errors.extend(outcome.errors)
+    if args.dry_run:
+        for error in outcome.errors:  # the patch is the output: errors go beside it
             sys.stderr.write(f"blastguard: {printable(error.path)}: {printable(error.message)}\n")
-    report.findings.sort(key=lambda f: f.sort_key)
-    report.errors.sort(key=lambda e: (e.path, e.line or 0))
-    if not (args.fix and args.dry_run):
-        FORMATS[args.format](report, sys.stdout)
-    return exit_code(args, config, selection, results, report)
+    else:
+        report.findings = outcome.remaining
+        report.fixed = (outcome.fixes, outcome.files)
+
+
+def _render(args, report, out) -> None:
+    from blastguard.reporters import text
+
+    name = ALIASES.get(args.format, args.format)
+    if args.statistics:
+        if name == "json":
+            import json
+
+            json.dump([{"rule": r, "count": n, "fixable": fixable} for r, n, fixable in text.statistics(report)],
+                      out, indent=2)
+            out.write("\n")
+            return
+        text.render_statistics(report, out)
+        return
+    FORMATS[name](report, out)
+
+
+@contextmanager
+def _output(path: str | None):
+    """Standard output, or FILE for -o (written whole at the end, so a failed run leaves no half report)."""
+    if path is None:
+        yield sys.stdout
+        return
+    buffer = io.StringIO()
+    yield buffer
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(buffer.getvalue())
+    except OSError as exc:
+        raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
 
 
 def exit_code(args, config, selection, results, report) -> int:

@@ -37,6 +37,8 @@ class Options:
         if rel.startswith(".."):
             return ()
         rel = rel.replace(os.sep, "/")
+        if not rel.isascii():  # RE2 (pathspec's backend) refuses the surrogates of non-UTF-8 names
+            rel = os.fsencode(rel).decode("utf-8", "replace")
         return tuple(i for spec, ids in _compiled(self.per_file_ignores) if spec.match_file(rel) for i in ids)
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
