@@ -116,6 +116,7 @@ def _scan(args, engine, files: list[str]):
 
 def _report(args, rules, selection, results, started):
     from blastguard.engine.model import FileError
+    from blastguard.reporters.escape import printable
     from blastguard.reporters.report import Report
 
     report = Report(rules=rules, file_count=sum(1 for r in results if r.checked), started=started,

@@ -25,6 +25,8 @@ class Bar:
             self.bar.total = max(self.bar.n, self.bar.total - 1)
             self.bar.refresh()
         else:
+            if self.bar.n >= self.bar.total:  # its kind showed only past the first bytes
+                self.bar.total = self.bar.n + 1
             self.bar.update(1)
 
     def close(self) -> None:
