@@ -92,6 +92,10 @@ let client;
 let output;
 // Starts and stops run one after another, so quick setting changes cannot leave two servers.
 let queue = Promise.resolve();
+/** @type {import('vscode').ExtensionContext | undefined} */
+let extensionContext;
+// The Python extension's environments API once its interpreter changes are watched.
+let watchedEnvironments;
 
 function firstFolder() {
   const folders = vscode.workspace.workspaceFolders;
@@ -142,6 +146,11 @@ async function pythonExtensionInterpreter() {
     const environments = api && api.environments;
     if (!environments) {
       return undefined;
+    }
+    if (watchedEnvironments !== environments && environments.onDidChangeActiveEnvironmentPath && extensionContext) {
+      // Another interpreter selected there may be (or stop being) the one with Blastguard.
+      watchedEnvironments = environments;
+      extensionContext.subscriptions.push(environments.onDidChangeActiveEnvironmentPath(() => void restart()));
     }
     const folders = vscode.workspace.workspaceFolders;
     const active = environments.getActiveEnvironmentPath(folders && folders.length ? folders[0].uri : undefined);
@@ -209,6 +218,8 @@ function restart() {
 
 /** @param {import('vscode').ExtensionContext} context */
 async function activate(context) {
+  extensionContext = context;
+  watchedEnvironments = undefined;
   extensionPath = context.extensionPath || extensionPath;
   output = vscode.window.createOutputChannel('Blastguard');
   context.subscriptions.push(

@@ -194,6 +194,13 @@ test("the Python extension's interpreter is used when Blastguard imports there, 
     { command: python, args: ['-m', 'blastguard', 'lsp'], options: { cwd: folder } });
   assert.match(loaded.vscode.calls.channels[0].lines.join('\n'),
     /starting Blastguard 0\.1\.0 from the Python extension's interpreter: .*selected-python -m blastguard lsp/);
+  // Selecting another interpreter there restarts the server on it.
+  const other = path.join(bin, 'other-python');
+  fs.copyFileSync(python, other);
+  fs.chmodSync(other, 0o755);
+  loaded.vscode.selectPython(other);
+  await settle(() => FakeLanguageClient.made.length === 2 && FakeLanguageClient.made[1].running);
+  assert.deepEqual(FakeLanguageClient.made.map((c) => [c.serverOptions.command, c.running]), [[python, false], [other, true]]);
   await loaded.extension.deactivate();
   FakeLanguageClient.made.length = 0;
   loaded = load({}, { python, trusted: false });

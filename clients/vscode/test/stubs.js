@@ -64,9 +64,14 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
   const listeners = [];
   const trustListeners = [];
   const calls = { errors: [], commands: new Map(), executed: [], channels: [] };
+  const pythonListeners = [];
   const environments = {
     getActiveEnvironmentPath: () => ({ id: 'selected', path: python }),
     resolveEnvironment: async (env) => ({ executable: { uri: { fsPath: env.path } } }),
+    onDidChangeActiveEnvironmentPath: (listener) => {
+      pythonListeners.push(listener);
+      return { dispose: () => pythonListeners.splice(pythonListeners.indexOf(listener), 1) };
+    },
   };
   const vscode = {
     version: '1.82.0',
@@ -109,6 +114,13 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
       executeCommand: async (...args) => {
         calls.executed.push(args);
       },
+    },
+    /** Selects another interpreter in the Python extension and tells the listeners. */
+    selectPython(path) {
+      python = path;
+      for (const listener of [...pythonListeners]) {
+        listener({ id: 'selected', path });
+      }
     },
     /** Trusts the workspace and tells the listeners, as VS Code does. */
     trust() {
