@@ -223,3 +223,16 @@ def test_a_new_version_with_a_syntax_error_removes_nothing(engine):
     assert compare_file(engine, "pvc.yaml", pvc, b"apiVersion: v1\nkind: [\n").destroyed == []
     templated = b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}}\n"
     assert compare_file(engine, "pvc.yaml", pvc, templated).destroyed == []
+
+
+def test_a_renamed_data_source_keeps_its_findings_and_destroys_nothing(engine):
+    old = b'''data "aws_iam_policy_document" "admin" {
+  statement {
+    actions   = ["*"]
+    resources = ["*"]
+  }
+}
+'''
+    report = compare_file(engine, "main.tf", old, old.replace(b'"admin"', b'"deployer"'))
+    assert report.introduced == [] and report.destroyed == []
+    assert {(f.rule, f.unit) for f in report.preexisting} == {("TF201", "data.aws_iam_policy_document.deployer")}

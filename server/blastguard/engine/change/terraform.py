@@ -30,6 +30,8 @@ class Module:
     moves: list[tuple[str, str]] = field(default_factory=list)  # the new version's moved blocks
     removals: list[Block] = field(default_factory=list)
     old_removals: list[Block] = field(default_factory=list)
+    old_data: dict[str, Block] = field(default_factory=dict)  # data sources: renaming one destroys nothing
+    new_data: dict[str, Block] = field(default_factory=dict)
     gone: list[str] = field(default_factory=list)  # addresses of the old version not in the new
     added: list[str] = field(default_factory=list)
 
@@ -45,6 +47,7 @@ def compare(ctx: Context) -> None:
         aliases = ctx.renamed.setdefault(module.name, {})
         aliases.update((source, target) for source, target in module.moves if "[" not in source + target)
         aliases.update(renamed)
+        aliases.update(_renamed_data(module))
         for old_address, new_address in renamed:
             _report_rename(ctx, module, old_address, new_address)
         paired = {o for o, _ in renamed}
@@ -74,6 +77,8 @@ def _module(name: str, old: list[Block], new: list[Block], unreadable: set[str])
         elif block.kind == "removed":
             module.removals.append(block)
     module.old_removals = [b for b in old if b.kind == "removed"]
+    module.old_data = {b.address: b for b in old if b.kind == "data"}
+    module.new_data = {b.address: b for b in new if b.kind == "data"}
     # A block of a file whose new version has a syntax error may be in the broken part: not gone.
     module.gone = [a for a in module.old if a not in module.new and module.old[a].path not in unreadable]
     module.added = [a for a in module.new if a not in module.old]
@@ -117,6 +122,23 @@ def _renames(module: Module) -> list[tuple[str, str]]:
                 pairs.append((old_address, match))
                 gone.remove(old_address)
                 added.remove(match)
+    return pairs
+
+
+def _renamed_data(module: Module) -> dict[str, str]:
+    """Data sources renamed with the same type and body: their findings (a policy document's)
+    are the same findings under the new address."""
+    added = [a for a in module.new_data if a not in module.old_data]
+    pairs = {}
+    for address, block in module.old_data.items():
+        if address in module.new_data:
+            continue
+        body = _comparable(block)
+        match = next((a for a in added if module.new_data[a].type == block.type
+                      and _comparable(module.new_data[a]) == body), None)
+        if match is not None:
+            pairs[address] = match
+            added.remove(match)
     return pairs
 
 
