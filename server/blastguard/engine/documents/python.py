@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import warnings
 
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
@@ -19,8 +20,12 @@ _BUILTINS = frozenset(dir(builtins))
 CALLEE, ARGS_SPLAT, KWARGS_SPLAT = "()", "(args)", "(kwargs)"
 _INTERESTING = frozenset({
     "call", "assignment", "import_statement", "import_from_statement", "function_definition",
-    "class_definition", "string", "concatenated_string",
+    "class_definition", "string", "concatenated_string", "parameters", "lambda_parameters",
 })
+# PEP 8 constants: module-level names in capitals, assigned once, are read as their literal.
+_CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
+# Calls whose value is an environment variable or, when it is unset, their literal default.
+_ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 
 
 class _Names:
@@ -30,6 +35,9 @@ class _Names:
         self.imports: dict[str, str] = {}
         self.assigned: dict[str, str | None] = {}  # name -> qualified type of the call it holds
         self.shadowed: set[str] = set()
+        self.constants: dict[str, object] = {}  # NAME -> the literal's syntax node
+        self.assignments: dict[str, int] = {}  # how often each plain name is assigned, anywhere
+        self.parameters: set[str] = set()
 
     def qualify(self, node) -> tuple[str | None, bool]:
         """(dotted name, whether it is anchored in an import or a builtin) for a callee or value."""
@@ -113,6 +121,9 @@ def subjects(root, wanted) -> list[Subject]:
             name = node.child_by_field_name("name")
             if name is not None:
                 names.shadowed.add(name.text.decode("utf-8", "replace"))
+        elif node.type in ("parameters", "lambda_parameters"):
+            names.parameters.update(_parameter_names(node))
+    _constants(nodes, names)
     # Twice, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
     for _ in range(2):
         for node in nodes:
@@ -157,6 +168,54 @@ def enclosing_scope(node) -> str:
                 names.append(name.text.decode("utf-8", "replace"))
         parent = parent.parent
     return ".".join(reversed(names)) or "<module>"
+
+
+def _parameter_names(node):
+    for child in node.named_children:
+        name = child if child.type == "identifier" else child.child_by_field_name("name")
+        if name is None and child.named_children:
+            name = child.named_children[0]  # *args, **kwargs
+        if name is not None and name.type == "identifier":
+            yield name.text.decode("utf-8", "replace")
+
+
+def _constants(nodes, names: _Names) -> None:
+    """Module-level `NAME = <literal>` assigned nowhere else and never a parameter: uses of NAME
+    are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`)."""
+    candidates = {}
+    for node in nodes:
+        if node.type != "assignment":
+            continue
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or left.type != "identifier":
+            continue
+        name = left.text.decode("utf-8", "replace")
+        names.assignments[name] = names.assignments.get(name, 0) + 1
+        parent = node.parent
+        if right is not None and parent is not None and parent.type == "expression_statement" \
+                and parent.parent is not None and parent.parent.type == "module" and _CONSTANT_NAME.match(name):
+            candidates[name] = right
+    for name, right in candidates.items():
+        if names.assignments[name] == 1 and name not in names.parameters and _is_literal(right):
+            names.constants[name] = right
+
+
+def _is_literal(node) -> bool:
+    if node.type in ("string", "concatenated_string"):
+        return not any(c.type == "interpolation" for s in (node.named_children if node.type == "concatenated_string"
+                                                           else [node]) for c in s.named_children)
+    if node.type in ("integer", "float", "true", "false", "none"):
+        return True
+    if node.type in ("list", "tuple"):
+        return all(_is_literal(c) for c in node.named_children if c.type != "comment")
+    return False
+
+
+def _relocated(value: Node, start: int, end: int) -> Node:
+    """A constant's value reported where it is used."""
+    for node in value.walk():
+        node.start, node.end, node.key_start = start, end, -1
+    return value
 
 
 def _collect(root) -> list:
@@ -289,6 +348,13 @@ def convert(node, names: _Names, depth: int = 0) -> Node:
             child.key_start = pair.start_byte
             entries[key.value] = child
         return Node(MAP, entries, start, end)
+    if t == "identifier" and node.text.decode("utf-8", "replace") in names.constants:
+        literal = names.constants[node.text.decode("utf-8", "replace")]
+        return _relocated(convert(literal, names, depth + 1), start, end)
+    if t == "call":
+        default = _env_default(node, names)
+        if default is not None:
+            return default
     result = unknown(start, end, node.text.decode("utf-8", "replace"))
     if t in ("identifier", "attribute"):
         name, anchored = names.qualify(node)
@@ -296,6 +362,31 @@ def convert(node, names: _Names, depth: int = 0) -> Node:
     elif t == "call":
         name, anchored = names.qualify(node)
         result.meta = {"call": name}
+    return result
+
+
+def _env_default(node, names: _Names) -> Node | None:
+    """`os.environ.get("DIR", "/")`: unknown, but "/" when the variable is unset, so a rule that
+    looks for "/" matches it (the value is a template with no unresolved part)."""
+    name, _ = names.qualify(node)
+    if name not in _ENV_LOOKUPS:
+        return None
+    arguments = node.child_by_field_name("arguments")
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+    default = None
+    if len(args) >= 2 and args[1].type != "keyword_argument":
+        default = args[1]
+    for arg in args:
+        if arg.type == "keyword_argument" and arg.child_by_field_name("name") is not None \
+                and arg.child_by_field_name("name").text == b"default":
+            default = arg.child_by_field_name("value")
+    if default is None or default.type not in ("string", "concatenated_string") or not _is_literal(default):
+        return None
+    value = _string(default)
+    if not isinstance(value.value, str) or not value.value:
+        return None
+    result = unknown(node.start_byte, node.end_byte, node.text.decode("utf-8", "replace"))
+    result.value, result.meta = value.value, {"call": name, "default": True}
     return result
 
 

@@ -1,0 +1,55 @@
+"""Simple data flow in Python: module-level constants and environment lookups with a default."""
+
+from __future__ import annotations
+
+
+def _found(engine, text: str) -> set[tuple[str, int]]:
+    result = engine.analyze("tool.py", text.encode())
+    assert not result.errors, result.errors
+    return {(f.rule, f.start.line) for f in result.findings}
+
+
+def test_a_module_constant_is_read_where_it_is_used(engine):
+    text = '''import shutil
+import requests
+
+TARGET = "/"
+VERIFY = False
+
+
+def reset():
+    shutil.rmtree(TARGET)
+    requests.get("https://api.acme.internal", verify=VERIFY)
+'''
+    assert _found(engine, text) >= {("PY201", 9), ("PY301", 10)}
+    assert not {r for r in _found(engine, text) if r[1] in (4, 5)}  # reported at the use, not the definition
+
+
+def test_names_that_are_not_constants_stay_unknown(engine):
+    text = '''import shutil
+
+TARGET = "/"
+TARGET = "/tmp/scratch"
+ROOT = "/"
+lower = "/"
+
+
+def reset(ROOT):
+    shutil.rmtree(TARGET)
+    shutil.rmtree(ROOT)
+    shutil.rmtree(lower)
+'''
+    assert not {f for f in _found(engine, text) if f[0] == "PY201"}
+
+
+def test_an_environment_lookup_is_its_default_when_unset(engine):
+    text = '''import os
+import shutil
+
+shutil.rmtree(os.environ.get("WORK_DIR", "/"))
+shutil.rmtree(os.getenv("WORK_DIR", default="/home"))
+shutil.rmtree(os.getenv("WORK_DIR", "/tmp/work"))
+shutil.rmtree(os.getenv("WORK_DIR"))
+'''
+    found = _found(engine, text)
+    assert {f for f in found if f[0] == "PY201"} == {("PY201", 4), ("PY201", 5)}
