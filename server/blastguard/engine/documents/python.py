@@ -170,6 +170,12 @@ def enclosing_scope(node) -> str:
     return ".".join(reversed(names)) or "<module>"
 
 
+def _entry(value: Node, start: int) -> None:
+    """Where the entry holding `value` starts; a constant's literal keeps its own location."""
+    if value.start >= start:
+        value.key_start = start
+
+
 def _parameter_names(node):
     for child in node.named_children:
         name = child if child.type == "identifier" else child.child_by_field_name("name")
@@ -181,7 +187,7 @@ def _parameter_names(node):
 
 def _constants(nodes, names: _Names) -> None:
     """Module-level `NAME = <literal>` assigned nowhere else and never a parameter: uses of NAME
-    are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`)."""
+    are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
     for node in nodes:
         if node.type != "assignment":
@@ -209,13 +215,6 @@ def _is_literal(node) -> bool:
     if node.type in ("list", "tuple"):
         return all(_is_literal(c) for c in node.named_children if c.type != "comment")
     return False
-
-
-def _relocated(value: Node, start: int, end: int) -> Node:
-    """A constant's value reported where it is used."""
-    for node in value.walk():
-        node.start, node.end, node.key_start = start, end, -1
-    return value
 
 
 def _collect(root) -> list:
@@ -258,7 +257,7 @@ def _call(node, names: _Names) -> Subject | None:
             if key is None or value is None:
                 continue
             child = convert(value, names)
-            child.key_start = arg.start_byte
+            _entry(child, arg.start_byte)
             entries[key.text.decode("utf-8", "replace")] = child
         elif t == "list_splat":
             entries[ARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
@@ -266,7 +265,7 @@ def _call(node, names: _Names) -> Subject | None:
             entries[KWARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
         else:
             child = convert(arg, names)
-            child.key_start = arg.start_byte
+            _entry(child, arg.start_byte)
             entries[str(position)] = child
             position += 1
     body = Node(MAP, entries, arguments.start_byte, arguments.end_byte)
@@ -289,7 +288,7 @@ def _assignment(node, names: _Names) -> Subject | None:
     if target is None:
         return None
     value = convert(right, names)
-    value.key_start = node.start_byte
+    _entry(value, node.start_byte)
     return Subject("assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)
 
 
@@ -345,12 +344,13 @@ def convert(node, names: _Names, depth: int = 0) -> Node:
             if key is None or not isinstance(key.value, str) or key.kind != "scalar":
                 return unknown(start, end, node.text.decode("utf-8", "replace"))
             child = convert(pair.child_by_field_name("value"), names, depth + 1)
-            child.key_start = pair.start_byte
+            _entry(child, pair.start_byte)
             entries[key.value] = child
         return Node(MAP, entries, start, end)
     if t == "identifier" and node.text.decode("utf-8", "replace") in names.constants:
-        literal = names.constants[node.text.decode("utf-8", "replace")]
-        return _relocated(convert(literal, names, depth + 1), start, end)
+        # Reported where it is written, as Terraform locals are: one finding per literal, and a
+        # fix edits the definition.
+        return convert(names.constants[node.text.decode("utf-8", "replace")], names, depth + 1)
     if t == "call":
         default = _env_default(node, names)
         if default is not None:
