@@ -81,32 +81,37 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     segments = yaml_stream.split(text)
     doc = Document(path, language, "yaml", data)
     seen: dict[bytes, int] = {}
-    trees, read = [], []
+    trees, keys, read = [], [], []
     comments = b"blastguard" in data
     deep = yaml_stream.may_nest_deeply(text)
     for segment in segments:
+        previous, clean, text_key = old.old(segment.start) if old is not None else (None, False, None)
+        if previous is not None and previous.included_ranges[0].end_byte != segment.end:
+            clean = False  # not the same extent: its text cannot be assumed unchanged
         unit = None
         if reuse is not None:
-            own = data[segment.start:segment.end]
-            seen[own] = seen.get(own, 0) + 1
-            unit = Unit(segment.start, segment.end, unit_key(b"yaml", path.encode(), own, b"%d" % seen[own]))
+            # The key of a document no edit reached is the one computed for its text last time.
+            if not clean or text_key is None:
+                text_key = unit_key(b"yaml", path.encode(), data[segment.start:segment.end])
+            seen[text_key] = seen.get(text_key, 0) + 1
+            unit = Unit(segment.start, segment.end, unit_key(text_key, b"%d" % seen[text_key]))
             unit.reused = reuse.has(unit.key)
             doc.units.append(unit)
         known = None
         if unit is not None and unit.reused and unit.key in reuse.readings:
             known = yaml_stream.moved(*reuse.readings[unit.key], segment.start, comments)
-        previous, clean = old.old(segment.start) if old is not None else (None, False)
         part = yaml_stream.read(text, segment, previous, convert=unit is None or not unit.reused, comments=comments,
                                 deep=deep, known=known, unchanged=clean and unit is not None and unit.reused)
         if unit is not None and part.failed:
             reuse.readings[unit.key] = (segment.start, comments, part)
         trees.append(part.tree)
+        keys.append(text_key if unit is not None else None)
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at
         doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
                             for start, end in part.comments)
         read.append((unit, part.values))
-    doc.tree = None if masked else yaml_stream.Trees(trees)
+    doc.tree = None if masked else yaml_stream.Trees(trees, keys=keys)
     _add_values(doc, read, masked, reuse)
     return doc
 

@@ -152,11 +152,13 @@ class Trees:
     here by where it starts, and knows whether an edit touched it (if not, and the document's
     text is one the editor already analysed, the tree is taken as it is, not parsed again)."""
 
-    __slots__ = ("trees", "clean", "_by_start")
+    __slots__ = ("trees", "clean", "keys", "_by_start")
 
-    def __init__(self, trees: list[tree_sitter.Tree | None], clean: list[bool] | None = None):
+    def __init__(self, trees: list[tree_sitter.Tree | None], clean: list[bool] | None = None,
+                 keys: list[bytes | None] | None = None):
         self.trees = trees
         self.clean = clean if clean is not None else [True] * len(trees)
+        self.keys = keys if keys is not None else [None] * len(trees)  # each document's text key
         self._by_start: dict[int, int] | None = None
 
     def edit(self, **edit) -> None:
@@ -170,15 +172,16 @@ class Trees:
         self._by_start = None
 
     def copy(self) -> "Trees":
-        return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean))
+        return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean),
+                     list(self.keys))
 
-    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool]:
-        """The (edited) tree of the document that starts at this byte, if any, and whether no
-        edit reached into it."""
+    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool, bytes | None]:
+        """The (edited) tree of the document that starts at this byte, if any, whether no edit
+        reached into it, and the key of its text when it was analysed."""
         if self._by_start is None:
             self._by_start = {t.included_ranges[0].start_byte: i for i, t in enumerate(self.trees) if t is not None}
         index = self._by_start.get(start)
-        return (None, False) if index is None else (self.trees[index], self.clean[index])
+        return (None, False, None) if index is None else (self.trees[index], self.clean[index], self.keys[index])
 
     def sexp(self) -> str:
         """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
