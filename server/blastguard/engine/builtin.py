@@ -1,8 +1,9 @@
-"""Findings about the scan itself: syntax errors, refused and unused suppressions, failures."""
+"""Rules written in code: findings about the scan itself (syntax errors, suppressions, failures), and plan actions."""
 
 from __future__ import annotations
 
 from blastguard.engine.model import META_CATEGORY, Rule, Severity
+from blastguard.engine.plan import PLAN_RULES
 
 
 def _meta(id_: str, title: str, severity: Severity, message: str, note: str) -> Rule:
@@ -38,4 +39,4 @@ SUPPRESSION_ADDED = _meta(
     "Reported by `check --diff` (and `--baseline`) so a reviewer sees what a change silenced, "
     "by a person or an AI assistant, next to what it introduced.")
 
-BUILTIN_RULES = (SYNTAX_ERROR, BAD_SUPPRESSION, UNUSED_SUPPRESSION, ANALYSIS_FAILED, SUPPRESSION_ADDED)
+BUILTIN_RULES = (SYNTAX_ERROR, BAD_SUPPRESSION, UNUSED_SUPPRESSION, ANALYSIS_FAILED, SUPPRESSION_ADDED) + PLAN_RULES

@@ -1,0 +1,95 @@
+"""Terraform plans: every delete, replacement and forget, with Terraform's reason; see fixtures/plans/README.md."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from blastguard.engine import plan
+from blastguard.engine.options import Options
+from blastguard.engine.model import Severity
+
+MIXED = Path(__file__).parent / "fixtures" / "plans" / "mixed.json"
+# What destroying each type loses, as the destructive-change table says it (a stand-in here:
+# the engine function takes the table as a parameter).
+LOSES = {"aws_db_instance": "the database", "aws_rds_cluster": "the cluster's data",
+         "aws_s3_bucket": "the bucket", "aws_kms_key": "the key", "aws_dynamodb_table": "every item"}
+
+
+def found(data: bytes, options: Options = Options()):
+    return {(f.rule, f.start.line, f.severity.label)
+            for f in plan.findings("plan.json", data, options, LOSES.get)}
+
+
+def test_every_destroying_action_with_its_rule_line_and_severity():
+    assert found(MIXED.read_bytes()) == {
+        ("TF702", 49, "error"),     # aws_db_instance.main, ["delete", "create"], engine forces it
+        ("TF704", 64, "warning"),   # aws_instance.web, ["create", "delete"]
+        ("TF701", 79, "error"),     # aws_s3_bucket.logs["eu"], for_each key gone
+        ("TF703", 89, "warning"),   # aws_instance.worker[2], count index gone
+        ("TF703", 99, "warning"),   # module.network.aws_security_group.old, module gone
+        ("TF702", 109, "error"),    # module.db.aws_rds_cluster.this, tainted
+        ("TF705", 141, "info"),     # aws_dynamodb_table.legacy, ["forget"]
+        ("TF701", 149, "error"),    # aws_kms_key.main, deposed object
+    }  # not: data sources (read, or a data "delete"), the update, the no-op move, the create
+
+
+def test_messages_carry_terraforms_reason_and_what_to_do():
+    messages = {f.start.line: f.message for f in plan.findings("plan.json", MIXED.read_bytes(), Options(), LOSES.get)}
+    assert messages[49] == (
+        "Terraform will replace aws_db_instance.main (destroy, then create) because the provider cannot "
+        "make this change in place: `engine` forces replacement; the new object starts empty, so the "
+        "database goes with the old one. Revert the change to `engine` unless a new object is intended; "
+        "copy the data out first (snapshot, export).")
+    assert messages[64].startswith(
+        "Terraform will replace aws_instance.web (create before destroy) because the provider cannot make "
+        "this change in place: `ami`, `root_block_device[0].volume_type` force replacement.")
+    assert messages[79] == (
+        'Terraform will destroy aws_s3_bucket.logs["eu"] because for_each no longer has the key "eu", and '
+        "with it the bucket. If the key was renamed, add a `moved` block from the old key to the new one.")
+    assert "because count no longer reaches index 2" in messages[89]
+    assert "because its module is no longer in the configuration" in messages[99]
+    assert "because it is tainted" in messages[109]
+    assert messages[141] == (
+        "Terraform will forget aws_dynamodb_table.legacy: the object is not destroyed, but it leaves the "
+        "state, so Terraform no longer manages it (nor deletes it later).")
+    assert "(deposed object deadbeef, left by an earlier create-before-destroy)" in messages[149]
+
+
+def test_unknown_reasons_and_future_delete_combinations_still_count():
+    doc = {"format_version": "1.2", "resource_changes": [
+        {"address": "aws_s3_bucket.a", "mode": "managed", "type": "aws_s3_bucket", "name": "a",
+         "change": {"actions": ["delete", "create", "read"]}, "action_reason": "replace_because_moon_phase"}]}
+    (finding,) = plan.findings("plan.json", json.dumps(doc).encode(), Options(), LOSES.get)
+    assert finding.rule == "TF702" and "(Terraform's reason: replace_because_moon_phase)" in finding.message
+
+
+def test_one_line_plans_as_terraform_prints_them_are_positioned_by_column():
+    data = json.dumps(json.loads(MIXED.read_bytes()), separators=(",", ":")).encode()
+    findings = plan.findings("plan.json", data, Options(), LOSES.get)
+    assert {f.start.line for f in findings} == {1}
+    assert [data[f.start_byte:f.end_byte].decode() for f in findings][:2] == [
+        '"aws_db_instance.main"', '"aws_instance.web"']
+
+
+def test_selection_and_severity_overrides_apply():
+    data = MIXED.read_bytes()
+    assert {r for r, _, _ in found(data, Options(select=("TF705",)))} == {"TF705"}
+    assert ("TF705", 141, "error") in found(data, Options(severity={"TF705": Severity.ERROR}))
+    assert not any(r == "TF703" for r, _, _ in found(data, Options(severity={"TF703": Severity.OFF})))
+
+
+@pytest.mark.parametrize("text, message", [
+    (b'{"format_version": "1.2", "resource_changes": [', "invalid JSON: Expecting value"),
+    (b'{"format_version": "1.0", "terraform_version": "1.5.0", "values": {}}', "a state: expected"),
+    (b'{"Resources": {}}', "not a plan: expected"),
+    (b'[1, 2]', "not a plan: expected"),
+    (b'{"format_version": "2.0", "resource_changes": []}', "unsupported plan format_version 2.0"),
+    (b'\xff\xfe', "not UTF-8 text"),
+])
+def test_what_is_not_a_readable_plan_is_one_error(text, message):
+    with pytest.raises(plan.PlanError) as caught:
+        plan.read(text)
+    assert str(caught.value).startswith(message)
