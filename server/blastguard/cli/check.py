@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from blastguard import review
-from blastguard.cli.configure import check_ids, resolve_config
+from blastguard.cli.configure import add_config_arguments, check_ids, resolve_config
 from blastguard.cli.progress import progress
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
 from blastguard.reporters import ALIASES, FORMATS, TEXT_FORMATS
@@ -23,25 +23,14 @@ def register(sub) -> None:
                        help=f"{', '.join(FORMATS)} (default concise; text is full)")
     check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of standard output")
-    check.add_argument("--select", action="append", default=[], metavar="IDS",
-                       help="only these rule ids or prefixes (comma-separated, repeatable)")
-    check.add_argument("--ignore", action="append", default=[], metavar="IDS",
-                       help="skip these rule ids or prefixes (comma-separated, repeatable)")
-    check.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
-                       help="override a rule's severity (error, warning, info, hint, off)")
-    check.add_argument("--fail-on", metavar="LEVEL",
-                       help="exit 1 when a finding is at or above this level; off: never (default warning)")
+    add_config_arguments(check)
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 even when there are findings (2 is still returned for errors)")
-    check.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
-    check.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclude to the paths named on the command line too (for pre-commit)")
-    check.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
     check.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     check.add_argument("--dry-run", action="store_true", help="with --fix: print a unified diff instead")
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
-    check.add_argument("--max-file-size", metavar="SIZE", help="skip larger files (default 5MiB, 5,242,880 bytes)")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     review.register(check)
     check.set_defaults(handler=run)

@@ -11,6 +11,23 @@ from blastguard.config import Config, check_rule_ids, find_config, load_config, 
 from blastguard.engine.model import Severity
 
 
+def add_config_arguments(parser) -> None:
+    """The options every checking command shares: rule selection, severities, config, limits."""
+    parser.add_argument("--select", action="append", default=[], metavar="IDS",
+                        help="only these rule ids or prefixes (comma-separated, repeatable)")
+    parser.add_argument("--ignore", action="append", default=[], metavar="IDS",
+                        help="skip these rule ids or prefixes (comma-separated, repeatable)")
+    parser.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
+                        help="override a rule's severity (error, warning, info, hint, off)")
+    parser.add_argument("--fail-on", metavar="LEVEL",
+                        help="exit 1 when a finding is at or above this level; off: never (default warning)")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
+    parser.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
+    parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
+    parser.add_argument("--max-file-size", metavar="SIZE",
+                        help="skip larger files (default 5MiB, 5,242,880 bytes)")
+
+
 def resolve_config(args) -> Config:
     if getattr(args, "no_config", False):
         config = Config()

@@ -28,7 +28,7 @@ def _rule(id_: str, title: str, severity: Severity, message: str, note: str) -> 
 
 DELETE_STATEFUL = _rule(
     "TF701", "Plan destroys a stateful resource", Severity.ERROR,
-    "Terraform will destroy {address}{why}, and with it {lost}. {advice}",
+    "Terraform will destroy {address}{why}; lost: {lost}. {advice}",
     "A `delete` action in a saved plan on a resource that holds data (database, bucket, volume, "
     "key, DNS zone...): applying the plan deletes the object and everything in it. Terraform's "
     "`action_reason` says why: the block was removed or renamed, its module was removed, or "
@@ -37,8 +37,8 @@ DELETE_STATEFUL = _rule(
     "`lifecycle { prevent_destroy = true }` on anything that must not be deleted.")
 REPLACE_STATEFUL = _rule(
     "TF702", "Plan replaces a stateful resource", Severity.ERROR,
-    "Terraform will replace {address} ({order}){why}; the new object starts empty, so {lost} "
-    "goes with the old one. {advice}",
+    "Terraform will replace {address} ({order}){why}; the new object starts empty, and this is "
+    "lost with the old one: {lost}. {advice}",
     "A replacement (`[\"delete\", \"create\"]`, or `[\"create\", \"delete\"]` with "
     "`create_before_destroy`) of a resource that holds data: the new object does not inherit "
     "the old one's contents. `replace_paths` names the attributes whose change forces it. "
@@ -189,6 +189,21 @@ def findings(path: str, data: bytes, options: Options, stateful: Callable[[str],
                              lines.position(change.start), lines.position(change.end),
                              message(rule, change, lost)))
     return sorted(found, key=lambda f: f.sort_key)
+
+
+def planned_addresses(root: Node) -> list[tuple[int, int, str]]:
+    """(start, end, address) of every resource in planned_values, in every module: where a
+    file rule's finding in a plan is, said as Terraform says it."""
+    values = root.get("planned_values")
+    modules = [values.get("root_module")] if values is not None else []
+    found = []
+    while modules:
+        module = modules.pop()
+        if module is None or module.kind != MAP:
+            continue
+        found += [(r.start, r.end, _text(r.get("address"))) for r in _items(module.get("resources"))]
+        modules.extend(_items(module.get("child_modules")))
+    return found
 
 
 def _rule_for(change: PlannedChange, is_stateful: bool) -> Rule:
