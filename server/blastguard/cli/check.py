@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from blastguard import review
+from blastguard.cli import stdin
 from blastguard.cli.configure import add_config_arguments, check_ids, resolve_config
 from blastguard.cli.progress import progress
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, UsageError
@@ -33,6 +34,7 @@ def register(sub) -> None:
     check.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, metavar="N")
     check.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     review.register(check)
+    stdin.add_arguments(check)
     check.set_defaults(handler=run)
 
 
@@ -41,11 +43,9 @@ def run(args) -> int:
     from blastguard.engine.builtin import BUILTIN_RULES
     from blastguard.engine.loader import load_rules
 
-    if "-" in args.paths:
-        from blastguard.cli.stdin import check_stdin
-
-        return check_stdin(args)
     _check_usage(args)
+    if "-" in args.paths or args.stdin_filename:
+        return stdin.check_stdin(args)
     config = resolve_config(args)
     ruleset = load_rules(config.rule_dirs)
     rules = {r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)}

@@ -1,9 +1,76 @@
-"""`blastguard check -`: checking standard input (not supported yet; one place to replace)."""
+"""`blastguard check - --stdin-filename PATH`: standard input checked as the file at PATH (ruff's convention).
+
+The path decides the language, the config (the nearest .blastguard.yaml above it), the
+exclusions and the suppressions, as if the text were saved there; the file need not exist.
+With --fix the fixed text goes to standard output (a unified diff with --dry-run).
+"""
 
 from __future__ import annotations
 
-from blastguard.cli.usage import UsageError
+import difflib
+import os
+import sys
+
+from blastguard.cli.configure import resolve_config
+from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from blastguard.reporters import FORMATS
+
+
+def add_arguments(check) -> None:
+    check.add_argument("--stdin-filename", metavar="PATH",
+                       help="with PATH `-`: check standard input as the file at PATH")
+
+
+def read_stdin(limit: int) -> bytes:
+    return sys.stdin.buffer.read(limit + 1)
 
 
 def check_stdin(args) -> int:
-    raise UsageError("reading standard input needs --stdin-filename")
+    from blastguard import fixing
+    from blastguard.engine.lines import LineIndex
+    from blastguard.engine.model import FileError, ScanResult
+    from blastguard.project import Project, config_path_for, is_excluded
+    from blastguard.reporters.report import Report
+
+    if "-" not in args.paths:
+        raise UsageError("--stdin-filename goes with the path - (standard input)")
+    if args.paths != ["-"]:
+        raise UsageError("- (standard input) cannot be mixed with other paths")
+    path = args.stdin_filename
+    if not path:
+        raise UsageError("reading standard input needs --stdin-filename PATH (the file it stands for)")
+    if not args.config and not args.no_config:
+        found = config_path_for(path)
+        args.config, args.no_config = (str(found), False) if found else (None, True)
+    config = resolve_config(args)
+    project = Project.of(config)
+    report = Report(rules=project.rules, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    data = read_stdin(config.options.max_file_size)
+    if is_excluded(config, path):  # as a directory walk would skip it: nothing to say
+        if args.fix and not args.dry_run:
+            sys.stdout.buffer.write(data)  # the text passes through unchanged
+        elif not args.fix:
+            FORMATS[args.format](report, sys.stdout)
+        return EXIT_CLEAN
+    if len(data) > config.options.max_file_size:
+        result = ScanResult(path, errors=[FileError(
+            path, f"standard input is over the {config.options.max_file_size:,}-byte limit (max_file_size)")])
+    else:
+        result = project.engine.analyze(path, data)
+    report.findings, report.errors = result.findings, result.errors
+    report.file_count = 1 if result.checked else 0
+    report._lines[path] = LineIndex(data)  # positions of fixes are in the text read, not the file on disk
+    if args.fix:
+        fixed, report.findings = fixing.fixed_text(project.engine, path, data) if result.checked else (data, [])
+        if args.dry_run:
+            sys.stdout.writelines(difflib.unified_diff(
+                data.decode("utf-8", "replace").splitlines(keepends=True),
+                fixed.decode("utf-8", "replace").splitlines(keepends=True),
+                fromfile=f"a/{path}", tofile=f"b/{path}"))
+        else:
+            sys.stdout.buffer.write(fixed)
+    else:
+        FORMATS[args.format](report, sys.stdout)
+    failing = any(f.severity >= config.fail_on for f in report.findings)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
