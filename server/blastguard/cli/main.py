@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 
 from blastguard import __version__
-from blastguard.cli import check, lsp, mcp, plan, rules
+from blastguard.cli import check, guard, lsp, mcp, plan, rules
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_USAGE, Parser
 from blastguard.errors import UserError
 
 # A subcommand is a module with `register(subparsers)`, which adds its parser and sets
 # `handler` (a function of the parsed arguments returning the exit code). List it here.
-COMMANDS = (check, rules, lsp, plan, mcp)
+COMMANDS = (check, rules, lsp, plan, guard, mcp)
 
 
 def build_parser() -> Parser:
