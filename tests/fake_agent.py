@@ -13,6 +13,7 @@ model; exit 0 with `hookSpecificOutput.permissionDecision` "deny" on stdout bloc
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -32,9 +33,12 @@ def hook(command: str, payload: bytes) -> dict:
 
 def apply(payload: dict) -> bool:
     """Do what the tool would do once allowed (Write, Edit and MultiEdit only)."""
+    if payload.get("hook_event_name", "PreToolUse") != "PreToolUse":
+        return False
     tool, given = payload.get("tool_name"), payload.get("tool_input") or {}
     path = given.get("file_path")
     if tool == "Write":
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(given["content"])
         return True

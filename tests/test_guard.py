@@ -57,9 +57,19 @@ def test_write_of_a_new_risky_file_is_denied_with_line_why_and_safer_text(repo):
 
 def test_what_the_file_already_had_never_denies(repo):
     path = repo / "infra" / "storage.tf"
-    result = agent(repo, claude(repo, "Write", file_path=str(path), content=BUCKET.replace("acme-logs", "acme-logs-2")
-                                + "\n# tagged\n"))
+    moved = 'resource "aws_s3_bucket" "logs" {\n  # reformatted\n  force_destroy = true\n  bucket = "acme-logs"\n}\n'
+    result = agent(repo, claude(repo, "Write", file_path=str(path), content=moved))
     assert (result["decision"], result["stderr"], result["written"]) == ("allow", "", True)
+
+
+def test_what_applying_the_write_would_destroy_denies(repo):
+    path = repo / "infra" / "db.tf"
+    renamed = agent(repo, claude(repo, "Write", file_path=str(path), content=DB.replace('"main" {', '"primary" {')))
+    assert renamed["decision"] == "deny"
+    assert renamed["reason"].splitlines()[1].startswith("- line 1: TF602 (error)")
+    assert "moved {" in renamed["reason"]  # the safer text is the moved block
+    emptied = agent(repo, claude(repo, "Write", file_path=str(path), content="# nothing here any more\n"))
+    assert emptied["decision"] == "deny" and "- line 1: TF601 (error)" in emptied["reason"]
 
 
 def test_edit_is_applied_to_the_file_on_disk_before_judging(repo):
@@ -67,7 +77,10 @@ def test_edit_is_applied_to_the_file_on_disk_before_judging(repo):
     result = agent(repo, claude(repo, "Edit", file_path=str(path), old_string="skip_final_snapshot = false",
                                 new_string="skip_final_snapshot = true", replace_all=False))
     assert result["decision"] == "deny"
-    assert "- line 3: TF103 (" in result["reason"] and "skip_final_snapshot = false" in result["reason"]
+    # The change rule (the final snapshot turned off) says it; TF103, which the file rule would add
+    # for the same line, is not repeated.
+    assert result["reason"].splitlines()[1].startswith("- line 3: TF607 (error) Deletion protection or the final "
+                                                       "snapshot turned off. aws_db_instance.main turns off")
     assert path.read_text() == DB
     harmless = agent(repo, claude(repo, "Edit", file_path=str(path), old_string='identifier          = "main"',
                                   new_string='identifier          = "main" # primary'))
@@ -77,10 +90,11 @@ def test_edit_is_applied_to_the_file_on_disk_before_judging(repo):
 def test_multi_edit_applies_every_edit_in_order(repo):
     path = repo / "infra" / "db.tf"
     result = agent(repo, claude(repo, "MultiEdit", file_path=str(path), edits=[
-        {"old_string": '"main"', "new_string": '"primary"'},
+        {"old_string": '= "main"', "new_string": '= "primary"'},
         {"old_string": "skip_final_snapshot = false", "new_string": "skip_final_snapshot = true"},
         {"old_string": "primary", "new_string": "primary-db", "replace_all": True}]))
-    assert result["decision"] == "deny" and "- line 3: TF103 (" in result["reason"]
+    assert result["decision"] == "deny" and "- line 3: TF607 (error)" in result["reason"]
+    assert "- line 2: TF608 (error)" in result["reason"]  # the identifier forces a replacement
     assert path.read_text() == DB
 
 
@@ -135,11 +149,11 @@ def test_plain_payloads_for_other_agents(repo):
     same = agent(repo, {"path": str(path), "old": BUCKET, "new": BUCKET + "\n"})
     assert same["decision"] == "allow"
     worse = agent(repo, {"path": str(path), "old": DB, "new": DB.replace("= false", "= true")})
-    assert worse["decision"] == "deny" and "- line 3: TF103 (" in worse["reason"]
+    assert worse["decision"] == "deny" and "- line 3: TF607 (error)" in worse["reason"]
 
 
 def test_the_projects_config_and_exclusions_apply(repo):
-    (repo / ".blastguard.yaml").write_text("ignore: [TF103]\nexclude: [sandbox/]\n")
+    (repo / ".blastguard.yaml").write_text("ignore: [TF103, TF607]\nexclude: [sandbox/]\n")
     path = repo / "infra" / "db.tf"
     edit = claude(repo, "Edit", file_path=str(path), old_string="skip_final_snapshot = false",
                   new_string="skip_final_snapshot = true")
