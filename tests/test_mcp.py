@@ -41,7 +41,7 @@ def test_tools_publish_output_schemas_and_return_structured_results(tmp_path):
         return tools, checked, clean, other
 
     tools, checked, clean, other = session_run(calls, tmp_path)
-    assert {"check_file_content", "list_rules", "explain_rule"} <= set(tools)
+    assert set(tools) == {"check_file_content", "check_edit", "list_rules", "explain_rule"}
     assert set(tools["check_file_content"].output_schema["properties"]) == {
         "path", "checked", "findings", "fixed_content", "errors", "summary"}
     assert tools["check_file_content"].annotations.read_only_hint is True
@@ -57,6 +57,28 @@ def test_tools_publish_output_schemas_and_return_structured_results(tmp_path):
     assert result["fixed_content"] == RISKY.replace("force_destroy = true", "force_destroy = false")
     assert clean.structured_content["findings"] == [] and clean.structured_content["fixed_content"] is None
     assert other.structured_content["checked"] is False and other.structured_content["findings"] == []
+
+
+@needs_sdk
+def test_check_edit_reports_what_the_edit_introduces_and_destroys(tmp_path):
+    (tmp_path / "storage.tf").write_text(RISKY)
+    new = (RISKY.replace('bucket        = "x"', 'bucket = "x"') +
+           'resource "aws_db_instance" "db" {\n  skip_final_snapshot = true\n}\n')
+
+    async def calls(session):
+        return (await session.call_tool("check_edit", {"path": "storage.tf", "old": RISKY, "new": new}),
+                await session.call_tool("check_edit", {"path": "storage.tf", "new": "# emptied\n"}),
+                await session.call_tool("check_edit", {"path": "new.tf", "new": RISKY}))
+
+    edited, emptied, created = (r.structured_content for r in session_run(calls, tmp_path))
+    assert [(f["rule"], f["line"]) for f in edited["introduced"]] == [("TF103", 6)]
+    assert edited["introduced"][0]["safer"] == "skip_final_snapshot = false"
+    assert (edited["destroyed"], edited["preexisting"]) == ([], 1)  # TF101 was there before
+    assert edited["summary"] == "introduces 1 finding, no destructive changes (1 finding already there)"
+    # old omitted: the file on disk; removing the bucket destroys it.
+    assert [(f["rule"], f["severity"], f["line"]) for f in emptied["destroyed"]] == [("TF601", "error", 1)]
+    assert "aws_s3_bucket.b" in emptied["destroyed"][0]["why"]
+    assert [(f["rule"], f["line"]) for f in created["introduced"]] == [("TF101", 3)]  # a new file: all of it
 
 
 @needs_sdk

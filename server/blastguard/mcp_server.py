@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from blastguard import __version__, fixing
 from blastguard.advice import Advice, advise
 from blastguard.cli.rules import fixable
+from blastguard.engine.change import compare_file
 from blastguard.engine.model import Rule
 from blastguard.project import Projects, is_excluded
 
@@ -88,11 +89,20 @@ def _summary(rule: Rule) -> RuleSummary:
                        severity=rule.severity.label)
 
 
-def _count(findings: list[Finding], what: str) -> str:
+def _count(findings: list, what: str) -> str:
     """"no findings", "1 finding", "3 findings" (what: the plural)."""
     if not findings:
         return f"no {what}"
     return f"1 {what[:-1]}" if len(findings) == 1 else f"{len(findings)} {what}"
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ToolError(f"cannot read {path}: {exc.strerror or exc}; pass old") from None
 
 
 def build(projects: Projects | None = None) -> MCPServer:
@@ -121,6 +131,28 @@ def build(projects: Projects | None = None) -> MCPServer:
         summary = _count(findings, "findings") if checked else f"Blastguard does not check files like {Path(path).name}"
         return FileCheck(path=path, checked=checked, findings=findings, fixed_content=fixed,
                          errors=[e.message for e in result.errors], summary=summary)
+
+    @server.tool(annotations=read_only)
+    def check_edit(path: str, new: str, old: str | None = None) -> EditCheck:
+        """What an edit introduces and what applying it would destroy, never what the file already
+        had. `new` is the whole content after the edit; `old` the whole content before it (omit it
+        to use the file on disk at `path`, which may not exist yet). Findings are matched by
+        resource and attribute, not by line, so moving or reformatting code introduces nothing."""
+        project = projects.for_path(path)
+        if is_excluded(project.config, path):
+            return EditCheck(path=path, introduced=[], destroyed=[], preexisting=0, errors=[],
+                             summary="excluded by the project's config")
+        before = old.encode("utf-8") if old is not None else _read(path)
+        after = new.encode("utf-8")
+        report = compare_file(project.engine, path, before, after)
+        rules = project.rules
+        introduced = [_finding(advise(f, after, rules)) for f in report.introduced]
+        destroyed = [_finding(advise(f, after, rules)) for f in report.destroyed]
+        summary = f"introduces {_count(introduced, 'findings')}, {_count(destroyed, 'destructive changes')}"
+        if report.preexisting:
+            summary += f" ({_count(report.preexisting, 'findings')} already there)"
+        return EditCheck(path=path, introduced=introduced, destroyed=destroyed, preexisting=len(report.preexisting),
+                         errors=[e.message for e in report.errors], summary=summary)
 
     @server.tool(annotations=read_only)
     def list_rules(language: str | None = None, category: str | None = None) -> RuleList:
