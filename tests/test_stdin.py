@@ -115,3 +115,63 @@ def test_a_real_pipe(tmp_path):
                            "--no-config", "--format", "json"], input=RISKY.encode(), capture_output=True,
                           cwd=tmp_path, timeout=60)
     assert done.returncode == 1 and pairs(done.stdout.decode()) == EXPECTED
+
+
+# -- --diff: only what the text introduces and destroys ------------------------------------------
+
+def git(repo, *args):
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def committed(tmp_path, monkeypatch):
+    """A git repository whose main.tf (committed) already has TF101."""
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "config", "user.email", "t@example.com")
+    git(tmp_path, "config", "user.name", "t")
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "main.tf").write_text(RISKY.split("\n\n")[0] + "\n")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_diff_from_a_folder_dot_is_against_the_file_on_disk(committed, capsys, monkeypatch):
+    code, out, _ = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/main.tf", "--diff-from", ".",
+                       "--format", "json")
+    assert code == 1 and pairs(out) == {("TF103", 7)}  # TF101 was already in the file
+    code, out, _ = run(capsys, monkeypatch, RISKY.split("\n\n")[0] + "\n# a comment\n", "-",
+                       "--stdin-filename", "infra/main.tf", "--diff-from", ".")
+    assert (code, out) == (0, "1 file checked: no findings\n")
+    code, out, _ = run(capsys, monkeypatch, "# emptied\n", "-", "--stdin-filename", "infra/main.tf",
+                       "--diff-from", ".", "--format", "json")
+    assert code == 1 and pairs(out) == {("TF601", 1)}  # the bucket's block is gone: it will be destroyed
+    code, out, _ = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/new.tf", "--diff-from", ".",
+                       "--format", "json")
+    assert pairs(out) == EXPECTED  # no such file: all of it is new
+    old = committed / "old"
+    (old / "infra").mkdir(parents=True)
+    (old / "infra" / "main.tf").write_text(RISKY)
+    code, out, _ = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/main.tf", "--diff-from", "old")
+    assert (code, out) == (0, "1 file checked: no findings\n")  # the same text as in the old folder
+
+
+def test_diff_against_a_git_revision(committed, capsys, monkeypatch):
+    (committed / "infra" / "main.tf").write_text("# the working tree differs from HEAD\n")
+    code, out, _ = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/main.tf", "--diff",
+                       "--format", "json")  # HEAD
+    assert code == 1 and pairs(out) == {("TF103", 7)}
+    code, out, _ = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/deeper/new.tf", "--diff", "HEAD",
+                       "--format", "json")
+    assert pairs(out) == EXPECTED
+    code, out, err = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "infra/main.tf", "--diff", "nope")
+    assert (code, out) == (2, "") and err.startswith("blastguard: error: --diff nope: not a git revision for "
+                                                     "infra/main.tf (fatal: ")
+
+
+def test_diff_usage_errors(committed, capsys, monkeypatch):
+    code, _, err = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "a.tf", "--diff", "--fix")
+    assert (code, err) == (2, "blastguard: error: --fix does not go with --diff or --diff-from\n")
+    code, _, err = run(capsys, monkeypatch, RISKY, "-", "--stdin-filename", "a.tf", "--baseline", "b.json")
+    assert (code, err) == (2, "blastguard: error: --baseline and --write-baseline do not go with - (standard input)\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import subprocess
 import sys
 
 from blastguard.cli.configure import resolve_config
@@ -34,6 +35,11 @@ def check_stdin(args) -> int:
 
     if "-" not in args.paths:
         raise UsageError("--stdin-filename goes with the path - (standard input)")
+    comparing = args.diff is not None or args.diff_from is not None
+    if args.fix and comparing:
+        raise UsageError("--fix does not go with --diff or --diff-from")
+    if args.baseline or args.write_baseline:
+        raise UsageError("--baseline and --write-baseline do not go with - (standard input)")
     if args.paths != ["-"]:
         raise UsageError("- (standard input) cannot be mixed with other paths")
     path = args.stdin_filename
@@ -55,6 +61,8 @@ def check_stdin(args) -> int:
     if len(data) > config.options.max_file_size:
         result = ScanResult(path, errors=[FileError(
             path, f"standard input is over the {config.options.max_file_size:,}-byte limit (max_file_size)")])
+    elif comparing:
+        result = _compared(project.engine, path, data, args.diff, args.diff_from)
     else:
         result = project.engine.analyze(path, data)
     report.findings, report.errors = result.findings, result.errors
@@ -74,3 +82,40 @@ def check_stdin(args) -> int:
     failing = any(f.severity >= config.fail_on for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
+
+
+def _compared(engine, path: str, data: bytes, ref: str | None, folder: str | None):
+    """What the text introduces and destroys against the file at PATH in git revision REF, or
+    under the folder given to --diff-from (`.`: the file on disk), as a ScanResult for the reporters."""
+    from blastguard.engine import languages
+    from blastguard.engine.change import compare_file
+    from blastguard.engine.model import ScanResult
+
+    report = compare_file(engine, path, _before(path, ref, folder), data)
+    detected = languages.detect(path, data[:languages.SNIFF_BYTES])
+    return ScanResult(path, findings=report.findings, errors=report.errors, language=detected and detected[0])
+
+
+def _before(path: str, ref: str | None, folder: str | None) -> bytes | None:
+    """The file's bytes under `folder` or at git revision `ref`; None when it does not exist there."""
+    if folder is not None:
+        old = os.path.join(folder, os.path.relpath(path))
+        try:
+            with open(old, "rb") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UsageError(f"{old}: cannot read: {exc.strerror or exc}") from None
+    folder, name = os.path.split(os.path.abspath(path))
+    while not os.path.isdir(folder):  # a new file in new folders: ask git from the nearest one
+        folder, name = os.path.dirname(folder), os.path.join(os.path.basename(folder), name)
+    shown = subprocess.run(["git", "-C", folder, "show", f"{ref}:./{name}"], capture_output=True)
+    if shown.returncode == 0:
+        return shown.stdout
+    known = subprocess.run(["git", "-C", folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+                           capture_output=True)
+    if known.returncode == 0:
+        return None  # the revision exists and the file is not in it: a new file
+    reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
+    raise UsageError(f"--diff {ref}: not a git revision for {path}" + (f" ({reason[-1]})" if reason else ""))
