@@ -82,8 +82,9 @@ def test_fail_on_off_in_the_config_and_exit_zero(project, capsys):
     assert code == 0 and out.startswith("risky.tf:3:3: ")
 
 
-def test_stdin_is_an_error_until_it_is_supported(project, capsys):
-    assert run(capsys, "check", "-") == (2, "", "blastguard: error: reading standard input needs --stdin-filename\n")
+def test_stdin_needs_the_name_of_the_file_it_stands_for(project, capsys):
+    assert run(capsys, "check", "-") == (
+        2, "", "blastguard: error: reading standard input needs --stdin-filename PATH (the file it stands for)\n")
 
 
 def test_one_file_named_four_ways_is_reported_once(project, capsys):

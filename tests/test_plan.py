@@ -151,6 +151,8 @@ def test_exit_codes_follow_fail_on_and_selection(plan_file, capsys):
     assert run(capsys, "--fail-on", "error", "--select", "TF703,TF704,TF705", "tfplan.json")[0] == 0
     assert run(capsys, "--fail-on", "error", "--select", "TF7", "tfplan.json")[0] == 1
     assert run(capsys, "--ignore", "TF", "tfplan.json")[0] == 0
+    assert run(capsys, "--fail-on", "off", "tfplan.json")[0] == 0
+    assert run(capsys, "--select", "TF799", "tfplan.json")[0] == 2
     assert run(capsys, "--severity", "TF705=error", "--fail-on", "error", "--select", "TF705", "tfplan.json")[0] == 1
 
 

@@ -99,6 +99,16 @@ def test_fix_writes_the_fixed_text_to_standard_output(tmp_path, capsys, monkeypa
     assert "-  force_destroy = true\n+  force_destroy = false\n" in out and out.startswith("--- a/a.tf\n")
 
 
+def test_exit_codes_are_checks(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ("-", "--stdin-filename", "a.tf", "--no-config")
+    assert run(capsys, monkeypatch, RISKY, *args, "--exit-zero")[0] == 0
+    assert run(capsys, monkeypatch, RISKY, *args, "--fail-on", "off")[0] == 0
+    assert run(capsys, monkeypatch, RISKY, *args, "--fail-on", "error")[0] == 1  # TF103 is an error
+    code, _, err = run(capsys, monkeypatch, RISKY, *args, "--select", "TF9999")
+    assert code == 2 and err.startswith("blastguard: error: --select: ")
+
+
 @pytest.mark.parametrize("args, error", [
     (["-"], "reading standard input needs --stdin-filename PATH (the file it stands for)"),
     (["-", "other.tf", "--stdin-filename", "a.tf"], "- (standard input) cannot be mixed with other paths"),

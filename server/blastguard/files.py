@@ -104,6 +104,15 @@ def collect(paths: list[str], exclude: list[str] | None = None, root: str | None
     return selection
 
 
+def excluded(path: str, exclude: list[str], root: str | None = None) -> bool:
+    """Whether `exclude` (relative to `root`, the config's folder) leaves out the file at `path`,
+    as --force-exclude would; the file need not exist (standard input, an agent's new file)."""
+    if not exclude:
+        return False
+    spec, _warnings = compile_patterns(exclude, lambda i: f"exclude[{i}]")
+    return _excluded(spec, os.path.abspath(root or os.getcwd()), path, False)
+
+
 def _first(path: str, seen: set[str]) -> bool:
     """Whether this is the first time the file is met (a.tf, ./a.tf, d/../a.tf, /abs/a.tf)."""
     key = os.path.realpath(path)

@@ -11,8 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
+from blastguard import files
 from blastguard.config import Config, find_config, load_config
 from blastguard.engine.analyze import Engine
 from blastguard.engine.builtin import BUILTIN_RULES
@@ -29,16 +28,8 @@ def config_path_for(path: str | os.PathLike) -> Path | None:
 
 
 def is_excluded(config: Config, path: str | os.PathLike) -> bool:
-    """Whether the config's `exclude` patterns cover `path`, relative to the config's folder
-    (or to the working directory when there is no config file)."""
-    if not config.exclude:
-        return False
-    base = Path(config.source).parent if config.source else Path.cwd()
-    try:
-        relative = Path(os.path.abspath(path)).relative_to(base.resolve())
-    except ValueError:
-        return False  # outside the project: its patterns say nothing about it
-    return pathspec.GitIgnoreSpec.from_lines(config.exclude).match_file(relative.as_posix())
+    """Whether the config's `exclude` patterns cover `path` (relative to the config's folder)."""
+    return files.excluded(os.fspath(path), config.exclude, str(config.root) if config.root else None)
 
 
 @dataclass

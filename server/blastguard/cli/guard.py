@@ -63,13 +63,16 @@ def judge(raw: bytes, args, threshold) -> str | None:
     from blastguard.advice import advise, reason
     from blastguard.config import Config, load_config
     from blastguard.engine.change import compare_file
+    from blastguard.engine.model import Severity
     from blastguard.project import Projects, is_excluded
 
     explicit = Config() if args.no_config else load_config(Path(args.config)) if args.config else None
     project = Projects(explicit).for_path(write.path)
     if is_excluded(project.config, write.path):
         return None
-    threshold = threshold or project.config.fail_on
+    threshold = threshold if threshold is not None else project.config.fail_on
+    if threshold == Severity.OFF:
+        return None
     report = compare_file(project.engine, write.path, write.old, write.new)
     if report.errors:
         raise _Unchecked("; ".join(e.message for e in report.errors))

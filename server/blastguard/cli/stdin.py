@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 
-from blastguard.cli.configure import resolve_config
+from blastguard.cli.configure import check_ids, resolve_config
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from blastguard.reporters import FORMATS
 
@@ -29,7 +29,7 @@ def read_stdin(limit: int) -> bytes:
 def check_stdin(args) -> int:
     from blastguard import fixing
     from blastguard.engine.lines import LineIndex
-    from blastguard.engine.model import FileError, ScanResult
+    from blastguard.engine.model import FileError, ScanResult, Severity
     from blastguard.project import Project, config_path_for, is_excluded
     from blastguard.reporters.report import Report
 
@@ -50,6 +50,7 @@ def check_stdin(args) -> int:
         args.config, args.no_config = (str(found), False) if found else (None, True)
     config = resolve_config(args)
     project = Project.of(config)
+    check_ids(config, args, set(project.rules))
     report = Report(rules=project.rules, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     data = read_stdin(config.options.max_file_size)
     if is_excluded(config, path):  # as a directory walk would skip it: nothing to say
@@ -79,6 +80,8 @@ def check_stdin(args) -> int:
             sys.stdout.buffer.write(fixed)
     else:
         FORMATS[args.format](report, sys.stdout)
+    if args.exit_zero or config.fail_on == Severity.OFF:
+        return EXIT_CLEAN
     failing = any(f.severity >= config.fail_on for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
