@@ -116,6 +116,9 @@ def test_fail_on_sets_the_threshold(repo):
     path = repo / "infra" / "cache.tf"
     result = agent(repo, claude(repo, "Write", file_path=str(path), content=BUCKET), GUARD + " --fail-on error")
     assert (result["decision"], result["written"]) == ("allow", True)
+    ignored = agent(repo, claude(repo, "Write", file_path=str(repo / "infra" / "third.tf"), content=BUCKET),
+                    GUARD + " --ignore TF101")
+    assert ignored["decision"] == "allow"
     other = repo / "infra" / "other.tf"
     result = agent(repo, claude(repo, "Write", file_path=str(other), content=BUCKET), GUARD + " --fail-on off")
     assert (result["decision"], result["written"]) == ("allow", True)

@@ -104,6 +104,16 @@ def collect(paths: list[str], exclude: list[str] | None = None, root: str | None
     return selection
 
 
+def read_if_exists(path: str) -> bytes | None:
+    """The file's bytes, or None when there is no such file (a write that would create it);
+    other OSErrors are the caller's to report."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
 def excluded(path: str, exclude: list[str], root: str | None = None) -> bool:
     """Whether `exclude` (relative to `root`, the config's folder) leaves out the file at `path`,
     as --force-exclude would; the file need not exist (standard input, an agent's new file)."""

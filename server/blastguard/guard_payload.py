@@ -15,6 +15,8 @@ import json
 import os
 from dataclasses import dataclass
 
+from blastguard.files import read_if_exists
+
 WRITE_TOOLS = ("Write", "Edit", "MultiEdit")
 
 
@@ -107,10 +109,7 @@ def _text(fields: dict, key: str, tool: str) -> str:
 
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+        return read_if_exists(path)
     except OSError as exc:
         raise Unsupported(f"cannot read {path}: {exc.strerror or exc}") from None
 

@@ -18,6 +18,7 @@ from blastguard.advice import Advice, advise
 from blastguard.cli.rules import fixable
 from blastguard.engine.change import compare_file
 from blastguard.engine.model import Rule
+from blastguard.files import read_if_exists
 from blastguard.project import Projects, is_excluded
 
 INSTRUCTIONS = (
@@ -98,9 +99,7 @@ def _count(findings: list, what: str) -> str:
 
 def _read(path: str) -> bytes | None:
     try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        return None
+        return read_if_exists(path)
     except OSError as exc:
         raise ToolError(f"cannot read {path}: {exc.strerror or exc}; pass old") from None
 

@@ -11,7 +11,8 @@ from blastguard.config import Config, check_rule_ids, find_config, load_config, 
 from blastguard.engine.model import Severity
 
 
-def add_config_arguments(parser) -> None:
+def add_config_arguments(parser, fail_on: str = "exit 1 when a finding is at or above this level; off: never "
+                                               "(default warning)") -> None:
     """The options every checking command shares: rule selection, severities, config, limits."""
     parser.add_argument("--select", action="append", default=[], metavar="IDS",
                         help="only these rule ids or prefixes (comma-separated, repeatable)")
@@ -19,8 +20,7 @@ def add_config_arguments(parser) -> None:
                         help="skip these rule ids or prefixes (comma-separated, repeatable)")
     parser.add_argument("--severity", action="append", default=[], metavar="ID=LEVEL",
                         help="override a rule's severity (error, warning, info, hint, off)")
-    parser.add_argument("--fail-on", metavar="LEVEL",
-                        help="exit 1 when a finding is at or above this level; off: never (default warning)")
+    parser.add_argument("--fail-on", metavar="LEVEL", help=fail_on)
     parser.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml)")
     parser.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
     parser.add_argument("--rules", action="append", default=[], metavar="DIR", help="extra rule folder")
@@ -62,6 +62,17 @@ def resolve_config(args) -> Config:
     config.rule_dirs = config.rule_dirs + [Path(d) for d in getattr(args, "rules", [])]
     config.options = options
     return config
+
+
+def resolve_config_for(args, path: str) -> Config:
+    """resolve_config, with the config found above `path` rather than in the working directory:
+    for text that stands for one file (standard input, an agent's proposed write)."""
+    if not getattr(args, "config", None) and not getattr(args, "no_config", False):
+        from blastguard.project import config_path_for
+
+        found = config_path_for(path)
+        args.config, args.no_config = (str(found), False) if found else (None, True)
+    return resolve_config(args)
 
 
 def check_ids(config: Config, args, known: set[str]) -> None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
+from blastguard.cli.configure import add_config_arguments, check_ids, resolve_config_for
 from blastguard.cli.usage import EXIT_CLEAN, UsageError
 
 EXIT_DENY = 2  # what Claude Code's PreToolUse hooks read as "block, and show stderr to the model"
@@ -23,24 +23,18 @@ MAX_PAYLOAD = 64 * 1024 * 1024
 
 def register(sub) -> None:
     guard = sub.add_parser("guard", help="allow or deny one proposed write (an agent hook's JSON on standard input)")
-    guard.add_argument("--fail-on", metavar="LEVEL",
-                       help="deny when the write introduces a finding at or above LEVEL (default: the config's, warning)")
     guard.add_argument("--json-decision", action="store_true",
                        help="answer a denial with Claude Code's JSON decision on standard output (exit 0)")
-    guard.add_argument("--config", metavar="FILE", help="config file (default: the nearest .blastguard.yaml above the file)")
-    guard.add_argument("--no-config", action="store_true", help="ignore .blastguard.yaml")
+    add_config_arguments(guard, fail_on="deny a write that introduces a finding at or above this level; off: "
+                                        "never (default: the config's, warning)")
     guard.set_defaults(handler=run)
 
 
 def run(args) -> int:
-    from blastguard.engine.model import Severity
-
     try:
-        threshold = Severity.parse(args.fail_on) if args.fail_on else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        reason = judge(sys.stdin.buffer.read(MAX_PAYLOAD), args, threshold)
+        reason = judge(sys.stdin.buffer.read(MAX_PAYLOAD), args)
+    except UsageError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure of the guard itself allows the write
         sys.stderr.write(f"blastguard guard: allowed without checking: {_why(exc)}\n")
         return EXIT_CLEAN
@@ -55,32 +49,28 @@ def run(args) -> int:
     return EXIT_DENY
 
 
-def judge(raw: bytes, args, threshold) -> str | None:
+def judge(raw: bytes, args) -> str | None:
     """The reason to deny the write, or None to allow it."""
     from blastguard.guard_payload import parse
 
     write = parse(raw)  # first: a payload about something else costs no engine start-up
     from blastguard.advice import advise, reason
-    from blastguard.config import Config, load_config
     from blastguard.engine.change import compare_file
     from blastguard.engine.model import Severity
-    from blastguard.project import Projects, is_excluded
+    from blastguard.project import Project, is_excluded
 
-    explicit = Config() if args.no_config else load_config(Path(args.config)) if args.config else None
-    project = Projects(explicit).for_path(write.path)
-    if is_excluded(project.config, write.path):
-        return None
-    threshold = threshold if threshold is not None else project.config.fail_on
-    if threshold == Severity.OFF:
+    config = resolve_config_for(args, write.path)
+    project = Project.of(config)
+    check_ids(config, args, set(project.rules))
+    if config.fail_on == Severity.OFF or is_excluded(config, write.path):
         return None
     report = compare_file(project.engine, write.path, write.old, write.new)
     if report.errors:
         raise _Unchecked("; ".join(e.message for e in report.errors))
-    blocking = [f for f in report.findings if f.severity >= threshold]
+    blocking = [f for f in report.findings if f.severity >= config.fail_on]
     if not blocking:
         return None
-    rules = project.rules
-    return reason(write.path, [advise(f, write.new, rules) for f in blocking], threshold.label)
+    return reason(write.path, [advise(f, write.new, project.rules) for f in blocking], config.fail_on.label)
 
 
 class _Unchecked(Exception):

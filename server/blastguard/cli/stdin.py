@@ -12,8 +12,9 @@ import os
 import subprocess
 import sys
 
-from blastguard.cli.configure import check_ids, resolve_config
+from blastguard.cli.configure import check_ids, resolve_config_for
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
+from blastguard.files import read_if_exists
 from blastguard.reporters import FORMATS
 
 
@@ -30,7 +31,7 @@ def check_stdin(args) -> int:
     from blastguard import fixing
     from blastguard.engine.lines import LineIndex
     from blastguard.engine.model import FileError, ScanResult, Severity
-    from blastguard.project import Project, config_path_for, is_excluded
+    from blastguard.project import Project, is_excluded
     from blastguard.reporters.report import Report
 
     if "-" not in args.paths:
@@ -45,10 +46,7 @@ def check_stdin(args) -> int:
     path = args.stdin_filename
     if not path:
         raise UsageError("reading standard input needs --stdin-filename PATH (the file it stands for)")
-    if not args.config and not args.no_config:
-        found = config_path_for(path)
-        args.config, args.no_config = (str(found), False) if found else (None, True)
-    config = resolve_config(args)
+    config = resolve_config_for(args, path)
     project = Project.of(config)
     check_ids(config, args, set(project.rules))
     report = Report(rules=project.rules, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
@@ -104,10 +102,7 @@ def _before(path: str, ref: str | None, folder: str | None) -> bytes | None:
     if folder is not None:
         old = os.path.join(folder, os.path.relpath(path))
         try:
-            with open(old, "rb") as handle:
-                return handle.read()
-        except FileNotFoundError:
-            return None
+            return read_if_exists(old)
         except OSError as exc:
             raise UsageError(f"{old}: cannot read: {exc.strerror or exc}") from None
     folder, name = os.path.split(os.path.abspath(path))
