@@ -128,7 +128,7 @@ def test_text_output_names_the_address_and_exits_1(plan_file, capsys):
     assert lines[0] == ("tfplan.json:14:47: warning TF101 aws_s3_bucket.assets: force_destroy = true lets a "
                         "destroy or a rename delete this bucket and all its objects without warning; remove it "
                         "or set it to false.")
-    assert lines[-1] == "1 file checked: 5 error, 1 info, 4 warning"
+    assert lines[-1] == "1 file checked: 5 errors, 4 warnings, 1 info in 1 file"
 
 
 def test_json_sarif_and_github_formats_carry_the_same_findings(plan_file, capsys):

@@ -103,5 +103,5 @@ def test_git_pre_commit_hook(repo, env):
     subprocess.run(git + ["add", "new.tf"], check=True)
     (repo / "new.tf").write_text("# the working tree is not what gets committed\n")
     refused = commit("risky")
-    assert refused.returncode != 0 and "new.tf:3:3: warning TF101" in refused.stderr  # git sends hook output there
+    assert refused.returncode != 0 and "new.tf:3:3: TF101 [*] Bucket is destroyed" in refused.stderr  # git sends hook output there
     assert commit("risky", "--no-verify").returncode == 0

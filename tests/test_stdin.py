@@ -46,7 +46,9 @@ def test_every_format_reports_the_text_as_the_file_at_the_path(tmp_path, capsys,
     monkeypatch.chdir(tmp_path)
     args = ("-", "--stdin-filename", "infra/main.tf", "--no-config")
     code, out, _ = run(capsys, monkeypatch, RISKY, *args)
-    assert code == 1 and out.splitlines()[0].startswith("infra/main.tf:3:3: warning TF101 force_destroy = true")
+    assert code == 1 and out.splitlines()[0] == "infra/main.tf:3:3: TF101 [*] Bucket is destroyed together with every object in it"
+    code, out, _ = run(capsys, monkeypatch, RISKY, *args, "--format", "full")
+    assert out.splitlines()[0].startswith("infra/main.tf:3:3: warning TF101 force_destroy = true")
     code, out, _ = run(capsys, monkeypatch, RISKY, *args, "--format", "json")
     assert code == 1 and pairs(out) == EXPECTED
     (fix,) = [f["fix"] for f in json.loads(out)["findings"] if f["rule"] == "TF101"]
@@ -59,6 +61,15 @@ def test_every_format_reports_the_text_as_the_file_at_the_path(tmp_path, capsys,
     assert results[0]["fixes"][0]["artifactChanges"][0]["replacements"][0]["deletedRegion"]["startLine"] == 3
     code, out, _ = run(capsys, monkeypatch, RISKY, *args, "--format", "github")
     assert out.splitlines()[0].startswith("::warning file=infra/main.tf,line=3,col=3,")
+
+
+def test_output_file_and_statistics_work_as_for_check(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = ("-", "--stdin-filename", "a.tf", "--no-config")
+    code, out, _ = run(capsys, monkeypatch, RISKY, *args, "--format", "json", "-o", "report.json")
+    assert (code, out) == (1, "") and pairs((tmp_path / "report.json").read_text()) == EXPECTED
+    code, out, _ = run(capsys, monkeypatch, RISKY, *args, "--statistics", "--format", "json")
+    assert {(s["rule"], s["count"]) for s in json.loads(out)} == {("TF101", 1), ("TF103", 1)}
 
 
 def test_config_is_the_one_above_the_path_not_the_working_directory(project, capsys, monkeypatch):

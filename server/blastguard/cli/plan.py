@@ -16,7 +16,8 @@ def register(sub) -> None:
     plan = sub.add_parser("plan", help="check a saved Terraform plan (terraform show -json PLANFILE)")
     plan.add_argument("plan", metavar="PLAN.json", help="the output of `terraform show -json PLANFILE`; - reads it from standard input")
     plan.add_argument("--output-format", "--format", dest="format", choices=[*FORMATS, *ALIASES],
-                      default="concise", metavar="FORMAT", help=f"{', '.join(FORMATS)} (default concise; text is full)")
+                      default="full", metavar="FORMAT",
+                      help=f"{', '.join(FORMATS)} (default full: a plan's findings are their messages)")
     add_config_arguments(plan)
     plan.set_defaults(handler=run)
 

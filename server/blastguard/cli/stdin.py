@@ -11,11 +11,11 @@ import difflib
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 from blastguard.cli.configure import check_ids, resolve_config_for
 from blastguard.cli.usage import EXIT_CLEAN, EXIT_FINDINGS, UsageError
 from blastguard.files import read_if_exists
-from blastguard.reporters import FORMATS
 
 
 def add_arguments(check) -> None:
@@ -29,6 +29,7 @@ def read_stdin(limit: int) -> bytes:
 
 def check_stdin(args) -> int:
     from blastguard import fixing
+    from blastguard.cli.check import _output, _render
     from blastguard.engine.lines import LineIndex
     from blastguard.engine.model import FileError, ScanResult, Severity
     from blastguard.project import Project, is_excluded
@@ -49,13 +50,16 @@ def check_stdin(args) -> int:
     config = resolve_config_for(args, path)
     project = Project.of(config)
     check_ids(config, args, set(project.rules))
-    report = Report(rules=project.rules, colour=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    report = Report(rules=project.rules, started=datetime.now(timezone.utc),
+                    colour=args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
     data = read_stdin(config.options.max_file_size)
     if is_excluded(config, path):  # as a directory walk would skip it: nothing to say
         if args.fix and not args.dry_run:
             sys.stdout.buffer.write(data)  # the text passes through unchanged
         elif not args.fix:
-            FORMATS[args.format](report, sys.stdout)
+            with _output(args.output) as out:
+                report.finished = report.started
+                _render(args, report, out)
         return EXIT_CLEAN
     if len(data) > config.options.max_file_size:
         result = ScanResult(path, errors=[FileError(
@@ -77,12 +81,13 @@ def check_stdin(args) -> int:
         else:
             sys.stdout.buffer.write(fixed)
     else:
-        FORMATS[args.format](report, sys.stdout)
+        with _output(args.output) as out:
+            report.finished = datetime.now(timezone.utc)
+            _render(args, report, out)
     if args.exit_zero or config.fail_on == Severity.OFF:
         return EXIT_CLEAN
     failing = any(f.severity >= config.fail_on for f in report.findings)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
-
 
 
 def _compared(engine, path: str, data: bytes, ref: str | None, folder: str | None):
