@@ -26,14 +26,14 @@ def found(data: bytes, options: Options = Options()):
 
 def test_every_destroying_action_with_its_rule_line_and_severity():
     assert found(MIXED.read_bytes()) == {
-        ("TF702", 49, "error"),     # aws_db_instance.main, ["delete", "create"], engine forces it
-        ("TF704", 64, "warning"),   # aws_instance.web, ["create", "delete"]
-        ("TF701", 79, "error"),     # aws_s3_bucket.logs["eu"], for_each key gone
-        ("TF703", 89, "warning"),   # aws_instance.worker[2], count index gone
-        ("TF703", 99, "warning"),   # module.network.aws_security_group.old, module gone
-        ("TF702", 109, "error"),    # module.db.aws_rds_cluster.this, tainted
-        ("TF705", 141, "info"),     # aws_dynamodb_table.legacy, ["forget"]
-        ("TF701", 149, "error"),    # aws_kms_key.main, deposed object
+        ("TF902", 49, "error"),     # aws_db_instance.main, ["delete", "create"], engine forces it
+        ("TF904", 64, "warning"),   # aws_instance.web, ["create", "delete"]
+        ("TF901", 79, "error"),     # aws_s3_bucket.logs["eu"], for_each key gone
+        ("TF903", 89, "warning"),   # aws_instance.worker[2], count index gone
+        ("TF903", 99, "warning"),   # module.network.aws_security_group.old, module gone
+        ("TF902", 109, "error"),    # module.db.aws_rds_cluster.this, tainted
+        ("TF905", 141, "info"),     # aws_dynamodb_table.legacy, ["forget"]
+        ("TF901", 149, "error"),    # aws_kms_key.main, deposed object
     }  # not: data sources (read, or a data "delete"), the update, the no-op move, the create
 
 
@@ -64,7 +64,7 @@ def test_unknown_reasons_and_future_delete_combinations_still_count():
         {"address": "aws_s3_bucket.a", "mode": "managed", "type": "aws_s3_bucket", "name": "a",
          "change": {"actions": ["delete", "create", "read"]}, "action_reason": "replace_because_moon_phase"}]}
     (finding,) = plan.findings("plan.json", json.dumps(doc).encode(), Options(), LOSES.get)
-    assert finding.rule == "TF702" and "(Terraform's reason: replace_because_moon_phase)" in finding.message
+    assert finding.rule == "TF902" and "(Terraform's reason: replace_because_moon_phase)" in finding.message
 
 
 def test_one_line_plans_as_terraform_prints_them_are_positioned_by_column():
@@ -77,9 +77,9 @@ def test_one_line_plans_as_terraform_prints_them_are_positioned_by_column():
 
 def test_selection_and_severity_overrides_apply():
     data = MIXED.read_bytes()
-    assert {r for r, _, _ in found(data, Options(select=("TF705",)))} == {"TF705"}
-    assert ("TF705", 141, "error") in found(data, Options(severity={"TF705": Severity.ERROR}))
-    assert not any(r == "TF703" for r, _, _ in found(data, Options(severity={"TF703": Severity.OFF})))
+    assert {r for r, _, _ in found(data, Options(select=("TF905",)))} == {"TF905"}
+    assert ("TF905", 141, "error") in found(data, Options(severity={"TF905": Severity.ERROR}))
+    assert not any(r == "TF903" for r, _, _ in found(data, Options(severity={"TF903": Severity.OFF})))
 
 
 @pytest.mark.parametrize("text, message", [
@@ -100,8 +100,8 @@ def test_what_is_not_a_readable_plan_is_one_error(text, message):
 
 # The plan rules with the bundled stateful table, and the file rules on planned_values
 # (TF101 force_destroy on aws_s3_bucket.assets, TF103 skip_final_snapshot on the RDS cluster).
-EXPECTED = {("TF101", 14), ("TF103", 39), ("TF702", 49), ("TF704", 64), ("TF701", 79), ("TF703", 89),
-            ("TF703", 99), ("TF702", 109), ("TF705", 141), ("TF701", 149)}
+EXPECTED = {("TF101", 14), ("TF103", 39), ("TF902", 49), ("TF904", 64), ("TF901", 79), ("TF903", 89),
+            ("TF903", 99), ("TF902", 109), ("TF905", 141), ("TF901", 149)}
 
 
 def run(capsys, *args):
@@ -141,19 +141,19 @@ def test_json_sarif_and_github_formats_carry_the_same_findings(plan_file, capsys
     assert code == 1 and {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
                           for r in results} == EXPECTED
     rules = {d["id"]: d for d in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]}
-    assert rules["TF701"]["name"] == "Plan destroys a stateful resource"
+    assert rules["TF901"]["name"] == "Plan destroys a stateful resource"
     code, out, _ = run(capsys, "--format", "github", "tfplan.json")
     assert code == 1 and {(line.split("title=")[1].split("::")[0], int(line.split("line=")[1].split(",")[0]))
                           for line in out.splitlines()} == EXPECTED
 
 
 def test_exit_codes_follow_fail_on_and_selection(plan_file, capsys):
-    assert run(capsys, "--fail-on", "error", "--select", "TF703,TF704,TF705", "tfplan.json")[0] == 0
-    assert run(capsys, "--fail-on", "error", "--select", "TF7", "tfplan.json")[0] == 1
+    assert run(capsys, "--fail-on", "error", "--select", "TF903,TF904,TF905", "tfplan.json")[0] == 0
+    assert run(capsys, "--fail-on", "error", "--select", "TF9", "tfplan.json")[0] == 1
     assert run(capsys, "--ignore", "TF", "tfplan.json")[0] == 0
     assert run(capsys, "--fail-on", "off", "tfplan.json")[0] == 0
-    assert run(capsys, "--select", "TF799", "tfplan.json")[0] == 2
-    assert run(capsys, "--severity", "TF705=error", "--fail-on", "error", "--select", "TF705", "tfplan.json")[0] == 1
+    assert run(capsys, "--select", "TF999", "tfplan.json")[0] == 2
+    assert run(capsys, "--severity", "TF905=error", "--fail-on", "error", "--select", "TF905", "tfplan.json")[0] == 1
 
 
 def test_standard_input_and_names_without_json(plan_file, capsys, monkeypatch):

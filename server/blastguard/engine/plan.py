@@ -27,7 +27,7 @@ def _rule(id_: str, title: str, severity: Severity, message: str, note: str) -> 
 
 
 DELETE_STATEFUL = _rule(
-    "TF701", "Plan destroys a stateful resource", Severity.ERROR,
+    "TF901", "Plan destroys a stateful resource", Severity.ERROR,
     "Terraform will destroy {address}{why}; lost: {lost}. {advice}",
     "A `delete` action in a saved plan on a resource that holds data (database, bucket, volume, "
     "key, DNS zone...): applying the plan deletes the object and everything in it. Terraform's "
@@ -36,7 +36,7 @@ DELETE_STATEFUL = _rule(
     "re-keying, a `removed` block with `lifecycle { destroy = false }` to stop managing it, and "
     "`lifecycle { prevent_destroy = true }` on anything that must not be deleted.")
 REPLACE_STATEFUL = _rule(
-    "TF702", "Plan replaces a stateful resource", Severity.ERROR,
+    "TF902", "Plan replaces a stateful resource", Severity.ERROR,
     "Terraform will replace {address} ({order}){why}; the new object starts empty, and this is "
     "lost with the old one: {lost}. {advice}",
     "A replacement (`[\"delete\", \"create\"]`, or `[\"create\", \"delete\"]` with "
@@ -45,18 +45,18 @@ REPLACE_STATEFUL = _rule(
     "Safer: revert the change to those attributes, or copy the data out first (snapshot, "
     "export) and apply in a reviewed window.")
 DELETE = _rule(
-    "TF703", "Plan destroys a resource", Severity.WARNING,
+    "TF903", "Plan destroys a resource", Severity.WARNING,
     "Terraform will destroy {address}{why}. {advice}",
     "A `delete` action in a saved plan. Often intended; when it comes from a rename or a "
     "`count` -> `for_each` change it is not, and a `moved` block avoids it.")
 REPLACE = _rule(
-    "TF704", "Plan replaces a resource", Severity.WARNING,
+    "TF904", "Plan replaces a resource", Severity.WARNING,
     "Terraform will replace {address} ({order}){why}. {advice}",
     "A replacement: the object is destroyed and created again, with a new id; whatever refers "
     "to it by id, and any state it had outside Terraform's attributes, is lost. Destroy-then-"
     "create also means a gap while neither exists.")
 FORGET = _rule(
-    "TF705", "Plan removes a resource from state without destroying it", Severity.INFO,
+    "TF905", "Plan removes a resource from state without destroying it", Severity.INFO,
     "Terraform will forget {address}{why}: the object is not destroyed, but it leaves the state, "
     "so Terraform no longer manages it (nor deletes it later).",
     "A `forget` action (Terraform 1.7+), planned by a `removed` block with "
