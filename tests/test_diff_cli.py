@@ -206,3 +206,18 @@ def test_realworld_change_reports_exactly_the_twelve_edits(repo, capsys):
     code, found = repo.diff(capsys)
     assert code == 1
     assert found == {(rule, f"corpus/{path}", line) for rule, path, line in realworld_change.EXPECTED}
+
+
+def test_a_file_named_alone_is_still_compared_with_its_whole_module(repo, capsys):
+    repo.write("infra/main.tf", TWO_BLOCKS)
+    repo.commit()
+    first, second = TWO_BLOCKS.split("\n\n")
+    repo.write("infra/main.tf", first + "\n")
+    repo.write("infra/database.tf", second)
+    assert repo.diff(capsys, "HEAD", "infra/main.tf") == (0, set())
+    repo.commit("split")
+    repo.delete("infra/database.tf")
+    assert repo.diff(capsys, "HEAD", "infra/main.tf") == (0, set())  # main.tf itself did not change
+    repo.write("infra/main.tf", "# Logs only now.\n" + first + "\n")
+    _, found = repo.diff(capsys, "HEAD", "infra/main.tf")
+    assert found == {("TF601", "infra/database.tf", 1)}

@@ -74,19 +74,21 @@ def from_git(ref: str, paths: list[str], files: list[str], exclude: list[str]) -
 
     changed = {rel for rel in tree.changed if wanted(rel)}
     changed |= {rel for rel in display if rel not in tree.files}  # new, untracked
-    siblings = _module_siblings(changed, set(display) | {r for r in tree.files if wanted(r)})
-    plan = Plan(ref)
-    old_paths = sorted(r for r in changed | siblings if r in tree.files)
+    # Every configuration file of a changed Terraform module, even beside a file named alone
+    # (`--diff HEAD main.tf`): a block that moved to a sibling file has not been removed.
+    directories = sorted({posixpath.dirname(r) for r in changed if is_config(r)})
     try:
-        blobs = gitread.read_blobs(root, commit, [r for r in old_paths if r in changed])
+        was_there = tree.files | {r for r in gitread.list_directories(root, commit, directories) if is_config(r)}
+        siblings = {r for r in was_there | set(display) | _configs_on_disk(root, directories)
+                    if is_config(r) and posixpath.dirname(r) in directories}
+        old_paths = sorted(r for r in changed | siblings if r in was_there)
+        blobs = gitread.read_blobs(root, commit, old_paths)
     except gitread.GitError as exc:
         raise ChangeError(str(exc)) from None
-    for rel in old_paths:
-        if rel in blobs:
-            plan.old[shown(rel)] = blobs[rel]
-        elif rel in display:  # unchanged sibling: the same bytes as now
-            plan.old[shown(rel)] = _read(display[rel])
-    plan.files = [display[r] for r in sorted(changed | siblings) if r in display]
+    plan = Plan(ref)
+    plan.old = {shown(rel): blobs[rel] for rel in old_paths if rel in blobs}
+    plan.files = [shown(r) for r in sorted(changed | siblings)
+                  if r in display or (r in siblings and os.path.isfile(os.path.join(root, r)))]
     return plan
 
 
@@ -146,6 +148,17 @@ def _analyse_one(item: tuple[str, bytes]):
     result = runner._worker_engine.analyze(path, data)
     result.tree = None  # trees do not cross processes
     return result
+
+
+def _configs_on_disk(root: str, directories: list[str]) -> set[str]:
+    found = set()
+    for directory in directories:
+        try:
+            names = os.listdir(os.path.join(root, directory))
+        except OSError:
+            continue
+        found |= {posixpath.join(directory, n) for n in names if is_config(n)}
+    return found
 
 
 def _module_siblings(changed: set[str], every: set[str]) -> set[str]:

@@ -65,6 +65,15 @@ def read_tree(root: str, commit: str, pathspecs: list[str]) -> Tree:
     return Tree(files, changed)
 
 
+def list_directories(root: str, commit: str, directories: list[str]) -> set[str]:
+    """The files directly in each repository-relative directory at a commit ("" is the root)."""
+    if not directories:
+        return set()
+    specs = [f"{d}/" if d else "." for d in directories]
+    listed = _git(root, "ls-tree", "-z", "--name-only", commit, "--", *specs)
+    return {p for p in listed.decode("utf-8", "surrogateescape").split("\0") if p}
+
+
 def _tree_specs(pathspecs: list[str]) -> list[str]:
     # ls-tree takes plain path prefixes (no pathspec magic); "." is the whole tree.
     prefixes = [p for p in pathspecs if p not in ("", ".")]
