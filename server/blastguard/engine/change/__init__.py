@@ -23,6 +23,8 @@ language server. The API, stable for callers:
                      removed block at the nearest remaining line, a deleted file at line 1.
         errors:      the new version's file errors.
         status:      added | deleted | modified | unchanged.
+        transitions: destroyed finding -> (before, after) for review output, e.g.
+                     ("aws_db_instance.orders", "aws_db_instance.main").
         findings:    introduced + destroyed, sorted: what a review shows.
 
 The rules are rule files with a `change:` section instead of `match:` (rules/<language>/
