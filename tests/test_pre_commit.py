@@ -50,7 +50,8 @@ def test_hook_through_pre_commit_try_repo(tmp_path):
     done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 1, done.stdout + done.stderr
     assert re.search(r"^blastguard\.+Failed$", done.stdout, re.M), done.stdout
-    reported = {(rule, int(line)) for line, rule in re.findall(r"^risky\.tf:(\d+):\d+: \w+ (\w+)", done.stdout, re.M)}
+    reported = {(rule, int(line)) for line, rule in re.findall(r"^risky\.tf:(\d+):\d+: (?:(?:error|warning|info|hint) )?([A-Z][A-Z0-9]*\d) ",
+                                                               done.stdout, re.M)}
     expected = {(f["rule"], f["start"]["line"]) for f in json.loads(subprocess.run(
         [sys.executable, "-m", "blastguard", "check", "--format", "json", "risky.tf"], cwd=project,
         capture_output=True, text=True).stdout)["findings"]}
