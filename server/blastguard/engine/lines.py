@@ -11,8 +11,7 @@ from blastguard.engine.model import Position
 _BREAK = re.compile(rb"\r\n|\r|\n")
 
 
-def _next_start(start: int, length: int) -> int:
-    return start + length + 1
+_PLUS_ONE = (1).__add__  # a line's length with its \n
 
 
 class LineIndex:
@@ -22,8 +21,8 @@ class LineIndex:
         self.data = data
         if b"\r" in data:
             self.starts = [0] + [m.end() for m in _BREAK.finditer(data)]
-        else:  # the common case, twice as fast: split in C and add up the lengths
-            self.starts = list(accumulate(map(len, data.split(b"\n")), _next_start, initial=0))[:-1]
+        else:  # the common case, twice as fast: split in C and add up the lengths, all in C
+            self.starts = list(accumulate(map(_PLUS_ONE, map(len, data.split(b"\n"))), initial=0))[:-1]
 
     def line_of(self, offset: int) -> int:
         """0-based line containing byte offset."""

@@ -9,7 +9,6 @@ moved with it when text before it changes length.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 
 from blastguard.engine.lines import LineIndex
@@ -20,16 +19,15 @@ from blastguard.engine.model import Edit, Finding, Fix
 class Unit:
     start: int
     end: int
-    key: bytes
+    key: tuple
     reused: bool = False
 
 
-def unit_key(*parts: bytes) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    return digest.digest()
+def unit_key(*parts: bytes) -> tuple:
+    """The parts themselves: a dict hashes them in C, where a digest per unit cost a third of
+    a keystroke's analysis in a file of a thousand blocks. Holds the unit's bytes, which the
+    document holds anyway."""
+    return parts
 
 
 @dataclass
@@ -37,25 +35,25 @@ class Reuse:
     """One open document's unit findings from its last analysis."""
 
     # unit key -> ((byte, line) where the unit started when its findings were made, those findings)
-    entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = field(default_factory=dict)
-    kinds: dict[bytes, tuple[str, ...]] = field(default_factory=dict)  # rule families of a YAML document
+    entries: dict[tuple, tuple[tuple[int, int] | None, list[Finding]]] = field(default_factory=dict)
+    kinds: dict[tuple, tuple[str, ...]] = field(default_factory=dict)  # rule families of a YAML document
     # YAML documents tree-sitter fails on: libyaml's verdict (a yaml_stream.Read, where it was made).
-    readings: dict[bytes, tuple] = field(default_factory=dict)
+    readings: dict[tuple, tuple] = field(default_factory=dict)
     # Counts, for benchmarks and tests: units taken from the cache and units analysed.
     hits: int = 0
     misses: int = 0
 
-    def has(self, key: bytes) -> bool:
+    def has(self, key: tuple) -> bool:
         return key in self.entries
 
     def update(self, units: list[Unit], fresh: list[tuple[int, Finding]], lines: LineIndex) -> list[Finding]:
         """Store the new units' findings (each with the start of the subject that made it) and
         return every unit's findings, the reused ones moved to where their unit is now."""
-        entries: dict[bytes, tuple[tuple[int, int], list[Finding]]] = {}
+        entries: dict[tuple, tuple[tuple[int, int] | None, list[Finding]]] = {}
         out: list[Finding] = []
         analysed = [u for u in units if not u.reused]
-        owned: dict[bytes, list[Finding]] = {u.key: [] for u in analysed}
-        uncacheable: set[bytes] = set()
+        owned: dict[tuple, list[Finding]] = {u.key: [] for u in analysed}
+        uncacheable: set[tuple] = set()
         for origin, finding in fresh:
             out.append(finding)
             unit = _containing(analysed, origin)
@@ -65,19 +63,25 @@ class Reuse:
                 uncacheable.add(unit.key)  # reported elsewhere (at a local's literal): not movable
             else:
                 owned[unit.key].append(finding)
+        # Where a unit started is kept only for units with findings to move (most have none).
         for unit in analysed:
             if unit.key not in uncacheable:
-                entries[unit.key] = ((unit.start, lines.line_of(unit.start)), owned[unit.key])
+                kept = owned[unit.key]
+                entries[unit.key] = ((unit.start, lines.line_of(unit.start)) if kept else None, kept)
         self.misses += len(analysed)
+        previous = self.entries
         for unit in units:
             if unit.reused:
-                self.hits += 1
-                then, kept = self.entries[unit.key]
-                now = (unit.start, lines.line_of(unit.start))
-                if now != then:  # text before it changed length or lines: move its findings
-                    kept = [_moved(f, unit.start - then[0], lines) for f in kept]
-                entries[unit.key] = (now, kept)
-                out.extend(kept)
+                then, kept = previous[unit.key]
+                if kept:
+                    now = (unit.start, lines.line_of(unit.start))
+                    if now != then:  # text before it changed length or lines: move its findings
+                        kept = [_moved(f, unit.start - then[0], lines) for f in kept]
+                    entries[unit.key] = (now, kept)
+                    out.extend(kept)
+                else:
+                    entries[unit.key] = (None, kept)
+        self.hits += len(units) - len(analysed)
         self.entries = entries  # only what the current text has: memory stays bounded
         self.kinds = {u.key: self.kinds[u.key] for u in units if u.key in self.kinds}
         self.readings = {u.key: self.readings[u.key] for u in units if u.key in self.readings}

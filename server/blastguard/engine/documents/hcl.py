@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cache
 
 from blastguard.engine.documents.embedded import decode_template
@@ -17,38 +18,82 @@ _COMBINING_FUNCTIONS = {"concat", "merge"}
 _PLAIN_STRING_PARTS = {"quoted_template_start", "quoted_template_end", "template_literal"}
 
 
+@dataclass(slots=True)
+class TopLevel:
+    """A config_file's top level, read in one pass: an editor does this on every keystroke,
+    so each block costs one child lookup and bytes operations, never a list of its children."""
+
+    body: object = None
+    blocks: list = field(default_factory=list)  # the `block` nodes
+    spans: list = field(default_factory=list)  # their (start, end) bytes
+    texts: list = field(default_factory=list)  # their bytes
+    locals: list = field(default_factory=list)  # indexes of the `locals` blocks
+    multiline: list = field(default_factory=list)  # indexes of blocks whose header may span lines
+    attributes: bool = False  # top-level assignments: a .tfvars file
+
+
+def top_level(root, data: bytes) -> TopLevel:
+    top = TopLevel(next((c for c in root.named_children if c.type == "body"), None))
+    if top.body is None:
+        return top
+    for c in top.body.named_children:
+        kind = c.type
+        if kind == "block":
+            first = c.named_child(0)
+            if first is not None and first.type == "identifier":
+                start, end = c.start_byte, c.end_byte
+                text = data[start:end]
+                if text.startswith(b"locals") and is_locals(text):
+                    top.locals.append(len(top.blocks))
+                brace = text.find(b"{")
+                if text.find(b"\n", 0, brace) >= 0:
+                    top.multiline.append(len(top.blocks))
+                top.blocks.append(c)
+                top.spans.append((start, end))
+                top.texts.append(text)
+        elif kind == "attribute":
+            top.attributes = True
+    return top
+
+
 def top_blocks(root) -> list:
     """The top-level `block` nodes of a config_file."""
-    body = next((c for c in root.named_children if c.type == "body"), None)
+    return top_level(root, root.text).blocks
+
+
+_AFTER_TYPE = frozenset(b" \t\r\n{")
+
+
+def is_locals(text: bytes) -> bool:
+    """Whether a top-level block's text is a `locals` block: its type is its first word, read
+    from the bytes without making child nodes (this runs for every block on every keystroke)."""
+    return text.startswith(b"locals") and len(text) > 6 and text[6] in _AFTER_TYPE
+
+
+def locals_spans(top: TopLevel) -> tuple[tuple[int, int], ...]:
+    """The spans of the `locals` blocks: values any expression of the module may read."""
+    return tuple(top.spans[i] for i in top.locals)
+
+
+def blocks(root, top: TopLevel | None = None, skip: frozenset = frozenset()) -> list[RawBlock]:
+    """The top-level blocks of a config_file (top: its top_level, when already at hand), with
+    lazily converted bodies; blocks starting at an offset in `skip` are left out (an editor
+    reuses their findings)."""
+    if top is None:
+        top = top_level(root, root.text)
+    body = top.body
     if body is None:
         return []
-    return [c for c in body.named_children if c.type == "block" and c.named_children
-            and c.named_children[0].type == "identifier"]
-
-
-def locals_spans(root) -> tuple[tuple[int, int], ...]:
-    """The spans of the `locals` blocks: values that any expression of the module may read."""
-    return tuple((b.start_byte, b.end_byte) for b in top_blocks(root) if b.named_children[0].text == b"locals")
-
-
-def blocks(root, skip: frozenset = frozenset()) -> list[RawBlock]:
-    """The top-level blocks of a config_file, with lazily converted bodies; blocks starting at
-    an offset in `skip` are left out (an editor reuses their findings)."""
-    body = next((c for c in root.named_children if c.type == "body"), None)
-    if body is None:
-        return []
-    top = top_blocks(root)
     # Each locals block is converted once, for the locals table and for its own subject.
-    local_bodies = {b.id: cache(lambda b=b: block_value(b, 0))
-                    for b in top if b.named_children[0].text == b"locals"}
+    local_bodies = {top.blocks[i].id: cache(lambda b=top.blocks[i]: block_value(b, 0)) for i in top.locals}
     locals_ = Locals(list(local_bodies.values()))
     found = []
-    if any(c.type == "attribute" for c in body.named_children):
+    if top.attributes:
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
         found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
                               lambda: locals_.substitute(body_value(body, 0)), stop=body.end_byte))
-    for block in top:
-        if block.start_byte in skip:
+    for block, (start, _) in zip(top.blocks, top.spans):
+        if start in skip:
             continue
         head = header(block)
         labels = [label_text(c) for c in head[1:]]
@@ -74,8 +119,12 @@ def header(block) -> list:
     return same_line if same_line and same_line[0].type == "identifier" else head
 
 
-def stray_header(block) -> int | None:
-    """Byte offset of words before a block's header line (see `header`), or None."""
+def stray_header(top: TopLevel) -> int | None:
+    """Byte offset of the first words before a block's header line (see `header`), or None."""
+    return next((at for at in map(_stray_words, (top.blocks[i] for i in top.multiline)) if at is not None), None)
+
+
+def _stray_words(block) -> int | None:
     head = header(block)
     return block.start_byte if head[0].start_byte != block.start_byte else None
 

@@ -55,11 +55,13 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.comments = _comments(grammar, data, root)
     if language == "terraform":
         if syntax == "hcl":
-            stray = next((at for at in map(hcl.stray_header, hcl.top_blocks(root)) if at is not None), None)
+            top = hcl.top_level(root, data)
+            stray = hcl.stray_header(top)
             if stray is not None and (doc.error_at is None or stray < doc.error_at):
                 doc.error_at = stray  # tree-sitter took the stray words for the block's type
-            blocks = hcl.blocks(root, _terraform_units(doc, root, reuse) if reuse is not None else frozenset())
-            doc.shared = hcl.locals_spans(root)
+            skip = _terraform_units(doc, top, reuse) if reuse is not None else frozenset()
+            blocks = hcl.blocks(root, top, skip)
+            doc.shared = hcl.locals_spans(top)
         else:
             blocks = terraform_json.blocks(_json_value(root))
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
@@ -145,30 +147,28 @@ def _comments(grammar: str, data: bytes, root) -> list[Comment]:
     return sorted(found, key=lambda c: c.start)
 
 
-def _terraform_units(doc: Document, root, reuse: Reuse) -> frozenset:
-    """Start offsets of the blocks whose findings can be reused: those whose text did not
-    change, nor what they can depend on (the `locals` when they mention `local.`; every
-    block about policy documents, for those reference each other)."""
-    data = doc.data
-    top = hcl.top_blocks(root)
-    texts = {b.start_byte: data[b.start_byte:b.end_byte] for b in top}
-    locals_key = unit_key(*(texts[b.start_byte] for b in top if b.named_children[0].text == b"locals"))
-    policy = [b.start_byte for b in top if b"aws_iam_policy_document" in texts[b.start_byte]]
-    policy_key = unit_key(*(texts[start] for start in policy))
-    policy = set(policy)
+def _terraform_units(doc: Document, top: hcl.TopLevel, reuse: Reuse) -> frozenset:
+    """Start offsets of the top-level blocks whose findings can be reused: those whose text
+    did not change, nor what they can depend on (the `locals` when they mention `local.`;
+    every block about policy documents, for those reference each other). This runs for
+    every block on every keystroke: bytes operations only, no tree nodes."""
+    spans, texts = top.spans, top.texts
+    locals_key = unit_key(*(texts[i] for i in top.locals))
+    policy_key = unit_key(*(text for text in texts if b"aws_iam_policy_document" in text))
     seen: dict[bytes, int] = {}
     skip = set()
-    for block in top:
-        text = texts[block.start_byte]
-        seen[text] = seen.get(text, 0) + 1
-        depends = (locals_key if b"local." in text or block.named_children[0].text == b"locals" else b"",
-                   policy_key if block.start_byte in policy else b"")
-        unit = Unit(block.start_byte, block.end_byte,
-                    unit_key(b"terraform", *depends, text, b"%d" % seen[text]))
-        unit.reused = reuse.has(unit.key)
-        doc.units.append(unit)
-        if unit.reused:
-            skip.add(block.start_byte)
+    known = reuse.entries
+    units = doc.units
+    for (start, end), text in zip(spans, texts):
+        count = seen[text] = seen.get(text, 0) + 1  # identical blocks stay distinct units
+        key = (b"terraform",
+               locals_key if b"local." in text or text.startswith(b"locals") else b"",
+               policy_key if b"aws_iam_policy_document" in text else b"",
+               text, count)
+        reused = key in known
+        units.append(Unit(start, end, key, reused))
+        if reused:
+            skip.add(start)
     return frozenset(skip)
 
 
