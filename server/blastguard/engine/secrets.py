@@ -14,6 +14,8 @@ import math
 import re
 from collections import Counter
 
+import re2
+
 MIN_LENGTH = 8
 MAX_LENGTH = 4096
 # Bits per character (Shannon, over the value's own characters). "aaaabbbb" has 1.0, "Sup3rS3cret!"
@@ -29,24 +31,25 @@ PLACEHOLDER_WORDS = (
     "not-used", "null", "undefined", "foobar", "qwerty", "letmein", "abc123", "123456", "admin",
     "guest", "demo", "mysql", "postgres", "mustbe",  # "Mustbe8characters": the Terraform docs' example
 )
-# Text that refers to a secret rather than holding it, or holds it encrypted or hashed.
-_REFERENCE = re.compile(
-    r"""\$\{[^}]*\}          # ${VAR}, ${{ secrets.X }}, Terraform and CloudFormation references
-      | \{\{.*?\}\}          # Jinja / Helm / CloudFormation dynamic references {{resolve:...}}
-      | \{%.*?%\}
-      | ^\$[A-Za-z_]\w*$     # $VAR
-      | ^%[A-Za-z_]\w*%$     # %VAR%
-      | ^<[^>]*>$            # <your-password>
-      | ^\[[^\]]*\]$         # [password]
-      | ^\$ANSIBLE_VAULT     # encrypted
-      | ^ENC\[               # SOPS / hiera-eyaml
-      | ^vault:              # Vault references
-      | ^(arn|projects|secret|secretsmanager|ssm|kms|gcp|azure|aws|op|env|file|https?)://?
-      | ^arn:aws
-      | ^\$(1|2[abxy]?|5|6|y|argon2(id|i|d)?|pbkdf2[\w-]*|scrypt)\$   # crypt(3) hashes
-      | ^(\{SSHA\}|\{SHA\}|\{CRYPT\}|md5[0-9a-f]{32}$|SCRAM-SHA-256\$)      # LDAP / PostgreSQL hashes
-    """, re.X | re.I)
-_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*\S{20,}")
+# Text that refers to a secret rather than holding it, or holds it encrypted or hashed. RE2 (linear
+# time): a value of many `${` or `{{` with no end made backtracking quadratic.
+_REFERENCE = re2.compile("(?i)" + "|".join((
+    r"\$\{[^}]*\}",  # ${VAR}, ${{ secrets.X }}, Terraform and CloudFormation references
+    r"\{\{.*?\}\}",  # Jinja / Helm / CloudFormation dynamic references {{resolve:...}}
+    r"\{%.*?%\}",
+    r"^\$[A-Za-z_]\w*$",  # $VAR
+    r"^%[A-Za-z_]\w*%$",  # %VAR%
+    r"^<[^>]*>$",  # <your-password>
+    r"^\[[^\]]*\]$",  # [password]
+    r"^\$ANSIBLE_VAULT",  # encrypted
+    r"^ENC\[",  # SOPS / hiera-eyaml
+    r"^vault:",  # Vault references
+    r"^(arn|projects|secret|secretsmanager|ssm|kms|gcp|azure|aws|op|env|file|https?)://?",
+    r"^arn:aws",
+    r"^\$(1|2[abxy]?|5|6|y|argon2(id|i|d)?|pbkdf2[\w-]*|scrypt)\$",  # crypt(3) hashes
+    r"^(\{SSHA\}|\{SHA\}|\{CRYPT\}|md5[0-9a-f]{32}$|SCRAM-SHA-256\$)",  # LDAP / PostgreSQL hashes
+)))
+_PRIVATE_KEY = re2.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*\S{20,}")
 # Host names, e-mail addresses and paths are what a Secret's other keys hold, not credentials.
 _NAME = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?$|^[\w.+-]+@[\w-]+(\.[\w-]+)+$|^\.{0,2}/", re.I)
 # The same character, a run of digits or letters in sequence, or a keyboard row repeated.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import re2
+
 from blastguard.engine.documents.templates import JINJA, untemplate
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node, Subject
 
@@ -20,7 +22,8 @@ _TASK_KEYWORDS = frozenset("""
 """.split())
 # Modules whose free-form argument is a command line, not key=value pairs.
 _COMMAND_MODULES = frozenset({"shell", "command", "raw", "script", "win_shell", "win_command"})
-_KEY_VALUE = re.compile(r"""(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)""")
+# RE2 (linear time): backtracking made a long word without `=` quadratic.
+_KEY_VALUE = re2.compile(r"""(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)""")
 _TASK_DIR = re.compile(r"(^|/)(tasks|handlers)/[^/]+\.ya?ml$")
 _VARS_DIR = re.compile(r"(^|/)(group_vars|host_vars)/")
 

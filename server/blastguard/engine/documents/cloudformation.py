@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
+import re2
+
 from blastguard.engine.documents.json_tree import parse_json
+from blastguard.engine.documents.templates import unknown_part as _unknown_part
 from blastguard.engine.paths import flatten
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
 
@@ -12,7 +15,8 @@ _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
-_SUB_VARIABLE = re.compile(r"\$\{(?!!)[^}]*\}")
+# ${Name} but not the literal ${!Name}; RE2 (linear time, so no lookahead).
+_SUB_VARIABLE = re2.compile(r"\$\{(?:[^!}][^}]*)?\}")
 
 
 def is_template(doc: Node | None) -> bool:
@@ -102,7 +106,7 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
     if name == "Fn::Sub":
         text = arg.value[0] if arg.kind == LIST and arg.value else arg
         if text.kind == SCALAR and isinstance(text.value, str):
-            template = _SUB_VARIABLE.sub(UNKNOWN_PART, text.value).replace("${!", "${")
+            template = _SUB_VARIABLE.sub(_unknown_part, text.value).replace("${!", "${")
     elif name == "Fn::Join" and arg.kind == LIST and len(arg.value) == 2 and arg.value[1].kind == LIST:
         delimiter, parts = arg.value
         if delimiter.kind == SCALAR and isinstance(delimiter.value, str):

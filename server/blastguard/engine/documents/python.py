@@ -112,7 +112,8 @@ class _Names:
 
 
 def subjects(root, wanted) -> list[Subject]:
-    nodes = _collect(root)
+    collected = _collect(root)
+    nodes = [node for node, _, _ in collected]
     names = _Names()
     for node in nodes:
         if node.type in ("import_statement", "import_from_statement"):
@@ -131,7 +132,7 @@ def subjects(root, wanted) -> list[Subject]:
                 names.add_assignment(node)
     found: list[Subject] = []
     want_strings = wanted("string", "")
-    for node in nodes:
+    for node, parent_type, scope in collected:
         t = node.type
         made: list[Subject] = []
         if t == "call":
@@ -144,30 +145,13 @@ def subjects(root, wanted) -> list[Subject]:
                 made.append(subject)
         elif t in ("import_statement", "import_from_statement"):
             made.extend(s for s in _imports(node) if wanted("import", s.type))
-        elif want_strings and t in ("string", "concatenated_string") and node.parent is not None \
-                and node.parent.type != "concatenated_string":
+        elif want_strings and t in ("string", "concatenated_string") and parent_type not in ("", "concatenated_string"):
             value = _string(node)
             made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
-        if made:
-            scope = enclosing_scope(node)
-            for subject in made:
-                subject.unit = scope
+        for subject in made:
+            subject.unit = scope
         found.extend(made)
     return found
-
-
-def enclosing_scope(node) -> str:
-    """The qualified name of the functions and classes around a node (`Deploy.run`), or
-    `<module>`: what a finding in Python is known by, whatever its line."""
-    names = []
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("function_definition", "class_definition"):
-            name = parent.child_by_field_name("name")
-            if name is not None:
-                names.append(name.text.decode("utf-8", "replace"))
-        parent = parent.parent
-    return ".".join(reversed(names)) or "<module>"
 
 
 def _entry(value: Node, start: int) -> None:
@@ -217,19 +201,33 @@ def _is_literal(node) -> bool:
     return False
 
 
-def _collect(root) -> list:
-    """Every node of the kinds we look at, in document order, without recursion."""
+def _collect(root) -> list[tuple]:
+    """Every node of the kinds we look at, in document order, without recursion, with its
+    parent's type and the qualified name of the functions and classes around it (`Deploy.run`,
+    or `<module>`: what a finding in Python is known by, whatever its line). Both are tracked
+    on the way down: asking each node for its parents costs the depth every time, which made
+    60 KB of nested calls or `"a" + "a" + ...` quadratic."""
     out = []
     cursor = root.walk()
+    parents: list[tuple[str, str]] = []  # (type, qualified scope inside it) of each ancestor
     while True:
         node = cursor.node
+        parent_type, scope = parents[-1] if parents else ("", "")
         if node.type in _INTERESTING:
-            out.append(node)
+            out.append((node, parent_type, scope or "<module>"))
         if cursor.goto_first_child():
+            inner = scope
+            if node.type in ("function_definition", "class_definition"):
+                name = node.child_by_field_name("name")
+                if name is not None:
+                    text = name.text.decode("utf-8", "replace")
+                    inner = f"{scope}.{text}" if scope else text
+            parents.append((node.type, inner))
             continue
         while not cursor.goto_next_sibling():
             if not cursor.goto_parent():
                 return out
+            parents.pop()
 
 
 def _call(node, names: _Names) -> Subject | None:

@@ -1,0 +1,33 @@
+"""Inputs that once made analysis slow (backtracking regexes, quadratic walks) or large in
+memory; shared by tests/test_worst_cases.py (hang guards, memory budget) and bench/memory.py."""
+
+from __future__ import annotations
+
+MB = 1_000_000
+
+# name -> (file name, text). Each took 8 s to over a minute, or over 600 MB, before it was fixed
+# (figures in the closing note of issue 13 and from bench/memory.py).
+SLOW = {
+    "helm-directive-line": ("chart/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\n" + "{{a}}" * 28 + "x\n"),
+    "helm-open-braces": ("chart/templates/cm.yaml",
+                         "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: " + "{{ " * 40_000 + "\n"),
+    "ansible-jinja-open-braces": ("playbook.yml", "- hosts: all\n  tasks:\n    - shell: echo " + "{{ " * 40_000 + "\n"),
+    "ansible-long-words": ("playbook.yml", "- hosts: all\n  tasks:\n    - shell: " + "a" * 100_000
+                           + "\n    - file: " + "a" * 100_000 + "\n"),
+    "compose-dollar-braces": ("docker-compose.yml", "services:\n  web:\n    image: " + "${" * 100_000 + "\n"),
+    "cloudformation-sub-dollar-braces": ("template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"
+                                         "  B:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+                                         "      BucketName: !Sub '" + "${" * 100_000 + "'\n"),
+    "python-string-concatenation": ("concat.py", "import os\nos.system(" + " + ".join(['"a"'] * 20_000) + ")\n"),
+    "secret-dollar-braces": ("secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n"
+                             "  password: '" + "${" * 50_000 + "'\n"),
+}
+
+LARGE = {
+    "python-nested-calls-60KB": ("nested.py", "x = " + "f(" * 10_000 + ")" * 10_000 + "\n"),
+    "terraform-one-line-4MB": ("one.tf", 'locals { a = [' + '"x",' * 800_000 + '] }\n'),
+    "comment-lines-5MB": ("comments.tf", "#\n" * (5 * MB // 2 - 10)),
+    "yaml-small-documents-5MB": ("docs.yaml", "---\na: 1\n" * (5 * MB // 10 - 10)),
+    "terraform-80000-blocks": ("blocks.tf", "".join(
+        f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "x"\n}}\n' for i in range(80_000))),
+}
