@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 from lsprotocol import types
+import pygls.server as pygls_server
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -23,7 +25,7 @@ from blastguard.engine.analyze import Engine
 from blastguard.engine.loader import RuleLoadError, load_rules
 from blastguard.engine.model import FileError, ScanResult
 from blastguard.engine.reuse import Reuse
-from blastguard.lsp import convert, settings as settings_mod
+from blastguard.lsp import convert, framing, settings as settings_mod
 from blastguard.lsp.documents import OpenDocument
 from blastguard.lsp.positions import UTF16, to_offset
 
@@ -112,6 +114,19 @@ class BlastguardServer(LanguageServer):
         # One thread: tree-sitter parsers are not shared between threads, and analysis is
         # CPU-bound, so more threads would only contend for the GIL.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blastguard-analysis")
+        self.exit_code = 0
+
+    def shutdown(self) -> None:
+        """Stop without waiting for the analysis thread or the blocked stdin reader: `exit`
+        must end the process even while a document is being analysed."""
+        self.exit_code = 0 if self.protocol._shutdown else 1
+        if self._stop_event is not None:
+            self._stop_event.set()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self._thread_pool:
+            self._thread_pool.shutdown(wait=False, cancel_futures=True)
+        if self._server:
+            self._server.close()
 
     def report_server_error(self, error: Exception, source) -> None:
         """Logged, not shown: a malformed message is the client's problem, and a failing
@@ -384,6 +399,9 @@ def run(tcp: str | None = None, debounce_ms: int | None = None, incremental: boo
     for handler in logging.getLogger().handlers:
         handler.addFilter(OneLine())
     server = build_server(debounce_ms, incremental)
+    # Our framing: answers malformed JSON-RPC and skips frames without Content-Length (pygls's
+    # loop hangs on them); both transports take the loop from this module attribute.
+    pygls_server.run_async = framing.run_async
     # The rules and grammars live as long as the server: keep the collector from walking them
     # again and again, and let it run less often (analysis makes many short-lived objects).
     gc.freeze()
@@ -393,4 +411,7 @@ def run(tcp: str | None = None, debounce_ms: int | None = None, incremental: boo
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    # Exit now: interpreter shutdown would wait for an analysis thread that may be busy with a
+    # pathological document.
+    logging.shutdown()
+    os._exit(server.exit_code)  # stdout is closed by pygls's exit; stderr is unbuffered
