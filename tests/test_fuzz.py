@@ -63,3 +63,12 @@ def test_fixes_keep_a_parsing_file_parsing(engine, case):
     assert parses(path, fixed)
     first = min(e.start for e in applied)
     assert fixed[:first] == data[:first]
+
+
+def test_mutated_corpus_files_never_raise_and_fixes_stay_inside_their_edits(engine):
+    """Real files, mutated with a fixed seed for about 20 s (bench/fuzz.py runs longer)."""
+    from tests import fuzzing
+
+    outcome = fuzzing.run(engine, seconds=20, seed=13)
+    assert outcome.files > 0 and outcome.cases > 0
+    assert outcome.failures == []
