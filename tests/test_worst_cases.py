@@ -30,7 +30,8 @@ def test_adversarial_input_is_analysed_without_hanging(tmp_path, name):
                           capture_output=True, text=True, timeout=HANG_GUARD_SECONDS, cwd=tmp_path)
     assert "Traceback" not in done.stderr
     report = json.loads(done.stdout)
-    assert report["errors"] == []
+    # Completing is the point; a one-line refusal (nesting bound) is a fine outcome, a crash is not.
+    assert [e for e in report["errors"] if "internal error" in e["message"]] == []
 
 
 CHILD = """
