@@ -7,6 +7,7 @@ import re
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Union
 
 from lsprotocol import types
 from pygls.protocol import default_converter
@@ -25,18 +26,40 @@ def server_command(*extra: str) -> list[str]:
 
 
 def _client() -> LanguageClient:
-    """pytest-lsp's client, also keeping every publishDiagnostics (with its version) in order."""
+    """pytest-lsp's client, also keeping every publishDiagnostics (with its version) in order,
+    the server's blastguard/changeSummary notifications, and its dynamic registrations (accepted)."""
     client = LanguageClient(converter_factory=default_converter)
     client.published = []
     client.versions = {}
+    client.summaries = []
+    client.registrations = []
+
+    def register(ls, params: types.RegistrationParams):
+        ls.registrations.extend(params.registrations)
+
+    def summary(ls, params):
+        ls.summaries.append(params)
 
     def publish(ls, params: types.PublishDiagnosticsParams):
         ls.diagnostics[params.uri] = params.diagnostics
         ls.versions[params.uri] = params.version
         ls.published.append(params)
 
+    # lsprotocol reads any code action holding a `command` as a bare Command (its union hook
+    # checks only for the key), which loses the title, kind and diagnostics of a CodeAction
+    # whose command is an object; editors read it by the type of `command`, and so does this.
+    converter = client.protocol._converter
+
+    def command_or_action(value, _):
+        bare = isinstance(value.get("command"), str)
+        return converter.structure(value, types.Command if bare else types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], command_or_action)
+
     features = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
+    features["blastguard/changeSummary"] = summary
     register_lsp_features(client, features)
     return client
 

@@ -9,6 +9,7 @@ from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import ScanResult
 from blastguard.engine.reuse import Reuse
 from blastguard.lsp.positions import to_offset
+from blastguard.lsp.provenance import Provenance
 
 
 @dataclass
@@ -24,21 +25,31 @@ class OpenDocument:
     task: asyncio.Task | None = None
     # Findings of unchanged blocks and documents, from the last analysis.
     reuse: Reuse = field(default_factory=Reuse)
+    # Blocks inserted by one large change since open or save.
+    blocks: Provenance = field(default_factory=Provenance)
+    # The document at the diff base and its analysis (lsp.changes.Base), and the reading of it.
+    base: object = None
+    base_task: asyncio.Task | None = None
+    # What the last result introduces relative to the base (lsp.changes.Classified), or None.
+    change: object = None
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.data)
 
     def apply(self, change, encoding: str, incremental: bool = True) -> None:
-        """One `didChange` content change: a ranged edit, or the whole text."""
+        """One `didChange` content change: a ranged edit, or the whole text; the inserted blocks follow."""
         text = change.text.encode("utf-8")
         change_range = getattr(change, "range", None)
         if change_range is None:
+            if self.blocks.min_lines:
+                self.blocks.replace_all(self.data, text)
             self.data, self.tree = text, None
             self.lines = LineIndex(self.data)
             return
         start = to_offset(self.lines, change_range.start.line, change_range.start.character, encoding)
         end = max(start, to_offset(self.lines, change_range.end.line, change_range.end.character, encoding))
         old = self.data
+        self.blocks.edit(start, end, text)
         self.data = old[:start] + text + old[end:]
         self.lines = LineIndex(self.data)
         if self.tree is None or not incremental:

@@ -19,13 +19,14 @@ from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
 from blastguard import __version__
-from blastguard.engine import fixes, languages
+from blastguard.engine import languages
 from blastguard.files import compile_patterns
 from blastguard.engine.analyze import Engine
 from blastguard.engine.loader import RuleLoadError, load_rules
 from blastguard.engine.model import FileError, ScanResult
 from blastguard.engine.reuse import Reuse
-from blastguard.lsp import convert, framing, settings as settings_mod
+from blastguard.lsp import changes, code_actions, convert, framing, review, settings as settings_mod
+from blastguard.lsp.base_versions import BaseVersions
 from blastguard.lsp.documents import OpenDocument
 from blastguard.lsp.positions import UTF16, to_offset
 
@@ -111,6 +112,7 @@ class BlastguardServer(LanguageServer):
         self.rule_dirs: list[Path] = []  # the extra rule folders self.engine was built with
         self.rules_by_id = {r.id: r for r in self.engine.rules.rules}
         self.excluded = None
+        self.bases = BaseVersions()  # documents at the diff base, read from the workspace's git repository
         # One thread: tree-sitter parsers are not shared between threads, and analysis is
         # CPU-bound, so more threads would only contend for the GIL.
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blastguard-analysis")
@@ -160,8 +162,12 @@ class BlastguardServer(LanguageServer):
                 new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
         self.settings = new
         self.engine = Engine(rules, new.config.options)
+        rebase = self.bases.configure(self.root, new.diff_base)
         for doc in self.documents.values():  # other rules, other findings
             doc.reuse = Reuse()
+            doc.blocks.min_lines = new.block_min_lines
+            if rebase:
+                changes.read_base(self, doc)
         self.rules_by_id = {r.id: r for r in rules.rules}
         self.excluded = None
         if new.config.exclude:  # a bad pattern is a warning and is left out, never a failed initialize
@@ -209,17 +215,20 @@ class BlastguardServer(LanguageServer):
         else:
             tree = doc.tree.copy() if doc.tree is not None and self.incremental else None
             reuse = doc.reuse if self.incremental else None
+            await changes.wait_for_base(doc)  # read once per document: only the first check waits
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(self.executor, analyse, self.engine, doc.path, data, tree, reuse,
                                                 doc.lines)
+        change = await changes.compare(self, doc, data, result) if doc.version == version else None
         if self.documents.get(doc.uri) is not doc or doc.version != version:
             return  # outdated: a newer version is on its way
-        doc.result, doc.result_version = result, version
+        doc.result, doc.result_version, doc.change = result, version, change
         if self.incremental and result.tree is not None:
             doc.tree = result.tree
         if not self.pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=doc.uri, version=version, diagnostics=self.diagnostics(doc)))
+        self.protocol.notify(changes.SUMMARY, changes.summary(doc))
 
     async def current(self, doc: OpenDocument) -> ScanResult | None:
         """The result for the document's current version, analysing now if needed."""
@@ -233,8 +242,7 @@ class BlastguardServer(LanguageServer):
         result = doc.result
         if result is None:
             return []
-        out = [convert.diagnostic(f, doc.lines, self.encoding, self.rules_by_id.get(f.rule))
-               for f in result.findings]
+        out = changes.diagnostics(doc, self.encoding, self.rules_by_id, self.settings.preexisting)
         for error in result.errors:
             line = (error.line or 1) - 1
             start = doc.lines.starts[min(line, len(doc.lines.starts) - 1)]
@@ -274,6 +282,7 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
                     register_options=types.DidChangeConfigurationRegistrationOptions(section=settings_mod.SECTION))]))
             except Exception as exc:  # a client that says it can but refuses: settings still come on change
                 log.warning("client/registerCapability failed: %s", exc)
+        await changes.watch_head(ls)
         if await ls.pull_settings():
             for doc in ls.documents.values():
                 ls.schedule(doc, 0)
@@ -296,7 +305,10 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
     def did_open(ls: BlastguardServer, params: types.DidOpenTextDocumentParams) -> None:
         item = params.text_document
         doc = OpenDocument(item.uri, to_fs_path(item.uri) or item.uri, item.version, item.text.encode("utf-8"))
+        doc.blocks.min_lines = ls.settings.block_min_lines
         ls.documents[item.uri] = doc
+        if item.uri.startswith("file:"):  # untitled documents have no base
+            changes.read_base(ls, doc)
         ls.schedule(doc, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -313,13 +325,18 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
     def did_save(ls: BlastguardServer, params: types.DidSaveTextDocumentParams) -> None:
         doc = ls.documents.get(params.text_document.uri)
         if doc is not None:
+            doc.blocks.forget()  # saved: what was inserted is the user's file now
+            if doc.base_task is not None:  # a commit may have moved the base: resolve it again
+                ls.bases.moved()
+                changes.read_base(ls, doc)
             ls.schedule(doc, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: BlastguardServer, params: types.DidCloseTextDocumentParams) -> None:
         doc = ls.documents.pop(params.text_document.uri, None)
-        if doc is not None and doc.task is not None:
-            doc.task.cancel()
+        for task in (doc.task, doc.base_task) if doc is not None else ():
+            if task is not None:
+                task.cancel()
         if not ls.pull:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=params.text_document.uri, diagnostics=[]))
@@ -334,46 +351,6 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
             await ls.current(doc)
             items = ls.diagnostics(doc)
         return types.RelatedFullDocumentDiagnosticReport(items=items)
-
-    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, convert.FIX_ALL]))
-    async def code_action(ls: BlastguardServer, params: types.CodeActionParams):
-        doc = ls.documents.get(params.text_document.uri)
-        if doc is None:
-            return []
-        result = await ls.current(doc)
-        if result is None:
-            return []
-        encoding, lines = ls.encoding, doc.lines
-        start = to_offset(lines, params.range.start.line, params.range.start.character, encoding)
-        end = to_offset(lines, params.range.end.line, params.range.end.character, encoding)
-        only = params.context.only
-        actions: list[types.CodeAction] = []
-        syntax = ls.syntax(doc)
-        if only is None or any(k.startswith(types.CodeActionKind.QuickFix) for k in only):
-            for finding in result.findings:
-                if finding.end_byte < start or finding.start_byte > end or finding.category == "meta":
-                    continue
-                diag = convert.diagnostic(finding, lines, encoding, ls.rules_by_id.get(finding.rule))
-                if finding.fix is not None:
-                    actions.append(types.CodeAction(
-                        title=f"{finding.fix.title} ({finding.rule})", kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[diag], is_preferred=True,
-                        edit=convert.workspace_edit(doc.uri, doc.version, finding.fix.edits, lines, encoding)))
-                suppress = convert.suppression_edit(finding, lines, syntax)
-                if suppress is not None:
-                    actions.append(types.CodeAction(
-                        title=f"Suppress {finding.rule} on this line", kind=types.CodeActionKind.QuickFix,
-                        diagnostics=[diag],
-                        edit=convert.workspace_edit(doc.uri, doc.version, [suppress], lines, encoding)))
-        if only is None or any(convert.FIX_ALL.startswith(k) for k in only):
-            edits = [e for f in result.findings if f.fix is not None and f.fix.safe for e in f.fix.edits]
-            if edits:
-                _, applied = fixes.apply(doc.data, edits)
-                actions.append(types.CodeAction(
-                    title="Fix all safely fixable Blastguard findings", kind=convert.FIX_ALL,
-                    edit=convert.workspace_edit(doc.uri, doc.version, applied, lines, encoding)))
-        return actions
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: BlastguardServer, params: types.HoverParams):
@@ -391,6 +368,9 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
                            range=convert.lsp_range(doc.lines, found[0].start_byte, found[0].end_byte, ls.encoding))
 
+    code_actions.register(server)
+    changes.register(server)
+    review.register(server)
     return server
 
 

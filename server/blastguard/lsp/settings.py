@@ -18,7 +18,11 @@ DEFAULTS: dict = {
     "ruleDirs": [],
     "debounceMs": 150,
     "maxFileSize": "5MiB",
+    "diffBase": "HEAD",
+    "preexistingSeverity": "hint",
+    "insertedBlockMinLines": 3,
 }
+PREEXISTING = ("hint", "information", "hidden")
 # Keys a client keeps under the same section for itself (VS Code: the server command, tracing).
 CLIENT_KEYS = frozenset({"path", "interpreter", "trace"})
 # Editor spelling -> .blastguard.yaml spelling, for the settings both understand.
@@ -33,6 +37,9 @@ class Settings:
     config: Config = field(default_factory=Config)
     # Set when settings were refused: shown to the user once, the defaults are used.
     problem: str = ""
+    diff_base: str = DEFAULTS["diffBase"]
+    preexisting: str = DEFAULTS["preexistingSeverity"]
+    block_min_lines: int = DEFAULTS["insertedBlockMinLines"]
 
 
 def read(raw, root: Path | None, debounce_override: int | None = None) -> Settings:
@@ -61,13 +68,28 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
         debounce = values["debounceMs"]
         if isinstance(debounce, bool) or not isinstance(debounce, int) or not 0 <= debounce <= 10_000:
             raise ValueError("debounceMs must be a whole number of milliseconds from 0 to 10000")
+        _check_change_settings(values)
         editor = {_CONFIG_KEYS[k]: v for k, v in values.items()
                   if k in _CONFIG_KEYS and v != DEFAULTS[k]}
         config = from_mapping(editor, base, config)
     except (ValueError, TypeError) as exc:
         return Settings(config=config, problem=f"Blastguard settings ignored: {exc}",
                         debounce_ms=DEFAULTS["debounceMs"] if debounce_override is None else debounce_override)
-    return Settings(values["enable"], debounce if debounce_override is None else debounce_override, config, problem)
+    return Settings(values["enable"], debounce if debounce_override is None else debounce_override, config, problem,
+                    diff_base=values["diffBase"], preexisting=values["preexistingSeverity"],
+                    block_min_lines=values["insertedBlockMinLines"])
+
+
+def _check_change_settings(values: dict) -> None:
+    base = values["diffBase"]
+    # The base goes to git as a revision: an option-like or multi-line value is refused, not passed.
+    if not isinstance(base, str) or base.startswith("-") or any(c.isspace() or ord(c) < 32 for c in base):
+        raise ValueError('diffBase must be a git revision such as "HEAD" or "origin/main", or "" for none')
+    if values["preexistingSeverity"] not in PREEXISTING:
+        raise ValueError(f"preexistingSeverity must be one of {', '.join(PREEXISTING)}")
+    lines = values["insertedBlockMinLines"]
+    if isinstance(lines, bool) or not isinstance(lines, int) or not 0 <= lines <= 100_000:
+        raise ValueError("insertedBlockMinLines must be a whole number of lines (0 turns blocks off)")
 
 
 def section(raw) -> dict:
