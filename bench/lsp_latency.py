@@ -1,7 +1,8 @@
 """Drive the real `blastguard lsp` over stdio: didChange -> publishDiagnostics latency for the
 speed issue's three shapes (Terraform of many small blocks, of a few large ones, a Kubernetes
-bundle) at 5k and 20k lines, incremental analysis on and off, next to the goals; and the
-server's memory with the whole real-world corpus open."""
+bundle) at 5k and 20k lines, incremental analysis on and off, next to the goals, and with the
+comparison with the git base (diffBase) on; and the server's memory with the whole real-world
+corpus open."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -91,12 +95,14 @@ class Client:
                 self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
 
 
-async def start(incremental: bool) -> tuple[Client, asyncio.subprocess.Process]:
+async def start(incremental: bool, root: Path | None = None, init: dict | None = None
+                ) -> tuple[Client, asyncio.subprocess.Process]:
     proc = await asyncio.create_subprocess_exec(*server_command(incremental), stdin=asyncio.subprocess.PIPE,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
                                                 limit=2**24)
     client = Client(proc)
-    await client.request("initialize", {"processId": os.getpid(), "rootUri": None, "capabilities": {}})
+    await client.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri() if root else None,
+                                        "capabilities": {}, "initializationOptions": init})
     client.notify("initialized", {})
     return client, proc
 
@@ -157,9 +163,22 @@ def grow(base: str, lines: int, separator: str) -> str:
     return text[:position]
 
 
-async def latency(path: str, text: str, incremental: bool, seed: int = 7) -> list[float]:
-    client, proc = await start(incremental)
-    uri = f"file:///bench/{path}"
+def committed(path: str, text: str) -> Path:
+    """A scratch git repository holding `text` at `path`, committed: the document's base."""
+    repo = Path(tempfile.mkdtemp(prefix="blastguard-bench-"))
+    (repo / path).write_text(text)
+    for args in (["init", "-q"], ["add", path], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c",
+                        "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+async def latency(path: str, text: str, incremental: bool, seed: int = 7, base: bool = False) -> list[float]:
+    """With `base`, the file is committed in a scratch repository and compared with that
+    version on every change (diffBase HEAD, the default); without, diffBase is ""."""
+    repo = committed(path, text) if base else None
+    client, proc = await start(incremental, repo, None if base else {"diffBase": ""})
+    uri = (repo / path).as_uri() if repo else f"file:///bench/{path}"
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "", "version": 1, "text": text}})
     await asyncio.wait_for(client.published_future(uri, 1), 120)
     rng = random.Random(seed)
@@ -189,6 +208,8 @@ async def latency(path: str, text: str, incremental: bool, seed: int = 7) -> lis
         received = await asyncio.wait_for(waiter, 120)
         samples.append((received - sent) * 1000)
     await stop(client, proc)
+    if repo is not None:
+        shutil.rmtree(repo, ignore_errors=True)
     return samples
 
 
@@ -231,22 +252,28 @@ async def main() -> int:
           f"(each inserted, then deleted); Kubernetes manifests from {CORPUS if CORPUS.is_dir() else 'examples/'}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
     print()
-    header = ("file", "lines", "incremental p50 ms", "p95 ms", "goal p95", "full re-parse p50 ms", "p95 ms")
+    header = ("file", "lines", "incremental p50 ms", "p95 ms", "goal p95", "full re-parse p50 ms", "p95 ms",
+              "+ base p50 ms", "p95 ms")
     rows = [header]
     for name, base, separator in kinds:
         for size in sizes:
             text = grow(base, size, separator)
             on = await latency(name, text, True)
             off = await latency(name, text, False)
+            based = await latency(name, text, True, base=True)
             goal = next((f"{g:.0f}" for n, g in sorted(GOALS.items()) if size <= n), "-")
             rows.append((name, f"{text.count(chr(10)):,}", f"{statistics.median(on):.1f}", f"{percentile(on, 0.95):.1f}",
-                         goal, f"{statistics.median(off):.1f}", f"{percentile(off, 0.95):.1f}"))
+                         goal, f"{statistics.median(off):.1f}", f"{percentile(off, 0.95):.1f}",
+                         f"{statistics.median(based):.1f}", f"{percentile(based, 0.95):.1f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
         print("  ".join([row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]))
     print()
     print("incremental: the edited tree is re-parsed and only changed blocks/documents are analysed again;")
-    print("full: --no-incremental, every change re-parses and re-analyses the whole file.")
+    print("full: --no-incremental, every change re-parses and re-analyses the whole file;")
+    print("+ base: incremental, the file committed in a scratch git repository and compared with that version")
+    print("on every change (diffBase HEAD, the default; the other columns set diffBase \"\"); the destructive-change")
+    print("comparison waits for a 0.3 s pause, which these back-to-back edits never leave.")
     if CORPUS.is_dir():
         count, rss, elapsed, peak = await corpus_memory()
         print()
