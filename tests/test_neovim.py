@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,3 +210,36 @@ def test_every_setup_path_and_the_shipped_configs(tmp_path):
     result = _result(tmp_path, proc, out)
     failures = [check for check in result["checks"] if not check["ok"]]
     assert result["checks"] and not failures, json.dumps(failures, indent=1)
+
+
+PASTED = [  # ten lines, as an assistant's suggestion lands: one change
+    'resource "aws_s3_bucket" "pasted" {',
+    '  bucket        = "pasted-logs"',
+    "  force_destroy = true",
+    "  tags = {",
+    '    team  = "data"',
+    '    owner = "ops"',
+    '    env   = "prod"',
+    '    cost  = "42"',
+    "  }",
+    "}",
+]
+
+
+def test_review_an_inserted_block_in_a_real_neovim(tmp_path):
+    project = tmp_path / "project"
+    result, _, _ = _e2e(tmp_path, files=[str(project / "risky.tf")],
+                        review={"path": str(project / "risky.tf"), "line": 1, "lines": PASTED})
+    context = json.dumps(result, indent=1)
+    assert result["review_waited"], context
+    # The one finding of the pasted block, on its line, naming the block; nothing else does.
+    (finding,) = result["block_diagnostics"]
+    assert (finding["rule"], finding["line"]) == ("TF101", 3), context
+    assert re.search(r"\[in a block inserted at \d\d:\d\d \(10 lines\)\]$", finding["message"]), context
+    assert {"Review inserted block (10 lines)", "Show what this block destroys"} <= set(result["review_actions"])
+    # The client's command selected the block's lines in Visual line mode.
+    assert result["review_mode"] == "V" and result["review_selection"] == [1, 10], context
+    # The server's command answered with the report and showed it.
+    assert result["report"].startswith("Blastguard: the block inserted at "), context
+    assert "lines 1-10" in result["report"] and "TF101" in result["report"], context
+    assert [m["message"] for m in result["messages"]] == [result["report"]], context

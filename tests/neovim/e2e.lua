@@ -5,6 +5,9 @@
 --   settings, init_options   optional, given to setup as they are
 --   files      absolute paths to open, in order
 --   fix        optional {path, rule, line}: request code actions there, apply the preferred fix
+--   review     optional {path, line, lines}: insert `lines` before `line` in one change, wait for a
+--              finding naming the inserted block, run its "Review inserted block" action (the
+--              client-side command) and its "Show what this block destroys" (on the server)
 --   timeout_ms how long to wait for diagnostics
 --   out        where to write the JSON result
 -- It always writes `out` and quits: `qa!` when the script ran to its end, `cquit 1` on an error.
@@ -49,6 +52,84 @@ local function client_for(bufnr)
     end
   end
   return nil
+end
+
+local function review(buffers, published)
+  local spec = params.review
+  local target
+  for _, buffer in ipairs(buffers) do
+    if buffer.path == spec.path then
+      target = buffer
+    end
+  end
+  assert(target, "review.path is not one of the opened files")
+  local client = assert(client_for(target.bufnr), "no blastguard client on the buffer")
+  vim.api.nvim_set_current_buf(target.bufnr)
+  local before = published[target.uri] or 0
+  vim.api.nvim_buf_set_lines(target.bufnr, spec.line - 1, spec.line - 1, false, spec.lines)
+  local in_block
+  out.review_waited = vim.wait(params.timeout_ms, function()
+    if (published[target.uri] or 0) <= before then
+      return false
+    end
+    for _, d in ipairs(blastguard_diagnostics(target.bufnr)) do
+      if d.message:find("in a block inserted at", 1, true) then
+        in_block = d
+        return true
+      end
+    end
+    return false
+  end, 20)
+  assert(in_block, "no finding names the inserted block: " .. vim.inspect(summary(target.bufnr)))
+  out.block_diagnostics = {}
+  for _, d in ipairs(blastguard_diagnostics(target.bufnr)) do
+    if d.message:find("in a block inserted at", 1, true) then
+      table.insert(out.block_diagnostics, { rule = d.code, line = d.lnum + 1, message = d.message })
+    end
+  end
+  local range = {
+    start = { line = in_block.lnum, character = in_block.col },
+    ["end"] = { line = in_block.end_lnum, character = in_block.end_col },
+  }
+  local responses = vim.lsp.buf_request_sync(target.bufnr, "textDocument/codeAction", {
+    textDocument = { uri = target.uri }, range = range,
+    context = { diagnostics = {}, only = { "quickfix" } },
+  }, 10000)
+  local actions = {}
+  for _, action in ipairs((responses and responses[client.id] or {}).result or {}) do
+    actions[action.title] = action
+  end
+  local review_action, report_action
+  for title, action in pairs(actions) do
+    if title:find("^Review inserted block") then
+      review_action = action
+    elseif title == "Show what this block destroys" then
+      report_action = action
+    end
+  end
+  out.review_actions = vim.tbl_keys(actions)
+  assert(review_action and report_action, "no review actions among " .. vim.inspect(out.review_actions))
+
+  -- As vim.lsp.buf.code_action applies a command: the client's own handler first.
+  local command = review_action.command
+  local handler = client.commands[command.command] or vim.lsp.commands[command.command]
+  assert(handler, "no client-side handler for " .. command.command)
+  vim.cmd("normal! gg")
+  handler(command, { bufnr = target.bufnr, client_id = client.id, method = "workspace/executeCommand" })
+  out.review_mode = vim.fn.mode()
+  out.review_selection = { vim.fn.line("v"), vim.fn.line(".") }
+  vim.cmd("normal! \27")
+
+  -- Not a client command: it goes to the server, which answers with the report and shows it.
+  local report = report_action.command
+  assert(client.commands[report.command] == nil and vim.lsp.commands[report.command] == nil)
+  local answer = client.request_sync("workspace/executeCommand",
+    { command = report.command, arguments = report.arguments }, 10000, target.bufnr)
+  assert(answer and answer.err == nil, "workspace/executeCommand: " .. vim.inspect(answer))
+  out.report = answer.result
+  vim.wait(2000, function()
+    return #out.messages > 0
+  end, 20)
 end
 
 local function main()
@@ -115,6 +196,9 @@ local function main()
     }
   end
 
+  if params.review ~= nil and params.review ~= vim.NIL then
+    review(buffers, published)
+  end
   local fix = params.fix
   if fix == nil or fix == vim.NIL then
     return

@@ -12,8 +12,15 @@ return {
     "json", "python",
   },
   root_markers = { ".blastguard.yaml", ".git" },
+  -- "Review inserted block" selects the block (the module is on 'runtimepath' with this file).
+  commands = {
+    ["blastguard.reviewBlock"] = function(command, ctx)
+      return require("blastguard").review_block(command, ctx)
+    end,
+  },
   -- No settings: the server's defaults and the project's .blastguard.yaml. To change them,
   -- vim.lsp.config("blastguard", { settings = { blastguard = { ignore = { "TF402" } } } }) with
-  -- the keys enable, select, ignore, severity, exclude, ruleDirs, debounceMs, maxFileSize.
+  -- the keys enable, select, ignore, severity, exclude, ruleDirs, debounceMs, maxFileSize,
+  -- diffBase, preexistingSeverity, insertedBlockMinLines.
   -- (Leave a section out rather than writing it empty: Neovim sends an empty table as [].)
 }

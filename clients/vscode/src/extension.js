@@ -9,6 +9,7 @@ const path = require('path');
 const vscode = require('vscode');
 const { LanguageClient } = require('vscode-languageclient/node');
 const discovery = require('./discovery');
+const review = require('./review');
 
 const SECTION = 'blastguard';
 const manifest = require('../package.json');
@@ -82,7 +83,7 @@ function clientOptions(outputChannel, initializationOptions) {
     initializationOptions,
     outputChannel,
     diagnosticCollectionName: SECTION,
-    middleware: { workspace: { configuration } },
+    middleware: { workspace: { configuration }, executeCommand: review.executeCommand },
   };
 }
 
@@ -187,6 +188,7 @@ async function start() {
   const next = new LanguageClient(SECTION, 'Blastguard', { command, args, options: { cwd } },
     clientOptions(/** @type {import('vscode').OutputChannel} */ (output), serverSettings(config)));
   client = next;
+  review.attach(next);
   try {
     await next.start();
   } catch (error) {
@@ -222,6 +224,7 @@ async function activate(context) {
   watchedEnvironments = undefined;
   extensionPath = context.extensionPath || extensionPath;
   output = vscode.window.createOutputChannel('Blastguard');
+  review.activate(context);
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('blastguard.restart', restart),

@@ -10,7 +10,8 @@ const { test, beforeEach } = require('node:test');
 const { stub, fakeVscode, FakeLanguageClient } = require('./stubs');
 const manifest = require('../package.json');
 
-const SERVER_KEYS = ['enable', 'select', 'ignore', 'severity', 'exclude', 'ruleDirs', 'debounceMs', 'maxFileSize'];
+const SERVER_KEYS = ['enable', 'select', 'ignore', 'severity', 'exclude', 'ruleDirs', 'debounceMs', 'maxFileSize',
+  'diffBase', 'preexistingSeverity', 'insertedBlockMinLines'];
 const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-'));
 const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-project-'));
 // An installed extension without a bundled server, so that only the settings under test count.
@@ -100,7 +101,7 @@ test('activate starts `<blastguard.path> lsp` with the settings as initializatio
   assert.deepEqual(options.documentSelector, extension.documentSelector);
   assert.deepEqual(options.initializationOptions, {
     enable: true, select: ['TF1'], ignore: [], severity: { TF101: 'error' }, exclude: [], ruleDirs: [],
-    debounceMs: 300, maxFileSize: '5MiB',
+    debounceMs: 300, maxFileSize: '5MiB', diffBase: 'HEAD', preexistingSeverity: 'hint', insertedBlockMinLines: 3,
   });
   assert.equal(options.outputChannel, vscode.calls.channels[0]);
   assert.equal(options.outputChannel.name, 'Blastguard');

@@ -6,6 +6,7 @@
  */
 
 const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -76,6 +77,75 @@ test('the real client and server: settings accepted, diagnostics pulled', {
     assert.deepEqual(vscode.recorded.messages, []);
     assert.ok(!vscode.recorded.output.join('').includes('workspace/diagnostic/refresh'),
       'settings that did not change must not make the client pull every diagnostic again');
+  } finally {
+    await extension.deactivate();
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+/** A git repository in a temporary folder with `files` committed. */
+function repository(files) {
+  const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-git-')));
+  const git = (...args) => execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com',
+    '-c', 'commit.gpgsign=false', ...args], { cwd: folder, stdio: 'pipe' });
+  git('init', '-q');
+  for (const [name, text] of Object.entries(files)) {
+    fs.writeFileSync(path.join(folder, name), text);
+  }
+  git('add', '-A');
+  git('commit', '-q', '-m', 'base');
+  return folder;
+}
+
+function hasGit() {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('the real client and server: the status bar counts what the open file introduces against HEAD', {
+  skip: !SERVER ? 'no server: set BLASTGUARD_SERVER or install the project into .venv (.ci/run does)'
+    : !hasGit() ? 'git is not installed' : false,
+  timeout: 60_000,
+}, async () => {
+  const committed = 'resource "aws_s3_bucket" "b" {\n  bucket        = "x"\n  force_destroy = true\n}\n';
+  const folder = repository({ 'main.tf': committed });
+  const file = path.join(folder, 'main.tf');
+  // Not saved yet: a public ACL typed above the old finding.
+  const text = committed.replace('  force_destroy', '  acl           = "public-read"\n  force_destroy');
+  const settings = {};
+  for (const [key, schema] of Object.entries(manifest.contributes.configuration.properties)) {
+    settings[key] = schema.default;
+  }
+  settings['blastguard.path'] = SERVER;
+  const document = textDocument(file, 'terraform', text);
+  const vscode = vscodeApi({ settings, folder, documents: [document], section });
+  stub('vscode', vscode);
+  // The extension and the language client as loaded by an earlier test hold that test's `vscode`.
+  for (const key of Object.keys(require.cache)) {
+    if (key.includes(`${path.sep}vscode-languageclient${path.sep}`) || key.includes(`${path.sep}src${path.sep}`)) {
+      delete require.cache[key];
+    }
+  }
+  const extension = require('../src/extension');
+  await extension.activate({ subscriptions: [] });
+  try {
+    vscode.workspace.activate(document);
+    const [item] = vscode.recorded.items;
+    await until(() => item.visible, 30_000, () => `the status bar item:\n${vscode.recorded.output.join('')}`);
+    assert.equal(item.text, '$(warning) 1 introduced');
+    assert.match(item.tooltip, /compared with HEAD: 1 finding introduced, 0 destructive changes, 1 pre-existing/);
+    const uri = vscode.Uri.file(file).toString();
+    const diagnostics = vscode.recorded.diagnostics.get(uri);
+    const code = (d) => (typeof d.code === 'object' ? d.code.value : d.code);
+    const acl = diagnostics.find((d) => code(d) === 'TF402');
+    const destroy = diagnostics.find((d) => code(d) === 'TF101');
+    assert.equal(acl.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(acl.message, /\[introduced by this change\]$/);
+    assert.equal(destroy.severity, vscode.DiagnosticSeverity.Hint);
   } finally {
     await extension.deactivate();
     fs.rmSync(folder, { recursive: true, force: true });

@@ -63,7 +63,7 @@ function section(values, prefix, user = {}) {
 function fakeVscode(settings = {}, folder = '/work/project', { user = {}, trusted = true, python } = {}) {
   const listeners = [];
   const trustListeners = [];
-  const calls = { errors: [], commands: new Map(), executed: [], channels: [] };
+  const calls = { errors: [], commands: new Map(), executed: [], channels: [], items: [], infos: [] };
   const pythonListeners = [];
   const environments = {
     getActiveEnvironmentPath: () => ({ id: 'selected', path: python }),
@@ -73,6 +73,8 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
       return { dispose: () => pythonListeners.splice(pythonListeners.indexOf(listener), 1) };
     },
   };
+  const activeEditorListeners = [];
+  const closeListeners = [];
   const vscode = {
     version: '1.82.0',
     calls,
@@ -93,6 +95,10 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
         listeners.push(listener);
         return { dispose: () => listeners.splice(listeners.indexOf(listener), 1) };
       },
+      onDidCloseTextDocument: (listener) => {
+        closeListeners.push(listener);
+        return { dispose: () => closeListeners.splice(closeListeners.indexOf(listener), 1) };
+      },
     },
     window: {
       createOutputChannel: (name) => {
@@ -105,7 +111,49 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
         calls.errors.push({ message, items });
         return undefined;
       },
+      showInformationMessage: async (message, ...items) => {
+        calls.infos.push({ message, items });
+        return undefined;
+      },
+      activeTextEditor: undefined,
+      visibleTextEditors: [],
+      showTextDocument: async (target) => {
+        const uri = target.uri || target;
+        let editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+        if (!editor) {
+          editor = textEditor(uri);
+          vscode.window.visibleTextEditors.push(editor);
+        }
+        vscode.window.activeTextEditor = editor;
+        return editor;
+      },
+      onDidChangeActiveTextEditor: (listener) => {
+        activeEditorListeners.push(listener);
+        return { dispose: () => activeEditorListeners.splice(activeEditorListeners.indexOf(listener), 1) };
+      },
+      createStatusBarItem: (id, alignment, priority) => {
+        const item = { id, alignment, priority, text: '', tooltip: '', visible: false, show() {
+          item.visible = true;
+        }, hide() {
+          item.visible = false;
+        }, dispose() {} };
+        calls.items.push(item);
+        return item;
+      },
     },
+    Uri: { parse: (text) => fakeUri(text) },
+    Position: class {
+      constructor(line, character) {
+        Object.assign(this, { line, character });
+      }
+    },
+    Selection: class {
+      constructor(anchor, active) {
+        Object.assign(this, { anchor, active, start: anchor, end: active });
+      }
+    },
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 },
     commands: {
       registerCommand: (id, handler) => {
         calls.commands.set(id, handler);
@@ -129,6 +177,14 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
         listener();
       }
     },
+    /** Makes the editor of `uri` the active one, as clicking its tab does. */
+    activate(uri) {
+      vscode.window.activeTextEditor = uri ? textEditor(fakeUri(uri)) : undefined;
+      activeEditorListeners.forEach((listener) => listener(vscode.window.activeTextEditor));
+    },
+    close(uri) {
+      closeListeners.forEach((listener) => listener({ uri: fakeUri(uri) }));
+    },
     /** Changes settings and tells the listeners, as VS Code does. */
     change(values) {
       Object.assign(vscode.settings, values);
@@ -141,11 +197,33 @@ function fakeVscode(settings = {}, folder = '/work/project', { user = {}, truste
   return vscode;
 }
 
+function fakeUri(text) {
+  return { scheme: 'file', toString: () => text };
+}
+
+/** A text editor over a document that is only its uri, recording selection and reveals. */
+function textEditor(uri) {
+  return { document: { uri }, selection: undefined, revealed: [], viewColumn: 1,
+    revealRange(range, how) {
+      this.revealed.push({ range, how });
+    } };
+}
+
 /** A LanguageClient stand-in that records how it was built and whether it runs. */
 class FakeLanguageClient {
   constructor(id, name, serverOptions, clientOptions) {
-    Object.assign(this, { id, name, serverOptions, clientOptions, running: false });
+    Object.assign(this, { id, name, serverOptions, clientOptions, running: false, handlers: new Map() });
     FakeLanguageClient.made.push(this);
+  }
+
+  onNotification(method, handler) {
+    this.handlers.set(method, handler);
+    return { dispose: () => this.handlers.delete(method) };
+  }
+
+  /** A notification from the server, as the real client would dispatch it. */
+  notify(method, params) {
+    this.handlers.get(method)(params);
   }
 
   async start() {

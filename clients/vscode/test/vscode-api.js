@@ -102,6 +102,13 @@ class Diagnostic {
   }
 }
 
+class Selection extends Range {
+  constructor(anchor, active) {
+    super(anchor, active);
+    Object.assign(this, { anchor, active });
+  }
+}
+
 class CancellationTokenSource {
   constructor() {
     const cancelled = new EventEmitter();
@@ -161,8 +168,14 @@ function textDocument(fsPath, languageId, text, version = 1) {
 
 /** A stand-in `vscode` over settings (`blastguard.path` and so on), a folder and open documents. */
 function vscodeApi({ settings = {}, folder, documents = [], section }) {
-  const recorded = { messages: [], diagnostics: new Map(), output: [] };
+  const recorded = { messages: [], diagnostics: new Map(), output: [], items: [], commands: new Map() };
   const configurationChanged = new EventEmitter();
+  const activeEditorChanged = new EventEmitter();
+  /** An editor of one of `documents`, recording its selection and what was revealed. */
+  const editorOf = (document) => ({ document, selection: undefined, viewColumn: 1, revealed: [],
+    revealRange(range) {
+      this.revealed.push(range);
+    } });
   const collection = (name) => withFallback('DiagnosticCollection', {
     name,
     set: (uri, items) => recorded.diagnostics.set(uri.toString(), items || []),
@@ -181,7 +194,9 @@ function vscodeApi({ settings = {}, folder, documents = [], section }) {
   const api = withFallback('vscode', {
     version: '1.82.0',
     recorded,
-    Disposable, EventEmitter, Uri, Position, Range, Diagnostic, TabInputText, CodeActionKind, CancellationTokenSource,
+    Disposable, EventEmitter, Uri, Position, Range, Selection, Diagnostic,
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    TextEditorRevealType: { Default: 0, InCenter: 1, InCenterIfOutsideViewport: 2, AtTop: 3 }, TabInputText, CodeActionKind, CancellationTokenSource,
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     DiagnosticTag: { Unnecessary: 1, Deprecated: 2 },
     env: { appName: 'Visual Studio Code', language: 'en', uiKind: 1, machineId: 'test', sessionId: 'test' },
@@ -193,11 +208,31 @@ function vscodeApi({ settings = {}, folder, documents = [], section }) {
       getConfiguration: (prefix) => section(settings, prefix),
       onDidChangeConfiguration: configurationChanged.event,
       onDidOpenTextDocument: event, onDidChangeTextDocument: event, onDidCloseTextDocument: event,
+      /** Stand-in for the editor tab being clicked: that document's editor becomes the active one. */
+      activate(document) {
+        api.window.activeTextEditor = editorOf(document);
+        api.window.visibleTextEditors = [api.window.activeTextEditor];
+        activeEditorChanged.fire(api.window.activeTextEditor);
+      },
       onDidSaveTextDocument: event, onWillSaveTextDocument: event, onDidChangeWorkspaceFolders: event,
     }),
     window: withFallback('vscode.window', {
       activeTextEditor: undefined,
-      onDidChangeActiveTextEditor: event,
+      visibleTextEditors: [],
+      onDidChangeActiveTextEditor: activeEditorChanged.event,
+      showTextDocument: async (target) => {
+        const uri = (target.uri || target).toString();
+        const editor = api.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri)
+          || editorOf(documents.find((d) => d.uri.toString() === uri));
+        api.window.activeTextEditor = editor;
+        return editor;
+      },
+      createStatusBarItem: (id, alignment, priority) => {
+        const item = { id, alignment, priority, text: '', tooltip: '', visible: false,
+          show: () => { item.visible = true; }, hide: () => { item.visible = false; }, dispose() {} };
+        recorded.items.push(item);
+        return item;
+      },
       tabGroups: { all: [{ tabs: documents.map((doc) => ({ input: new TabInputText(doc.uri) })) }],
         onDidChangeTabs: event, onDidChangeTabGroups: event },
       createOutputChannel: (name) => withFallback('OutputChannel', {
@@ -217,7 +252,10 @@ function vscodeApi({ settings = {}, folder, documents = [], section }) {
         ? 10 : 0),
     }),
     commands: withFallback('vscode.commands', {
-      registerCommand: () => new Disposable(),
+      registerCommand: (id, handler) => {
+        recorded.commands.set(id, handler);
+        return new Disposable(() => recorded.commands.delete(id));
+      },
       executeCommand: async () => undefined,
     }),
   });

@@ -9,6 +9,17 @@
 --     root_dir = nil,                                         -- a folder: one root for every buffer
 --   })
 --
+-- Server settings (the `blastguard` section; defaults in server/blastguard/lsp/settings.py):
+--   enable, select, ignore, severity, exclude, ruleDirs, debounceMs, maxFileSize, and
+--   diffBase = "HEAD"               compare each file with this git revision ("" turns it off):
+--                                   findings the change introduces say so, pre-existing ones
+--                                   are lowered, destructive changes show on the changed lines
+--   preexistingSeverity = "hint"    "hint", "information" or "hidden"
+--   insertedBlockMinLines = 3       a paste or accepted suggestion of at least this many lines is
+--                                   a block: its findings name it and offer "Review inserted
+--                                   block" (the blastguard.reviewBlock command below, which
+--                                   selects it in Visual mode) and "Show what this block destroys"
+--
 -- Any other key (on_attach, capabilities, handlers, flags, ...) goes to the client config as is.
 -- The API is chosen by version:
 --   0.11+      vim.lsp.config("blastguard", ...) + vim.lsp.enable("blastguard")
@@ -223,6 +234,8 @@ function M.config(opts)
     sent_at_init = true
   end
   config.get_language_id = opts.get_language_id or language_id
+  -- Client-side commands that code actions name (Neovim looks here before asking the server).
+  config.commands = vim.tbl_extend("keep", opts.commands or {}, { ["blastguard.reviewBlock"] = M.review_block })
   local user_on_init = opts.on_init
   config.on_init = function(client, result)
     push_settings(client, sent_at_init)
@@ -301,6 +314,49 @@ local function attach_start(bufnr, config)
     id = vim.lsp.start(client_config, { bufnr = bufnr })
   end)
   return id
+end
+
+--- The server's `blastguard.reviewBlock` command (from the "Review inserted block" code action):
+--- shows the buffer of `arguments[1]` (a uri) and selects `arguments[2]` (an LSP range) in
+--- Visual mode, linewise when the range covers whole lines. Returns true when it selected.
+function M.review_block(command, ctx)
+  local args = command and command.arguments or {}
+  local uri, range = args[1], args[2]
+  if type(uri) ~= "string" or type(range) ~= "table" or range.start == nil or range["end"] == nil then
+    return false
+  end
+  local bufnr = vim.uri_to_bufnr(uri)
+  vim.fn.bufload(bufnr)
+  local win = vim.fn.bufwinid(bufnr)
+  if win ~= -1 then
+    vim.api.nvim_set_current_win(win)
+  else
+    vim.api.nvim_set_current_buf(bufnr)
+  end
+  local client = ctx and ctx.client_id and vim.lsp.get_client_by_id(ctx.client_id)
+  local utf16 = not (client and client.offset_encoding == "utf-8")
+  local function byte_col(position)
+    local line = vim.api.nvim_buf_get_lines(bufnr, position.line, position.line + 1, false)[1] or ""
+    local ok, col = pcall(vim.str_byteindex, line, position.character, utf16)
+    return ok and col or #line
+  end
+  local last = vim.api.nvim_buf_line_count(bufnr)
+  local first_line = math.min(range.start.line + 1, last)
+  -- A range ending at column 0 of a later line ends with the line before it: whole lines.
+  local linewise = range.start.character == 0 and range["end"].character == 0 and range["end"].line > range.start.line
+  local end_line, end_col
+  if linewise then
+    end_line, end_col = math.min(range["end"].line, last), 0
+  else
+    end_line, end_col = math.min(range["end"].line + 1, last), math.max(byte_col(range["end"]) - 1, 0)
+  end
+  if vim.fn.mode():sub(1, 1):lower() == "v" or vim.fn.mode() == "\22" then
+    vim.cmd("normal! \27") -- leave any Visual mode first
+  end
+  vim.api.nvim_win_set_cursor(0, { first_line, linewise and 0 or byte_col(range.start) })
+  vim.cmd("normal! " .. (linewise and "V" or "v"))
+  vim.api.nvim_win_set_cursor(0, { end_line, end_col })
+  return true
 end
 
 M._augroup = nil

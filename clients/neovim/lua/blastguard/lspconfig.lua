@@ -22,6 +22,7 @@ local M = {
     get_language_id = function(_, filetype)
       return filetype:sub(1, 5) == "yaml." and "yaml" or filetype
     end,
+    commands = { ["blastguard.reviewBlock"] = blastguard.review_block },
   },
   docs = {
     description = [[
@@ -31,7 +32,7 @@ CloudFormation, GitHub Actions, Ansible, Docker Compose, IAM JSON and Python.
 
 `blastguard lsp` publishes diagnostics (code = rule id), quick fixes and hovers. Settings
 (section `blastguard`): enable, select, ignore, severity, exclude, ruleDirs, debounceMs,
-maxFileSize.]],
+maxFileSize, diffBase, preexistingSeverity, insertedBlockMinLines.]],
     default_config = {
       root_dir = [[root_pattern(".blastguard.yaml", ".git")]],
     },
