@@ -19,17 +19,20 @@ async function activated() {
   for (const [key, schema] of Object.entries(manifest.contributes.configuration.properties)) {
     settings[key] = schema.default;
   }
+  // A stand-in `blastguard` that answers `--version`, as the extension checks before starting it.
   const server = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-review-')), 'blastguard');
-  fs.writeFileSync(server, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  fs.writeFileSync(server, '#!/bin/sh\necho "blastguard 0.1.0"\n', { mode: 0o755 });
   settings['blastguard.path'] = server;
-  const vscode = fakeVscode(settings);
+  // A folder that exists: the server's --version is asked for in it.
+  const vscode = fakeVscode(settings, fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-review-project-')));
   stub('vscode', vscode);
   stub('vscode-languageclient/node', { LanguageClient: FakeLanguageClient });
-  for (const module of ['../src/extension', '../src/review']) {
+  for (const module of ['../src/extension', '../src/review', '../src/discovery']) {
     delete require.cache[require.resolve(module)];
   }
   const extension = require('../src/extension');
-  const context = { subscriptions: [] };
+  // An installed extension without a bundled server: only blastguard.path counts.
+  const context = { subscriptions: [], extensionPath: fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-ext-')) };
   await extension.activate(context);
   return { vscode, extension, review: require('../src/review'), client: FakeLanguageClient.made.at(-1) };
 }
@@ -94,6 +97,7 @@ test('the status bar counts what the active file\'s change introduces', async ()
   assert.ok(item.visible);
   await vscode.calls.commands.get('blastguard.restart')();
   assert.ok(!item.visible);
+  assert.equal(FakeLanguageClient.made.length, 2);
   FakeLanguageClient.made.at(-1).notify('blastguard/changeSummary', summary(A, { introduced: 4 }));
   assert.equal(item.text, '$(warning) 4 introduced');
   await extension.deactivate();

@@ -109,7 +109,7 @@ function hasGit() {
 test('the real client and server: the status bar counts what the open file introduces against HEAD', {
   skip: !SERVER ? 'no server: set BLASTGUARD_SERVER or install the project into .venv (.ci/run does)'
     : !hasGit() ? 'git is not installed' : false,
-  timeout: 60_000,
+  timeout: 120_000,
 }, async () => {
   const committed = 'resource "aws_s3_bucket" "b" {\n  bucket        = "x"\n  force_destroy = true\n}\n';
   const folder = repository({ 'main.tf': committed });
@@ -135,7 +135,7 @@ test('the real client and server: the status bar counts what the open file intro
   try {
     vscode.workspace.activate(document);
     const [item] = vscode.recorded.items;
-    await until(() => item.visible, 30_000, () => `the status bar item:\n${vscode.recorded.output.join('')}`);
+    await until(() => item.visible, 90_000, () => `the status bar item:\n${vscode.recorded.output.join('')}`);
     assert.equal(item.text, '$(warning) 1 introduced');
     assert.match(item.tooltip, /compared with HEAD: 1 finding introduced, 0 destructive changes, 1 pre-existing/);
     const uri = vscode.Uri.file(file).toString();
