@@ -49,6 +49,16 @@ def repository(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
+async def settled(client, uri: str, version: int, check) -> list:
+    """The diagnostics for `version` once `check` holds for them: the destructive changes come
+    with a second publish of the same version, once the document rests (the full comparison)."""
+    async def wait():
+        while not (client.versions.get(uri) == version and check(client.diagnostics[uri])):
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        return client.diagnostics[uri]
+    return await asyncio.wait_for(wait(), 20)
+
+
 def by_place(diagnostics) -> dict[tuple[str, int], types.Diagnostic]:
     return {(d.code, d.range.start.line + 1): d for d in diagnostics}
 
@@ -114,7 +124,7 @@ async def test_a_rename_without_moved_shows_as_typed_and_the_moved_block_clears_
         # Rename orders -> main, as typed: the label's text replaced.
         column = DATABASE.index('"orders"') + 1
         change(client, uri, 2, (0, column), (0, column + len("orders")), "main")
-        found = await pushed(client, uri, version=2)
+        found = await settled(client, uri, 2, lambda found: found)
         assert codes_and_lines(found) == {("TF602", 1)}
         (renamed,) = found
         assert "aws_db_instance.orders" in renamed.message and "aws_db_instance.main" in renamed.message
@@ -126,7 +136,9 @@ async def test_a_rename_without_moved_shows_as_typed_and_the_moved_block_clears_
         # Type the moved block under the resource: nothing is destroyed any more.
         moved = "\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n"
         change(client, uri, 3, (4, 0), (4, 0), moved)
-        assert list(await pushed(client, uri, version=3)) == []
+        assert list(await settled(client, uri, 3, lambda found: not found)) == []
+        await asyncio.sleep(0.5)  # and the full comparison agrees
+        assert client.versions[uri] == 3 and list(client.diagnostics[uri]) == []
 
 
 @pytest.mark.asyncio
@@ -177,7 +189,7 @@ async def test_a_pasted_replacement_shows_what_it_destroys(tmp_path):
         replacement = DATABASE.replace('"orders" {', '"main" {').replace(
             '  instance_class = "db.t3.micro"\n', '  instance_class = "db.t3.micro"\n  skip_final_snapshot = true\n')
         change(client, uri, 2, (0, 0), (4, 0), replacement)
-        found = by_place(await pushed(client, uri, version=2))
+        found = by_place(await settled(client, uri, 2, lambda found: any(d.code == "TF602" for d in found)))
         # TF607 (the final snapshot turned off) says what TF103 would, as a change: was -> now.
         assert set(found) == {("TF602", 1), ("TF607", 4)}
         assert all("in a block inserted at" in d.message for d in found.values())
@@ -259,3 +271,22 @@ async def test_without_a_base_findings_are_as_before(tmp_path, engine, how):
         assert set(found) == {("TF101", 3), ("TF301", 11)}
         assert found["TF101", 3].severity == own_severity(engine, BUCKET, "TF101")
         assert not any("introduced" in d.message for d in found.values())
+
+
+@pytest.mark.parametrize("given, problem", [
+    ({"diffBase": "origin/main", "preexistingSeverity": "hidden", "insertedBlockMinLines": 0}, ""),
+    ({"diffBase": "--output=/tmp/x"}, "diffBase must be a git revision"),
+    ({"diffBase": "HEAD\nmain"}, "diffBase must be a git revision"),
+    ({"preexistingSeverity": "warning"}, "preexistingSeverity must be one of hint, information, hidden"),
+    ({"insertedBlockMinLines": -1}, "insertedBlockMinLines must be a whole number"),
+    ({"insertedBlockMinLines": True}, "insertedBlockMinLines must be a whole number"),
+])
+def test_the_change_settings_are_checked(tmp_path, given, problem):
+    from blastguard.lsp import settings
+
+    read = settings.read({"blastguard": given}, tmp_path)
+    assert problem in read.problem and bool(read.problem) == bool(problem)
+    if problem:  # refused: the defaults
+        assert (read.diff_base, read.preexisting, read.block_min_lines) == ("HEAD", "hint", 3)
+    else:
+        assert (read.diff_base, read.preexisting, read.block_min_lines) == ("origin/main", "hidden", 0)

@@ -98,7 +98,8 @@ def test_a_whole_text_change_is_taken_as_the_edit_it_makes():
     old = b"head\ntail\n"
     new = b"head\n" + BLOCK + b"tail\n"
     p = tracker()
-    p.replace_all(old, new)
+    start, old_end, new_end = changed_span(old, new)
+    p.edit(start, old_end, new[start:new_end])
     assert spans(p) == [(5, 5 + len(BLOCK), 4)]
 
 
@@ -117,3 +118,27 @@ def test_changed_span_matches_a_direct_scan():
         prefix = next((i for i in range(min(len(old), len(new))) if old[i] != new[i]), min(len(old), len(new)))
         assert start == prefix
         assert (len(old) - old_end) + start <= min(len(old), len(new))
+
+
+def test_the_full_comparisons_findings_move_with_later_edits():
+    """lsp.changes.Full: a destructive-change finding (and its fix) follows edits made after the
+    comparison that found it, and waits for the next one when an edit touches it."""
+    from blastguard.engine.lines import LineIndex
+    from blastguard.engine.model import Edit, Finding, Fix, Position, Severity
+    from blastguard.lsp.changes import Full
+
+    text = b"aaaa\nbbbb\ncccc\n"
+    lines = LineIndex(text)
+    fix = Fix("add moved", (Edit(15, 15, "moved {}\n"),))
+    finding = Finding("TF602", "destructive", Severity.ERROR, "main.tf", 5, 9, lines.position(5), lines.position(9),
+                      "renamed", fix)
+    full = Full([finding])
+    assert full.moved(lines) == [finding]
+    full.edits.append((0, 0, 3))  # "xyz" typed on the first line
+    now = LineIndex(b"xyzaaaa\nbbbb\ncccc\n")
+    (moved,) = full.moved(now)
+    assert (moved.start_byte, moved.end_byte, moved.start, moved.fix.edits[0].start) == (8, 12, Position(2, 1), 18)
+    full.edits.append((18, 18, 1))  # typed at the end, where the fix inserts: after it
+    assert len(full.moved(now)) == 1
+    full.edits.append((14, 15, 0))  # between the finding and its fix: wait for the next comparison
+    assert full.moved(now) == []

@@ -68,6 +68,14 @@ def test_bounds_and_size_pattern_agree_with_the_server():
             parse_size(bad)
     levels = PROPERTIES["blastguard.severity"]["additionalProperties"]["enum"]
     assert levels == ["error", "warning", "info", "hint", "off"]
+    from blastguard.lsp.settings import PREEXISTING
+
+    assert PROPERTIES["blastguard.preexistingSeverity"]["enum"] == list(PREEXISTING)
+    base = re.compile(PROPERTIES["blastguard.diffBase"]["pattern"])
+    for good in ("HEAD", "origin/main", "HEAD~2", "v1.0", ""):
+        assert base.match(good), good
+    for bad in ("--output=x", "-p", "HEAD main"):
+        assert not base.match(bad), bad
 
 
 def test_activation_covers_every_server_language():

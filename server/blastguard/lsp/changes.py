@@ -1,16 +1,26 @@
-"""What an open document's change introduces relative to its base version, and the diagnostics that say so."""
+"""What an open document's change introduces relative to its base version, and the diagnostics that say so.
+
+Two lanes, so the comparison never slows typing. On every check, the findings are split into
+introduced and pre-existing by identity against the base's, counted once per base text (a
+pass over the findings, not the document). The full comparison (destructive changes, added
+suppressions, renames) reads both versions whole, so it runs once the document has been idle
+for FULL_DELAY_S; until the next one, its findings are moved with the edits made since.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import uuid
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from lsprotocol import types
 
 from blastguard.engine.change import compare_files
-from blastguard.engine.model import META_CATEGORY, Finding, ScanResult
+from blastguard.engine.change.compare import identities, split
+from blastguard.engine.lines import LineIndex
+from blastguard.engine.model import META_CATEGORY, Edit, Finding, Fix, ScanResult
 from blastguard.lsp import convert
 from blastguard.lsp.base_versions import BaseText
 
@@ -20,6 +30,8 @@ INTRODUCED = "introduced by this change"
 SUMMARY = "blastguard/changeSummary"
 # The branch switching (HEAD) or the branch moving (a commit): the base may name another commit.
 WATCHED = ("**/.git/HEAD", "**/.git/refs/heads/**")
+FULL_DELAY_S = 0.3  # idle time before the full comparison
+MAX_EDITS = 10_000  # edits kept to move the full comparison's findings; past that they wait for the next
 _LOWER = {"hint": types.DiagnosticSeverity.Hint, "information": types.DiagnosticSeverity.Information}
 
 
@@ -29,7 +41,8 @@ class Base:
     (made once per base text, on the analysis thread)."""
 
     text: BaseText
-    prepared: object = None
+    prepared: ScanResult | None = None
+    keys: Counter = field(default_factory=Counter)  # identities of the base's findings
     engine: object = None  # the engine `prepared` was made with; settings make a new one
 
 
@@ -49,15 +62,25 @@ class Classified:
         return id(finding) in self.introduced or any(f is finding for f in self.extra)
 
 
-def prepare(engine, path: str, text: BaseText) -> ScanResult | None:
-    """Runs on the analysis thread, once per base text: the base's findings and identities."""
-    return engine.analyze(path, text.data) if text.data is not None else None
+def prepare(engine, path: str, base: Base) -> None:
+    """Runs on the analysis thread, once per base text and engine: the base's findings."""
+    base.prepared = engine.analyze(path, base.text.data) if base.text.data is not None else None
+    base.keys = identities(base.prepared.findings) if base.prepared is not None else Counter()
+    base.engine = engine
+
+
+def split_by_identity(base: Base, result: ScanResult, full: Full | None, lines: LineIndex) -> Classified:
+    """The fast lane: introduced and pre-existing by identity; the last full comparison's own
+    findings moved to where they are now."""
+    introduced, preexisting = split(Counter(base.keys), result.findings)
+    extra = full.moved(lines) if full is not None else []
+    return Classified({id(f) for f in introduced}, {id(f) for f in preexisting}, extra,
+                      [f for f in extra if f.category != META_CATEGORY])
 
 
 def classify(engine, path: str, base: Base, data: bytes, result: ScanResult) -> Classified:
-    """Runs on the analysis thread after each analysis. Neither version is analysed again:
-    the current result and the base's are handed to the comparison, which matches findings
-    by identity."""
+    """The full lane, on the analysis thread: neither version is analysed again, the current
+    result and the base's are handed to the comparison."""
     old = {} if base.text.data is None else {path: base.text.data}
     old_results = {} if base.prepared is None else {path: base.prepared}
     report = compare_files(engine, old, {path: data}, results={path: result}, old_results=old_results)[path]
@@ -65,6 +88,44 @@ def classify(engine, path: str, base: Base, data: bytes, result: ScanResult) -> 
     introduced = {id(f) for f in report.introduced if id(f) in mine}
     return Classified(introduced, {id(f) for f in report.preexisting},
                       [f for f in report.introduced if id(f) not in mine] + report.destroyed, report.destroyed)
+
+
+@dataclass
+class Full:
+    """The last full comparison's own findings (destructive changes, added suppressions), and
+    the edits made to the document since, as (start, old end, new length)."""
+
+    findings: list[Finding]
+    edits: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def moved(self, lines: LineIndex) -> list[Finding]:
+        """Each finding moved through the edits; one an edit touches (or that lies between a
+        finding and its fix) is left out until the next full comparison."""
+        if len(self.edits) > MAX_EDITS:
+            return []
+        out = []
+        for finding in self.findings:
+            start = finding.start_byte
+            end = max([finding.end_byte, *(e.end for e in finding.fix.edits)] if finding.fix else [finding.end_byte])
+            delta = 0
+            for edit_start, old_end, new_length in self.edits:
+                if old_end <= start:  # before it (an insertion at its start too): it moves
+                    shift = new_length - (old_end - edit_start)
+                    start, end, delta = start + shift, end + shift, delta + shift
+                elif edit_start < end:  # inside it: wait for the next comparison
+                    break
+            else:
+                out.append(_moved(finding, delta, lines) if delta else finding)
+        return out
+
+
+def _moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
+    start, end = finding.start_byte + delta, finding.end_byte + delta
+    fix = finding.fix
+    if fix is not None:
+        fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
+    return replace(finding, start_byte=start, end_byte=end, start=lines.position(start), end=lines.position(end),
+                   fix=fix)
 
 
 def diagnostics(doc, encoding: str, rules_by_id: dict, preexisting: str) -> list[types.Diagnostic]:
@@ -132,9 +193,9 @@ async def _read_base(ls, doc) -> None:
         return
     old = doc.base
     if text is None:
-        doc.base = doc.change = None
+        doc.base = doc.change = doc.full = None
     elif old is None or old.text != text:
-        doc.base = Base(text)
+        doc.base, doc.full = Base(text), None
     if doc.base is not old and doc.result is not None:  # checked against the old base: again
         ls.schedule(doc, 0)
 
@@ -146,18 +207,42 @@ async def wait_for_base(doc) -> None:
 
 
 async def compare(ls, doc, data: bytes, result) -> Classified | None:
-    """Classify a fresh result against the document's base, on the analysis thread."""
+    """Classify a fresh result against the document's base (the fast lane), and start the full
+    comparison once the document rests."""
     base = doc.base
     if base is None or result.language is None:
         return None
-    return await asyncio.get_running_loop().run_in_executor(
-        ls.executor, _compare, ls.engine, doc.path, base, data, result)
+    loop = asyncio.get_running_loop()
+    if base.engine is not ls.engine:  # first use, or the settings changed the rules
+        engine = ls.engine
+        await loop.run_in_executor(ls.executor, prepare, engine, doc.path, base)
+        if doc.base is not base or base.engine is not engine:
+            return None  # re-read or re-made meanwhile: the check that follows uses the new one
+    if doc.full_task is not None:
+        doc.full_task.cancel()
+    doc.full_task = asyncio.ensure_future(_full(ls, doc, doc.version, data, result))
+    return split_by_identity(base, result, doc.full, doc.lines)
 
 
-def _compare(engine, path: str, base: Base, data: bytes, result: ScanResult) -> Classified | None:
+async def _full(ls, doc, version: int, data: bytes, result) -> None:
+    await asyncio.sleep(FULL_DELAY_S)
+    while doc.result_version != version:  # the check of this version is still being published
+        if doc.version != version or ls.documents.get(doc.uri) is not doc:
+            return
+        await asyncio.sleep(0.01)
+    base = doc.base
+    change = await asyncio.get_running_loop().run_in_executor(ls.executor, _classify, ls.engine, doc.path, base,
+                                                              data, result)
+    if change is None or doc.version != version or doc.base is not base or ls.documents.get(doc.uri) is not doc:
+        return  # overtaken: the next rest compares again
+    doc.full = Full(change.extra)
+    if doc.result is result:
+        doc.change = change
+        ls.publish(doc, again=True)
+
+
+def _classify(engine, path: str, base: Base, data: bytes, result: ScanResult) -> Classified | None:
     try:
-        if base.engine is not engine:  # first use, or the settings changed the rules
-            base.prepared, base.engine = prepare(engine, path, base.text), engine
         return classify(engine, path, base, data, result)
     except Exception:  # the comparison failing leaves the plain findings, never a broken document
         log.exception("comparing %s with %s failed", path, base.text.base)
@@ -177,6 +262,12 @@ async def watch_head(ls) -> None:
                 watchers=[types.FileSystemWatcher(glob_pattern=g) for g in WATCHED]))]))
     except Exception as exc:  # without it, the base is still re-read on save
         log.warning("client/registerCapability (watched files) failed: %s", exc)
+
+
+def can_refresh(ls) -> bool:
+    workspace = ls.client_capabilities.workspace
+    diagnostics = workspace.diagnostics if workspace is not None else None
+    return bool(diagnostics is not None and diagnostics.refresh_support)
 
 
 def register(server) -> None:

@@ -9,7 +9,7 @@ from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import ScanResult
 from blastguard.engine.reuse import Reuse
 from blastguard.lsp.positions import to_offset
-from blastguard.lsp.provenance import Provenance
+from blastguard.lsp.provenance import Provenance, changed_span
 
 
 @dataclass
@@ -32,6 +32,10 @@ class OpenDocument:
     base_task: asyncio.Task | None = None
     # What the last result introduces relative to the base (lsp.changes.Classified), or None.
     change: object = None
+    # The last full comparison with the base (lsp.changes.Full, which keeps the edits made
+    # since) and the task that makes the next one.
+    full: object = None
+    full_task: asyncio.Task | None = None
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.data)
@@ -41,8 +45,11 @@ class OpenDocument:
         text = change.text.encode("utf-8")
         change_range = getattr(change, "range", None)
         if change_range is None:
-            if self.blocks.min_lines:
-                self.blocks.replace_all(self.data, text)
+            if self.blocks.min_lines or self.full is not None:
+                start, old_end, new_end = changed_span(self.data, text)
+                self.blocks.edit(start, old_end, text[start:new_end])
+                if self.full is not None:
+                    self.full.edits.append((start, old_end, new_end - start))
             self.data, self.tree = text, None
             self.lines = LineIndex(self.data)
             return
@@ -50,6 +57,8 @@ class OpenDocument:
         end = max(start, to_offset(self.lines, change_range.end.line, change_range.end.character, encoding))
         old = self.data
         self.blocks.edit(start, end, text)
+        if self.full is not None:
+            self.full.edits.append((start, end, len(text)))
         self.data = old[:start] + text + old[end:]
         self.lines = LineIndex(self.data)
         if self.tree is None or not incremental:

@@ -59,11 +59,6 @@ class Provenance:
         self.blocks.sort(key=lambda b: b.start)
         return block
 
-    def replace_all(self, old: bytes, new: bytes) -> Block | None:
-        """A whole-text change, taken as the one edit that turns `old` into `new`."""
-        start, old_end, new_end = changed_span(old, new)
-        return self.edit(start, old_end, new[start:new_end])
-
     def forget(self) -> None:
         """On save: what was inserted is now the user's file."""
         self.blocks = []

@@ -225,9 +225,16 @@ class BlastguardServer(LanguageServer):
         doc.result, doc.result_version, doc.change = result, version, change
         if self.incremental and result.tree is not None:
             doc.tree = result.tree
+        self.publish(doc)
+
+    def publish(self, doc: OpenDocument, again: bool = False) -> None:
+        """The document's diagnostics, pushed (a pulling client is asked to pull `again` when the
+        full comparison adds to a result it may have pulled already), and its change summary."""
         if not self.pull:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                uri=doc.uri, version=version, diagnostics=self.diagnostics(doc)))
+                uri=doc.uri, version=doc.result_version, diagnostics=self.diagnostics(doc)))
+        elif again and changes.can_refresh(self):
+            self.workspace_diagnostic_refresh(None)
         self.protocol.notify(changes.SUMMARY, changes.summary(doc))
 
     async def current(self, doc: OpenDocument) -> ScanResult | None:
@@ -334,7 +341,7 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: BlastguardServer, params: types.DidCloseTextDocumentParams) -> None:
         doc = ls.documents.pop(params.text_document.uri, None)
-        for task in (doc.task, doc.base_task) if doc is not None else ():
+        for task in (doc.task, doc.base_task, doc.full_task) if doc is not None else ():
             if task is not None:
                 task.cancel()
         if not ls.pull:

@@ -100,18 +100,32 @@ def _sort_findings(reports, old, new, results, old_results, renamed: dict[str, d
             source = old_results.get(path)
         if source is not None:
             aliases = renamed.get(directory(path), {}) if is_config(path) else {}
-            before.setdefault(_pool(path), Counter()).update(
-                (f.rule, aliases.get(f.unit, f.unit), f.where) for f in source.findings)
+            before.setdefault(_pool(path), Counter()).update(identities(source.findings, aliases))
     for path in sorted(new):
-        counts = before.get(_pool(path), Counter())
         report = reports[path]
-        for finding in sorted(results[path].findings, key=lambda f: f.sort_key):
-            k = identity.key(finding)
-            if counts[k] > 0:
-                counts[k] -= 1
-                report.preexisting.append(finding)
-            else:
-                report.introduced.append(finding)
+        report.introduced, report.preexisting = split(before.get(_pool(path), Counter()), results[path].findings)
+
+
+def identities(findings, aliases: dict[str, str] | None = None) -> Counter:
+    """How many findings of the old version have each identity (a renamed unit under its new name)."""
+    aliases = aliases or {}
+    return Counter((f.rule, aliases.get(f.unit, f.unit), f.where) for f in findings)
+
+
+def split(before: Counter, findings) -> tuple[list[Finding], list[Finding]]:
+    """(introduced, preexisting) findings of the new version, matched by identity against the
+    old version's counts (which are used up); an editor calls this on every keystroke with
+    the counts of the base, kept from one analysis of it."""
+    introduced: list[Finding] = []
+    preexisting: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: f.sort_key):
+        k = identity.key(finding)
+        if before[k] > 0:
+            before[k] -= 1
+            preexisting.append(finding)
+        else:
+            introduced.append(finding)
+    return introduced, preexisting
 
 
 def _drop_restated(report: ChangeReport) -> None:
