@@ -139,7 +139,11 @@ test('the real client and server: the status bar counts what the open file intro
     assert.equal(item.text, '$(warning) 1 introduced');
     assert.match(item.tooltip, /compared with HEAD: 1 finding introduced, 0 destructive changes, 1 pre-existing/);
     const uri = vscode.Uri.file(file).toString();
-    const diagnostics = vscode.recorded.diagnostics.get(uri);
+    // The summary comes with the check; the client pulls the diagnostics on its own schedule.
+    const diagnostics = await until(() => {
+      const items = vscode.recorded.diagnostics.get(uri);
+      return items && items.length === 2 ? items : undefined;
+    }, 60_000, () => `diagnostics for ${uri}:\n${vscode.recorded.output.join('')}`);
     const code = (d) => (typeof d.code === 'object' ? d.code.value : d.code);
     const acl = diagnostics.find((d) => code(d) === 'TF402');
     const destroy = diagnostics.find((d) => code(d) === 'TF101');
