@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import subprocess
 import sys
 from datetime import datetime, timezone
 
@@ -113,6 +112,8 @@ def _before(path: str, ref: str | None, folder: str | None) -> bytes | None:
     folder, name = os.path.split(os.path.abspath(path))
     while not os.path.isdir(folder):  # a new file in new folders: ask git from the nearest one
         folder, name = os.path.dirname(folder), os.path.join(os.path.basename(folder), name)
+    import subprocess  # only for --diff REF
+
     shown = subprocess.run(["git", "-C", folder, "show", f"{ref}:./{name}"], capture_output=True)
     if shown.returncode == 0:
         return shown.stdout

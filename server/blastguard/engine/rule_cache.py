@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from blastguard import __version__
@@ -65,6 +64,8 @@ def write(key: str, documents: list[dict]) -> None:
     payload = json.dumps({"key": key, "version": __version__, "rules": documents}).encode()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        import tempfile  # with shutil, bz2 and lzma: only when the cache is written
+
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

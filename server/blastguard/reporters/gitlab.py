@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 
 from blastguard import __version__
 from blastguard.engine.model import Finding, Severity
@@ -56,7 +55,7 @@ def sast(report) -> dict:
                              "url": f"https://cwe.mitre.org/data/definitions/{cwe.removeprefix('CWE-')}.html"}
                             for cwe in rule.metadata.get("cwe", [])]
         item = {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"blastguard:{fingerprint}")),
+            "id": str(_uuid().uuid5(_uuid().NAMESPACE_URL, f"blastguard:{fingerprint}")),
             "name": (rule.title if rule is not None else f.rule)[:255],
             "description": f.message,
             "severity": _level(f),
@@ -96,3 +95,9 @@ def render_sast(report, out) -> None:
 def render_code_quality(report, out) -> None:
     json.dump(code_quality(report), out, indent=2, ensure_ascii=False)
     out.write("\n")
+
+
+def _uuid():
+    import uuid  # with platform, 10 ms at start-up: only for this format
+
+    return uuid
