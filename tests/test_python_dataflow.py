@@ -53,3 +53,23 @@ shutil.rmtree(os.getenv("WORK_DIR"))
 '''
     found = _found(engine, text)
     assert {f for f in found if f[0] == "PY201"} == {("PY201", 4), ("PY201", 5)}
+
+
+def test_a_fix_never_removes_a_constant_that_other_code_reads(engine):
+    # The finding is at the constant's literal; removing it would leave `VERIFY =`, and any
+    # edit there changes every reader, so no fix is offered for it.
+    text = '''import requests
+
+VERIFY = False
+
+
+def fetch():
+    requests.get("https://api.acme.internal", verify=VERIFY)
+    requests.post("https://api.acme.internal", verify=VERIFY)
+'''
+    findings = engine.analyze("tool.py", text.encode()).findings
+    assert {(f.rule, f.start.line, f.fix) for f in findings if f.rule == "PY301"} == {("PY301", 3, None)}
+    inline = text.replace("verify=VERIFY)\n    requests.post", "verify=False)\n    requests.post")
+    fixed = {(f.rule, f.start.line, f.fix is not None) for f in engine.analyze("tool.py", inline.encode()).findings
+             if f.rule == "PY301"}
+    assert fixed == {("PY301", 3, False), ("PY301", 7, True)}

@@ -71,6 +71,8 @@ def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, s
         else:
             edit = removal(target, lines, syntax)
         edits.append(edit)
+    if any(not e.text and e.start <= start and end <= e.end for e in edits for start, end in shared):
+        return None  # removing a shared definition's whole value (`VERIFY = False`) leaves `VERIFY =`
     safe = template.safe and not any(e.start < end and start < max(e.end, e.start + 1)
                                      for e in edits for start, end in shared)
     document = getattr(scope, "document", None)

@@ -67,7 +67,9 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
         doc.languages = ["terraform"]
     elif language == "python":
-        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_))
+        shared: list[tuple[int, int]] = []
+        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_), shared)
+        doc.shared = tuple(shared)
         doc.languages = ["python"]
     else:
         _add_values(doc, [(None, [_json_value(root)])], False, reuse)

@@ -111,7 +111,9 @@ class _Names:
         self.assigned[target] = held
 
 
-def subjects(root, wanted) -> list[Subject]:
+def subjects(root, wanted, shared: list | None = None) -> list[Subject]:
+    """The file's subjects; `shared` receives the spans of module constants' literals, which
+    every use of the constant reads (a fix there changes them all)."""
     collected = _collect(root)
     nodes = [node for node, _, _ in collected]
     names = _Names()
@@ -125,6 +127,8 @@ def subjects(root, wanted) -> list[Subject]:
         elif node.type in ("parameters", "lambda_parameters"):
             names.parameters.update(_parameter_names(node))
     _constants(nodes, names)
+    if shared is not None:
+        shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
     # Twice, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
     for _ in range(2):
         for node in nodes:
