@@ -229,17 +229,9 @@ def load_config(path: Path) -> Config:
 
 def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
     try:
-        text = path.read_text(encoding="utf-8")
-        node = safe_yaml.compose(text)
-        data = safe_yaml.Loader(text).construct_document(node) if node is not None else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc}") from None
-    except safe_yaml.AliasBombError as exc:
-        raise ConfigError(f"{path}:{exc.line}: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: "
-                          f"{getattr(exc, 'problem', exc)}") from None
+        data, node = safe_yaml.read_file(path, "config")
+    except safe_yaml.FileError as exc:
+        raise ConfigError(str(exc)) from None
     if data is None:
         return {}, {}
     if not isinstance(data, dict):

@@ -66,22 +66,12 @@ def _key_line(node, key: str) -> int:
 
 def parse_rule_file(path: Path, schema_path: Path | None) -> tuple[dict, object]:
     """The rule document and its YAML node (for error lines), validated when a schema is given."""
-    import yaml  # a start-up that finds its rules in the cache never parses YAML
-
-    from blastguard.engine import safe_yaml
+    from blastguard.engine import safe_yaml  # a start-up that finds its rules in the cache never parses YAML
 
     try:
-        text = path.read_text(encoding="utf-8")
-        node = safe_yaml.compose(text)
-        data = safe_yaml.Loader(text).construct_document(node) if node is not None else None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleLoadError(f"{path}: cannot read rule file: {exc}") from None
-    except safe_yaml.AliasBombError as exc:
-        raise RuleLoadError(f"{path}:{exc.line}: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise RuleLoadError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        data, node = safe_yaml.read_file(path, "rule file")
+    except safe_yaml.FileError as exc:
+        raise RuleLoadError(str(exc)) from None
     if not isinstance(data, dict) or node is None:
         raise RuleLoadError(f"{path}:1: a rule file must be a YAML mapping")
     if schema_path is not None:

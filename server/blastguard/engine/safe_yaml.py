@@ -33,6 +33,26 @@ def load(text: str):
     return None if node is None else Loader(text).construct_document(node)
 
 
+class FileError(Exception):
+    """`file:line: message` for a YAML file that cannot be read; callers re-raise it as theirs."""
+
+
+def read_file(path, what: str) -> tuple[object, yaml.Node | None]:
+    """A config or rule file's data and its node (for the lines of values), with one-line errors."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = compose(text)
+        data = Loader(text).construct_document(node) if node is not None else None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(f"{path}: cannot read {what}: {exc}") from None
+    except AliasBombError as exc:
+        raise FileError(f"{path}:{exc.line}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise FileError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return data, node
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return node.value
