@@ -76,7 +76,7 @@ class Reuse:
                 if kept:
                     now = (unit.start, lines.line_of(unit.start))
                     if now != then:  # text before it changed length or lines: move its findings
-                        kept = [_moved(f, unit.start - then[0], lines) for f in kept]
+                        kept = [moved(f, unit.start - then[0], lines) for f in kept]
                     entries[unit.key] = (now, kept)
                     out.extend(kept)
                 else:
@@ -95,7 +95,8 @@ def _containing(units: list[Unit], offset: int) -> Unit | None:
     return None
 
 
-def _moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
+def moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
+    """The finding (and its fix) shifted by delta bytes, with positions from the new text's lines."""
     start, end = finding.start_byte + delta, finding.end_byte + delta
     fix = finding.fix
     if fix is not None:

@@ -13,14 +13,15 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from lsprotocol import types
 
 from blastguard.engine.change import compare_files
 from blastguard.engine.change.compare import identities, split
 from blastguard.engine.lines import LineIndex
-from blastguard.engine.model import META_CATEGORY, Edit, Finding, Fix, ScanResult
+from blastguard.engine.model import META_CATEGORY, Finding, ScanResult
+from blastguard.engine.reuse import moved
 from blastguard.lsp import convert
 from blastguard.lsp.base_versions import BaseText
 
@@ -115,17 +116,8 @@ class Full:
                 elif edit_start < end:  # inside it: wait for the next comparison
                     break
             else:
-                out.append(_moved(finding, delta, lines) if delta else finding)
+                out.append(moved(finding, delta, lines) if delta else finding)
         return out
-
-
-def _moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
-    start, end = finding.start_byte + delta, finding.end_byte + delta
-    fix = finding.fix
-    if fix is not None:
-        fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
-    return replace(finding, start_byte=start, end_byte=end, start=lines.position(start), end=lines.position(end),
-                   fix=fix)
 
 
 def diagnostics(doc, encoding: str, rules_by_id: dict, preexisting: str) -> list[types.Diagnostic]:
