@@ -3,6 +3,7 @@ that changed kind or vanished between check and fix; `--dry-run` prints a patch 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -26,8 +27,6 @@ def fix(capsys, *paths: str, dry_run: bool = False):
 
 
 def errors(out) -> dict[str, str]:
-    import json
-
     return {os.path.basename(e["path"]): e["message"] for e in json.loads(out.out)["errors"]}
 
 
@@ -80,6 +79,16 @@ def test_read_only_file_is_refused_with_an_error(tmp_path, capsys):
     code, out = fix(capsys, str(path))
     assert errors(out) == {"a.tf": "read-only file; not fixed"}
     assert path.read_text() == RISKY
+    # It was checked (its finding is reported); the run fails because the fix was not written.
+    assert code == 2 and [f["rule"] for f in json.loads(out.out)["findings"]] == ["TF101"]
+    assert out.err == f"blastguard: error: 1 file checked but not fixed (first: {path}: read-only file; not fixed)\n"
+
+
+def test_a_file_in_a_folder_that_cannot_be_fixed_fails_the_run(tmp_path, capsys):
+    (tmp_path / "a.tf").write_text(RISKY)
+    os.chmod(tmp_path / "a.tf", 0o444)
+    code, out = fix(capsys, str(tmp_path))
+    assert code == 2 and "1 file checked but not fixed" in out.err
 
 
 def test_a_save_during_the_fix_is_not_overwritten(tmp_path, capsys, monkeypatch):

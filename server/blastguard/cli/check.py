@@ -126,6 +126,7 @@ def _fix(args, engine, results, report, out) -> None:
 
     outcome = fixing.fix_files(engine, results, dry_run=args.dry_run, out=out, roots=args.paths)
     report.errors.extend(outcome.errors)
+    report.unfixed = outcome.errors
     if args.dry_run:
         for error in outcome.errors:  # the patch is the output: errors go beside it
             sys.stderr.write(f"blastguard: {printable(error.path)}: {printable(error.message)}\n")
@@ -166,18 +167,26 @@ def _output(path: str | None):
         raise UsageError(f"-o {path}: cannot write: {exc.strerror or exc}") from None
 
 
-def exit_code(args, config, selection, results, report) -> int:
-    """2 when a named path could not be checked or nothing at all was; else 1 for findings at
-    or above the fail level (never with --fail-on off or --exit-zero); else 0."""
-    from blastguard.engine.model import Severity
+def _fail(what: str, first) -> int:
     from blastguard.reporters.escape import printable
 
-    named_errors = [e for e in report.errors if e.path in selection.named]
+    sys.stderr.write(f"blastguard: error: {what} (first: {printable(first.path)}: {printable(first.message)})\n")
+    return EXIT_USAGE
+
+
+def exit_code(args, config, selection, results, report) -> int:
+    """2 when a named path could not be checked, nothing at all was, or --fix could not write a
+    file; else 1 for findings at or above the fail level (never with --fail-on off or
+    --exit-zero); else 0."""
+    from blastguard.engine.model import Severity
+
+    named_errors = [e for e in report.errors if e.path in selection.named and e not in report.unfixed]
     if named_errors:
         noun = "path" if len(named_errors) == 1 else "paths"
-        sys.stderr.write(f"blastguard: error: {len(named_errors)} {noun} named on the command line could not be "
-                         f"checked (first: {printable(named_errors[0].path)}: {printable(named_errors[0].message)})\n")
-        return EXIT_USAGE
+        return _fail(f"{len(named_errors)} {noun} named on the command line could not be checked", named_errors[0])
+    if report.unfixed:
+        noun = "file" if len(report.unfixed) == 1 else "files"
+        return _fail(f"{len(report.unfixed)} {noun} checked but not fixed", report.unfixed[0])
     considered = sum(1 for r in results if r.language is not None or (r.path in selection.named and not r.errors))
     if considered == 0 and selection.skipped == 0:
         sys.stderr.write("blastguard: error: no files were checked: nothing under the paths given is a file "

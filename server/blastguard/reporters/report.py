@@ -18,6 +18,7 @@ class Report:
     file_count: int = 0
     colour: bool = False
     fixed: tuple[int, int] | None = None  # (fixes applied, files changed) after --fix
+    unfixed: list[FileError] = field(default_factory=list)  # checked, but --fix could not write them
     started: dt.datetime | None = None
     finished: dt.datetime | None = None
     _lines: dict[str, LineIndex] = field(default_factory=dict)
