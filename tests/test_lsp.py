@@ -237,3 +237,25 @@ async def test_empty_tables_sent_as_empty_lists_are_empty_settings(tmp_path):
         assert codes_and_lines(await pushed(client, uri, version=1)) == {("TF101", 3)}
         await asyncio.sleep(0.2)
         assert client.messages == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("project, editor, message", [
+    ("ignore:\n  - TF1O1\n", None, ".blastguard.yaml:2: ignore: unknown rule id or prefix 'TF1O1' (did you mean 'TF101'?)"),
+    (None, {"severity": {"NOPE1": "info"}}, "Blastguard settings: severity: unknown rule id 'NOPE1'"),
+])
+async def test_an_unknown_rule_id_in_config_or_settings_is_shown_once(tmp_path, project, editor, message):
+    """As `check` refuses them: a typo'd id would otherwise silently select or ignore nothing."""
+    (tmp_path / ".git").mkdir()
+    if project:
+        (tmp_path / ".blastguard.yaml").write_text(project)
+    async with session(NEOVIM, root=tmp_path, init={"blastguard": editor} if editor else None) as client:
+        uri = open_document(client, tmp_path / "main.tf", BUCKET)
+        assert codes_and_lines(await pushed(client, uri, version=1)) == {("TF101", 3)}
+        for _ in range(100):
+            if client.messages:
+                break
+            await asyncio.sleep(0.05)
+        (shown,) = client.messages
+        assert shown.type == types.MessageType.Warning
+        assert shown.message == (str(tmp_path / message) if project else message)

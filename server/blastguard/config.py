@@ -205,11 +205,21 @@ def _rule_dir(base: Path, value: str, index: int, confine: bool) -> Path:
 
 def check_rule_ids(config: Config, known: set[str]) -> None:
     """Raise ConfigError, at its line, for the first rule id the config names that no rule has."""
-    for where, value, prefix in config.named_ids:
+    problem = unknown_rule_id(config, known)
+    if problem:
+        raise ConfigError(problem)
+
+
+def unknown_rule_id(config: Config, known: set[str], file_ids: int | None = None) -> str:
+    """The first rule id the config names that no rule has, as a message at its line; ''
+    when none. Ids from `file_ids` on came from the editor's settings, which have no line."""
+    for index, (where, value, prefix) in enumerate(config.named_ids):
         problem = ids.problem(value, known, prefix)
         if problem:
             key = str(where[0]).replace("_", "-") if where[0] == "per_file_ignores" else where[0]
-            raise ConfigError(f"{config.where(where)}: {key}: {problem}")
+            origin = "Blastguard settings" if file_ids is not None and index >= file_ids else config.where(where)
+            return f"{origin}: {key}: {problem}"
+    return ""
 
 
 def load_config(path: Path) -> Config:

@@ -20,8 +20,10 @@ from pygls.uris import to_fs_path
 
 from blastguard import __version__
 from blastguard.engine import languages
+from blastguard.config import unknown_rule_id
 from blastguard.files import compile_patterns
 from blastguard.engine.analyze import Engine
+from blastguard.engine.builtin import BUILTIN_RULES
 from blastguard.engine.loader import RuleLoadError, load_rules
 from blastguard.engine.model import FileError, ScanResult
 from blastguard.engine.reuse import Reuse
@@ -160,6 +162,9 @@ class BlastguardServer(LanguageServer):
                 self.rule_dirs = new.config.rule_dirs
             except RuleLoadError as exc:
                 new.problem = new.problem or f"Blastguard rule folders ignored: {exc}"
+        if not new.problem:  # as `check` does: an id no rule has is a typo the user should see
+            known = {r.id for r in rules.rules} | {r.id for r in BUILTIN_RULES}
+            new.problem = unknown_rule_id(new.config, known, new.editor_ids_from)
         self.settings = new
         self.engine = Engine(rules, new.config.options)
         rebase = self.bases.configure(self.root, new.diff_base)

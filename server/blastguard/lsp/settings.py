@@ -40,6 +40,8 @@ class Settings:
     diff_base: str = DEFAULTS["diffBase"]
     preexisting: str = DEFAULTS["preexistingSeverity"]
     block_min_lines: int = DEFAULTS["insertedBlockMinLines"]
+    # config.named_ids from this index on were named by the editor's settings, not the file.
+    editor_ids_from: int = 0
 
 
 def read(raw, root: Path | None, debounce_override: int | None = None) -> Settings:
@@ -71,13 +73,14 @@ def read(raw, root: Path | None, debounce_override: int | None = None) -> Settin
         _check_change_settings(values)
         editor = {_CONFIG_KEYS[k]: v for k, v in values.items()
                   if k in _CONFIG_KEYS and v != DEFAULTS[k]}
+        file_ids = len(config.named_ids)
         config = from_mapping(editor, base, config)
     except (ValueError, TypeError) as exc:
         return Settings(config=config, problem=f"Blastguard settings ignored: {exc}",
                         debounce_ms=DEFAULTS["debounceMs"] if debounce_override is None else debounce_override)
     return Settings(values["enable"], debounce if debounce_override is None else debounce_override, config, problem,
                     diff_base=values["diffBase"], preexisting=values["preexistingSeverity"],
-                    block_min_lines=values["insertedBlockMinLines"])
+                    block_min_lines=values["insertedBlockMinLines"], editor_ids_from=file_ids)
 
 
 def _check_change_settings(values: dict) -> None:
