@@ -47,6 +47,83 @@ def test_repeated_blocks_become_a_list_and_dynamic_blocks_their_content():
     assert [n.value for n in resolve(s.node, ("egress", "from_port"))] == [80]
 
 
+
+def test_dynamic_blocks_over_a_known_list_or_map_are_one_block_per_element():
+    text = '''locals {
+  admin = { ssh = 22, rdp = 3389 }
+}
+resource "aws_security_group" "sg" {
+  ingress { from_port = 80 }
+  dynamic "ingress" {
+    for_each = toset([22, 443])
+    content {
+      from_port   = ingress.value
+      to_port     = "${ingress.value}"
+      cidr_blocks = ["0.0.0.0/0"]
+    }
+  }
+  dynamic "ingress" {
+    for_each = local.admin
+    iterator = port
+    content {
+      description = port.key
+      from_port   = port.value
+    }
+  }
+  dynamic "egress" {
+    for_each = [{ port = 53, cidrs = ["10.0.0.0/8"], ranges = [{ p = 1 }, { p = 2 }] }]
+    content {
+      from_port   = egress.value.port
+      cidr_blocks = egress.value["cidrs"]
+      dynamic "range" {
+        for_each = egress.value.ranges
+        content { n = range.value.p }
+      }
+    }
+  }
+  dynamic "setting" {
+    for_each = []
+    content { name = "never" }
+  }
+}
+'''
+    s = next(s for s in subjects(text) if s.kind == "resource")
+    data = text.encode()
+    ports = [(n.value, data[n.start:n.end].decode()) for n in resolve(s.node, ("ingress", "from_port"))]
+    # The element is read where it is written: in for_each, or in the local it comes from.
+    assert ports == [(80, "80"), (22, "22"), (443, "443"), (22, "22"), (3389, "3389")]
+    assert [n.value for n in resolve(s.node, ("ingress", "to_port"))] == [22, 443]
+    assert [n.value for n in resolve(s.node, ("ingress", "description"))] == ["ssh", "rdp"]
+    assert [n.value for n in resolve(s.node, ("egress", "from_port"))] == [53]
+    assert [[i.value for i in n.value] for n in resolve(s.node, ("egress", "cidr_blocks"))] == [["10.0.0.0/8"]]
+    assert [n.value for n in resolve(s.node, ("egress", "range", "n"))] == [1, 2]
+    assert s.node.get("setting") is None
+
+
+def test_dynamic_blocks_over_unknown_values_stay_one_block_with_unknown_elements():
+    text = '''resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port = ingress.value
+      to_port   = ingress.key
+    }
+  }
+  dynamic "egress" {
+    for_each = [22, 443]
+    content {
+      from_port = egress.key
+      to_port   = other.value
+    }
+  }
+}
+'''
+    (s,) = subjects(text)
+    assert [n.kind for n in resolve(s.node, ("ingress", "from_port"))] == [UNKNOWN]
+    # A list's key is an index, a set's (toset is read as its list) its value: neither is known.
+    assert [n.kind for n in resolve(s.node, ("egress", "from_port"))] == [UNKNOWN, UNKNOWN]
+    assert [n.kind for n in resolve(s.node, ("egress", "to_port"))] == [UNKNOWN, UNKNOWN]
+
 def test_references_and_interpolations_are_unknown():
     (s,) = subjects('resource "x" "y" {\n  a = var.a\n  b = "${var.b}-x"\n  c = lookup(var.m, "k")\n  d = -1\n}\n')
     assert [s.node.get(k).kind for k in "abc"] == [UNKNOWN] * 3

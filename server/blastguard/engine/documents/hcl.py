@@ -7,6 +7,7 @@ from functools import cache
 
 from blastguard.engine.documents.embedded import decode_template
 from blastguard.engine.documents.terraform import RawBlock
+from blastguard.engine.documents import hcl_dynamic
 from blastguard.engine.documents.hcl_locals import Locals, combine
 from blastguard.engine.documents.json_tree import PLACEHOLDER
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, UNKNOWN_PART, DocumentError, Node, scalar, unknown
@@ -92,13 +93,16 @@ def blocks(root, top: TopLevel | None = None, skip: frozenset = frozenset()) -> 
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.
         found.append(RawBlock("tfvars", [], body.start_byte, body.start_byte,
                               lambda: locals_.substitute(body_value(body, 0)), stop=body.end_byte))
-    for block, (start, _) in zip(top.blocks, top.spans):
+    for block, (start, _), text in zip(top.blocks, top.spans, top.texts):
         if start in skip:
             continue
         head = header(block)
         labels = [label_text(c) for c in head[1:]]
         if block.id in local_bodies:
             value_of = lambda body_of=local_bodies[block.id]: locals_.own(body_of())  # noqa: E731
+        elif b"dynamic" in text:
+            value_of = lambda block=block: hcl_dynamic.expand(  # noqa: E731
+                locals_.substitute(block_value(block, 0)), locals_.substitute)
         else:
             value_of = lambda block=block: locals_.substitute(block_value(block, 0))  # noqa: E731
         found.append(RawBlock(head[0].text.decode("utf-8", "replace"), labels, head[0].start_byte,
@@ -191,6 +195,7 @@ def body_value(body, depth: int) -> Node:
                 content = value.get("content")
                 if content is not None and content.kind == MAP:
                     content.start, content.end, content.key_start = child.start_byte, child.end_byte, child.start_byte
+                    hcl_dynamic.mark(content, value, key)
                     value = content
             else:
                 value = block_value(child, depth)
