@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from blastguard.engine.documents.hcl_locals import follow
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, DocumentError, Node, scalar
 
 _REFERENCE = re.compile(
     r'^(?:"\$\{\s*)?([A-Za-z_][\w-]*)\.(value|key)'
     r'((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}")?$')
-_STEP = re.compile(r'\.([A-Za-z_][\w-]*)|\[\s*"([^"]*)"\s*\]|\[\s*(\d+)\s*\]')
 # Past this many elements a block is left unexpanded: a generated list is data, not rules.
 MAX_ELEMENTS = 256
 DYNAMIC = "dynamic"
@@ -114,15 +114,4 @@ def _read(reference: Node, name: str, key: Node | None, value: Node) -> Node | N
         return None
     if match.group(2) == "key":
         return key if not match.group(3) else None
-    node = value
-    for step in _STEP.finditer(match.group(3)):
-        attr, map_key, index = step.groups()
-        if node.kind == MAP:
-            node = node.value.get(attr if attr is not None else map_key)
-        elif node.kind == LIST and index is not None and int(index) < len(node.value):
-            node = node.value[int(index)]
-        else:
-            return None
-        if node is None:
-            return None
-    return node
+    return follow(value, match.group(3))

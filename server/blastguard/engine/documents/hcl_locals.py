@@ -30,6 +30,22 @@ def combine(name: str, args: list[Node], start: int, end: int) -> Node | None:
     return None
 
 
+def follow(node: Node | None, steps: str) -> Node | None:
+    """The node that `.attr`, `["key"]` and `[0]` steps (as written after a reference) reach
+    from node; None when a step finds nothing."""
+    for step in _STEP.finditer(steps):
+        if node is None:
+            return None
+        attr, key, index = step.groups()
+        if node.kind == MAP:
+            node = node.value.get(attr if attr is not None else key)
+        elif node.kind == LIST and index is not None and int(index) < len(node.value):
+            node = node.value[int(index)]
+        else:
+            return None
+    return node
+
+
 class Locals:
     """The file's locals, each resolved once on first use, and the pass that substitutes them.
 
@@ -79,18 +95,7 @@ class Locals:
         match = _REFERENCE.match(text.strip())
         if match is None:
             return None
-        node = self.resolved(match.group(1), hops)
-        for step in _STEP.finditer(match.group(2)):
-            if node is None:
-                return None
-            attr, key, index = step.groups()
-            if node.kind == MAP:
-                node = node.value.get(attr if attr is not None else key)
-            elif node.kind == LIST and index is not None and int(index) < len(node.value):
-                node = node.value[int(index)]
-            else:
-                return None
-        return node
+        return follow(self.resolved(match.group(1), hops), match.group(2))
 
     def substitute(self, node: Node, hops: int = 0) -> Node:
         """node with resolvable references and calls below it replaced (children in place)."""
