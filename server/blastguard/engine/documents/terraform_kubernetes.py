@@ -25,7 +25,14 @@ KINDS = {
     "kubernetes_role": ("Role", "rbac.authorization.k8s.io/v1"),
     "kubernetes_cluster_role_binding": ("ClusterRoleBinding", "rbac.authorization.k8s.io/v1"),
     "kubernetes_role_binding": ("RoleBinding", "rbac.authorization.k8s.io/v1"),
+    "kubernetes_secret": ("Secret", "v1"),
 }
+# Map attributes whose keys are the user's own (a Secret's entry names, labels), kept as written.
+# The provider's Secret `data` is plain text, which the API calls `stringData`; its `binary_data`
+# is base64, the API's `data`.
+_VERBATIM = {"data": "data", "binary_data": "binaryData", "labels": "labels", "annotations": "annotations",
+             "node_selector": "nodeSelector", "match_labels": "matchLabels"}
+_SECRET_FIELDS = {"data": "stringData", "binary_data": "data"}
 # Singular block names whose API field is a list with a plural name, and other irregular names.
 _LISTS = {
     "container": "containers", "init_container": "initContainers", "volume": "volumes",
@@ -45,7 +52,8 @@ def subjects(type_: str, body: Node, start: int, end: int, unit: str = "") -> li
     """The object (and its pod spec and containers) a `kubernetes_*` resource describes; the
     resource's header is reported for what the object lacks."""
     kind, api_version = kind_of(type_)
-    entries = {_name(key): _convert(key, value) for key, value in body.items()}
+    renamed = _SECRET_FIELDS if kind == "Secret" else {}
+    entries = {renamed.get(key) or _name(key): _convert(key, value) for key, value in body.items()}
     entries["kind"] = scalar(kind, start, end)
     entries["apiVersion"] = scalar(api_version, start, end)
     obj = Node(MAP, entries, body.start, body.end, key_start=body.key_start)
@@ -58,6 +66,8 @@ def subjects(type_: str, body: Node, start: int, end: int, unit: str = "") -> li
 
 def _convert(key: str, node: Node) -> Node:
     plural = key in _LISTS
+    if key in _VERBATIM:
+        return node
     if node.kind == MAP:
         node = Node(MAP, {_name(k): _convert(k, v) for k, v in node.items()}, node.start, node.end,
                     key_start=node.key_start, meta=node.meta)
@@ -71,7 +81,7 @@ def _convert(key: str, node: Node) -> Node:
 
 
 def _name(key: str) -> str:
-    return _LISTS.get(key) or _camel(key)
+    return _LISTS.get(key) or _VERBATIM.get(key) or _camel(key)
 
 
 def _camel(key: str) -> str:
