@@ -6,7 +6,8 @@ import base64
 
 import pytest
 
-from blastguard.engine.secrets import entropy, looks_like_base64_secret, looks_like_secret
+from blastguard.engine.secrets import entropy, looks_like_base64_secret, looks_like_secret, script_secret
+from blastguard.engine.values import UNKNOWN_PART
 
 
 @pytest.mark.parametrize("value", [
@@ -41,3 +42,22 @@ def test_base64_values_are_judged_decoded():
 def test_entropy_in_bits_per_character():
     assert entropy("aaaa") == 0
     assert entropy("abcd") == 2
+
+
+@pytest.mark.parametrize("text", [
+    "export DB_PASSWORD=Qm7#vT2p!Lx9\n", "PASSWORD='Qm7#vT2p!Lx9'", "mysql --password=Qm7vT2pLx9x -h db",
+    "plain_text_passwd: Xk9#mP2qLw", "cp x y\naws configure set aws_access_key_id AKIA2OGYBAH6TOEXKZQ4",
+    f"REGION={UNKNOWN_PART}\nAPI_TOKEN=b8Fz3Kq7Xw1Rt5Ym9Lp2Nc4V",
+])
+def test_scripts_holding_a_key_or_an_assigned_credential(text):
+    assert script_secret(text)
+
+
+@pytest.mark.parametrize("text", [
+    "export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE", "KMS_KEY_ID=1234abcd-12ab-34cd-56ef-1234567890ab",
+    "DB_PASSWORD=$(aws ssm get-parameter --name /db --with-decryption)", f"DB_PASSWORD={UNKNOWN_PART}",
+    f"TOKEN=ab{UNKNOWN_PART}cd", "SECRET_NAME=prod/orders", "echo $PASSWORD", "token=$TOKEN",
+    "DB_PASSWORD=changeme123", "ssh-keygen -t ed25519", 42, None,
+])
+def test_scripts_without_a_credential(text):
+    assert not script_secret(text)

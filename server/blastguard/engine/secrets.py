@@ -16,6 +16,8 @@ from collections import Counter
 
 import re2
 
+from blastguard.engine.values import UNKNOWN_PART
+
 MIN_LENGTH = 8
 MAX_LENGTH = 4096
 # Bits per character (Shannon, over the value's own characters). "aaaabbbb" has 1.0, "Sup3rS3cret!"
@@ -100,3 +102,51 @@ def looks_like_base64_secret(value: object) -> bool:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return False
     return looks_like_secret(decoded)
+
+
+# Credentials with a documented shape, wherever they stand in a text: AWS access key ids (not the
+# documentation's, which end in EXAMPLE: the last seven characters spell anything else), PEM
+# private keys with their body, and GitHub, GitLab, Slack and HashiCorp tokens.
+KEY_PATTERN = (
+    r"\b(?:AKIA|ASIA)[A-Z0-9]{9}(?:[A-DF-Z0-9][A-Z0-9]{6}|E[A-WYZ0-9][A-Z0-9]{5}|EX[B-Z0-9][A-Z0-9]{4}"
+    r"|EXA[A-LN-Z0-9][A-Z0-9]{3}|EXAM[A-OQ-Z0-9][A-Z0-9]{2}|EXAMP[A-KM-Z0-9][A-Z0-9]|EXAMPL[A-DF-Z0-9])\b"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40}"
+    r"|\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|glpat-[A-Za-z0-9_\-]{20,}"
+    r"|xox[abposr]-[A-Za-z0-9\-]{20,}|hv[sb]\.[A-Za-z0-9_\-]{24,})\b"
+)
+_KEY = re2.compile(KEY_PATTERN)
+# `NAME=value`, `export NAME="value"`, `--name=value`, `name: value` in a script, an env file or
+# cloud-init, where the name says it holds a credential. The value is judged by looks_like_secret.
+_ASSIGNMENT = re2.compile(
+    r"(?i)(?:^|[\s;&|(])(?:export\s+|set\s+|-{1,2})?"
+    r"((?:[A-Za-z_][A-Za-z0-9_.-]*)?(?:pass|pwd|secret|token|api_?key|_key)[A-Za-z0-9_]*)"
+    r"[ \t]*(?:=|:[ \t])[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`]+)")
+# Names that hold where a secret is, or something about it, not the secret itself.
+_ABOUT_A_SECRET = re.compile(
+    r"(?i)(_?id|_?name|_?arn|_?url|_?uri|_?path|_?file|_?dir|_?host|_?region|_?length|_?size|_?ttl|_?type"
+    r"|_?version|_?header|_?field|_?param|_?parameter|_?prefix|_?location|_?ref|_?policy|_?pair)$")
+
+
+def script_secret(text: object) -> bool:
+    """A script, env file or config text (user data, a container's command) that holds a credential:
+    a key or token of a known shape, or an assignment to a credential's name of a value that
+    looks like a real secret. Unresolved parts of a template (UNKNOWN_PART) are never the value."""
+    if not isinstance(text, str):
+        return False
+    for match in _KEY.finditer(text):
+        if UNKNOWN_PART not in match.group() and "..." not in match.group():
+            return True
+    for match in _ASSIGNMENT.finditer(text):
+        name, value = match.group(1), match.group(2)
+        if UNKNOWN_PART in value or _ABOUT_A_SECRET.search(name):
+            continue
+        if value[:1] in "\"'" and value[-1:] == value[:1]:
+            value = value[1:-1]
+        if looks_like_secret(value):
+            return True
+    return False
+
+
+# A template's literal parts are judged the same way (`${var.region}` elsewhere in the script does
+# not hide a key written in it).
+script_secret.partial = script_secret

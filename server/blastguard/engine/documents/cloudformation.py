@@ -93,17 +93,26 @@ def intrinsics(root: Node) -> None:
     """Replace intrinsic functions (`{"Ref": ..}`, `{"Fn::Sub": ..}`, `!GetAtt`, ...) with unknown
     values, in place; `Fn::Sub` keeps its literal parts for patterns."""
     for node in root.walk():
-        if node.kind == MAP and len(node.value) == 1:
-            (name, arg), = node.value.items()
-            if name == "Ref" or name.startswith("Fn::"):
-                _to_unknown(node, name, arg)
-        elif node.kind == UNKNOWN and node.meta and "tag" in node.meta:
-            _to_unknown(node, "Fn::" + node.meta["tag"].lstrip("!"), node.meta["value"])
+        _intrinsic(node)
+
+
+def _intrinsic(node: Node) -> None:
+    if node.kind == MAP and len(node.value) == 1:
+        (name, arg), = node.value.items()
+        if name == "Ref" or name.startswith("Fn::"):
+            _to_unknown(node, name, arg)
+    elif node.kind == UNKNOWN and node.meta and "tag" in node.meta:
+        _to_unknown(node, "Fn::" + node.meta["tag"].lstrip("!"), node.meta["value"])
 
 
 def _to_unknown(node: Node, name: str, arg: Node) -> None:
     template = None
-    if name == "Fn::Sub":
+    if name == "Fn::Base64":
+        # A user data script: its text (literal, !Sub or !Join) stays readable for patterns.
+        _intrinsic(arg)
+        if arg.kind in (SCALAR, UNKNOWN) and isinstance(arg.value, str):
+            template = arg.value
+    elif name == "Fn::Sub":
         text = arg.value[0] if arg.kind == LIST and arg.value else arg
         if text.kind == SCALAR and isinstance(text.value, str):
             template = _SUB_VARIABLE.sub(_unknown_part, text.value).replace("${!", "${")

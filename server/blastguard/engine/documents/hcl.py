@@ -13,8 +13,9 @@ from blastguard.engine.documents.json_tree import PLACEHOLDER
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, UNKNOWN_PART, DocumentError, Node, scalar, unknown
 
 # Functions whose result is, for matching, their argument: jsonencode keeps a policy's
-# structure visible; the conversions keep literal lists and maps literal.
-_TRANSPARENT_FUNCTIONS = {"jsonencode", "tolist", "toset", "tomap"}
+# structure visible; the conversions keep literal lists and maps literal; base64encode keeps a
+# launch template's user data script readable.
+_TRANSPARENT_FUNCTIONS = {"jsonencode", "tolist", "toset", "tomap", "base64encode"}
 _COMBINING_FUNCTIONS = {"concat", "merge"}
 _PLAIN_STRING_PARTS = {"quoted_template_start", "quoted_template_end", "template_literal"}
 
