@@ -25,6 +25,18 @@ def _cases(kind):
             yield pytest.param(rule, case, id=f"{rule.id}-{kind}-{i}")
 
 
+def _path(rule, case, tmp_path) -> str:
+    """Where to analyse the example: beside the files it reads (file("init.sh")), when it reads any."""
+    path = case.get("path", DEFAULT_PATH[rule.language])
+    if not case.get("files"):
+        return path
+    for name, text in case["files"].items():
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return str(tmp_path / path)
+
+
 def _lines(engine, rule, path, code):
     result = engine.analyze(path, code.encode())
     assert not result.errors, result.errors
@@ -32,24 +44,24 @@ def _lines(engine, rule, path, code):
 
 
 @pytest.mark.parametrize("rule,case", list(_cases("invalid")))
-def test_invalid_example_is_flagged_on_exact_lines(engine, rule, case):
-    path = case.get("path", DEFAULT_PATH[rule.language])
+def test_invalid_example_is_flagged_on_exact_lines(engine, rule, case, tmp_path):
+    path = _path(rule, case, tmp_path)
     result, lines = _lines(engine, rule, path, case["code"])
     assert lines == set(case["lines"])
     assert parses(path, case["code"].encode()), "example has a syntax error"
 
 
 @pytest.mark.parametrize("rule,case", list(_cases("valid")))
-def test_valid_example_is_not_flagged(engine, rule, case):
-    path = case.get("path", DEFAULT_PATH[rule.language])
+def test_valid_example_is_not_flagged(engine, rule, case, tmp_path):
+    path = _path(rule, case, tmp_path)
     result, lines = _lines(engine, rule, path, case["code"])
     assert lines == set()
     assert parses(path, case["code"].encode()), "example has a syntax error"
 
 
 @pytest.mark.parametrize("rule,case", [p for p in _cases("invalid") if "fixed" in p.values[1]])
-def test_fix_gives_the_fixed_text_which_parses_and_is_clean(engine, rule, case):
-    path = case.get("path", DEFAULT_PATH[rule.language])
+def test_fix_gives_the_fixed_text_which_parses_and_is_clean(engine, rule, case, tmp_path):
+    path = _path(rule, case, tmp_path)
     data = case["code"].encode()
     found = [f for f in engine.analyze(path, data).findings if f.rule == rule.id]
     edits = [e for f in found if f.fix for e in f.fix.edits]

@@ -6,6 +6,7 @@ import io
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from blastguard import review
@@ -50,7 +51,7 @@ def run(args) -> int:
     ruleset = load_rules(config.rule_dirs)
     rules = {r.id: r for r in list(ruleset.rules) + list(BUILTIN_RULES)}
     check_ids(config, args, set(rules))
-    engine = Engine(ruleset, config.options)
+    engine = Engine(ruleset, replace(config.options, read_roots=read_roots(args.paths)))
     selection = _select(args, config)
     change = review.prepare(args, selection, config)  # --diff and baselines narrow the files
     started = datetime.now(timezone.utc)
@@ -68,6 +69,12 @@ def run(args) -> int:
         if not (args.fix and args.dry_run):
             _render(args, report, out)
     return exit_code(args, config, selection, results, report)
+
+
+def read_roots(paths: list[str]) -> tuple[str, ...]:
+    """The checked tree, whose files a Terraform file() or templatefile() may be read from: the
+    folders named, and the folder of each file named."""
+    return tuple(sorted({p if os.path.isdir(p) else os.path.dirname(os.path.abspath(p)) for p in paths}))
 
 
 def _check_usage(args) -> None:

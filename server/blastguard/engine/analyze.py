@@ -8,6 +8,7 @@ from dataclasses import replace
 from blastguard.engine import builtin, fixes, identity, languages, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.documents.load import Document, load
+from blastguard.engine.documents.referenced import Reader
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import NO_RULES, FileError, Finding, Fix, Rule, ScanResult, Severity
@@ -104,7 +105,8 @@ class Engine:
             result.errors.append(FileError(path, problem[0], problem[1]))
             return result
         try:
-            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse)
+            read = Reader(path, self.options.read_roots, self.options.max_file_size) if language == "terraform" else None
+            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse, read)
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
             if doc.languages:

@@ -23,6 +23,9 @@ class Options:
     # (gitignore-style pattern, rule ids or prefixes), the patterns relative to `root`.
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     root: str = ""
+    # Folders whose files a Terraform `file()` / `templatefile()` may be read from; empty means
+    # the checked file's own folder and below.
+    read_roots: tuple[str, ...] = ()
 
     def enabled(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(s) for s in self.select):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+from blastguard.engine.documents import referenced
 from blastguard.engine.documents.embedded import decode_template
 from blastguard.engine.documents.terraform import RawBlock
 from blastguard.engine.documents import hcl_dynamic
@@ -259,6 +260,10 @@ def expression(node, depth: int) -> Node:
         name = node.named_children[0].text.decode()
         args = next((c for c in node.named_children if c.type == "function_arguments"), None)
         exprs = [c for c in args.named_children if c.type == "expression"] if args is not None else []
+        relative = referenced.call_path(name, exprs[0].text.decode("utf-8", "replace")) if exprs else None
+        if relative is not None:  # read later, where the document's path is known
+            return Node(UNKNOWN, None, start, end, text=node.text.decode("utf-8", "replace"),
+                        meta={referenced.READS: relative, "function": name})
         if name in _TRANSPARENT_FUNCTIONS and len(exprs) == 1:
             return expression(exprs[0], depth + 1)
         if name in _COMBINING_FUNCTIONS:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import helm, hcl, json_tree, kinds, python, terraform, terraform_json, yaml_stream
+from blastguard.engine.documents import (helm, hcl, json_tree, kinds, python, referenced, terraform,
+                                         terraform_json, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse, Unit, unit_key
 from blastguard.engine.documents.terraform import Wanted
@@ -39,7 +40,8 @@ class Document:
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
-         reuse: Reuse | None = None) -> Document:
+         reuse: Reuse | None = None, read: referenced.Read | None = None) -> Document:
+    """`read` gives the text of a file a Terraform value reads (`file("init.sh")`), or None."""
     if syntax == "yaml":
         return _load_yaml(path, language, data, old_tree, reuse)
     grammar = "hcl" if syntax == "hcl" else syntax
@@ -64,7 +66,8 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
             doc.shared = hcl.locals_spans(top)
         else:
             blocks = terraform_json.blocks(_json_value(root))
-        doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_))
+        doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_),
+                                          read if syntax == "hcl" and b"file(" in data else None)
         doc.languages = ["terraform"]
     elif language == "python":
         shared: list[tuple[int, int]] = []

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from blastguard.engine.documents import terraform_kubernetes
+from blastguard.engine.documents import referenced, terraform_kubernetes
 from blastguard.engine.documents.embedded import embedded_json
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
 
@@ -36,7 +36,9 @@ class RawBlock:
 Wanted = Callable[[str, str], bool]
 
 
-def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
+def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | None = None) -> list[Subject]:
+    """Subjects of the blocks; with `read`, values written as `file("x")` / `templatefile("x", ...)`
+    are the content of those files."""
     found: list[Subject] = []
     policy_docs: dict[str, Subject] = {}
     references: list[tuple[str, Subject, str]] = []
@@ -53,6 +55,8 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
             continue
         else:
             body = block.body()
+            if read is not None:
+                referenced.inline(body, read)
         subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels))
         if wanted(kind, type_):
             found.append(subject)
@@ -69,7 +73,7 @@ def subjects(blocks: list[RawBlock], wanted: Wanted) -> list[Subject]:
                 found.append(doc)
         elif kind in ("resource", "data", "module"):
             for attribute, value in policy_attributes(body):
-                policy = embedded_json(value)
+                policy = embedded_json(value) or referenced.embedded_json(value, b"{")
                 if policy is not None and "Statement" in policy.value:
                     found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
                                          {"attribute": attribute}, owner=body, unit=subject.unit))
@@ -103,7 +107,7 @@ def container_definitions(type_: str, name: str, body: Node, unit: str = "") -> 
     value = body.get("container_definitions")
     if value is None:
         return []
-    containers = embedded_json(value, b"[")
+    containers = embedded_json(value, b"[") or referenced.embedded_json(value, b"[")
     if containers is None:
         return []
     return [Subject("container", type_, name, c, c.start, c.end, owner=body, unit=f"{unit}/{_name(c, i)}")
