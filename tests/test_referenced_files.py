@@ -9,29 +9,17 @@ from blastguard.engine.analyze import Engine
 from blastguard.engine.options import Options
 from tests.conftest import TODAY, run_cli
 
-MAIN = """\
-resource "aws_instance" "a" {
-  user_data = file("init.sh")
-}
-resource "aws_instance" "b" {
-  user_data = file("${path.module}/../outside.sh")
-}
-resource "aws_instance" "c" {
-  user_data = file("link.sh")
-}
-resource "aws_instance" "d" {
-  user_data = file("missing.sh")
-}
-resource "aws_instance" "e" {
-  user_data = file("binary.sh")
-}
-resource "aws_iam_policy" "f" {
-  policy = file("policies/admin.json")
-}
-resource "aws_instance" "g" {
-  user_data = templatefile("boot.tpl", { token = var.token })
-}
-"""
+# Each resource takes three lines: the value of the n-th (from 0) is on line 3n + 2.
+CALLS = [
+    ("aws_instance", "user_data", 'file("init.sh")'),
+    ("aws_instance", "user_data", 'file("${path.module}/../outside.sh")'),
+    ("aws_instance", "user_data", 'file("link.sh")'),  # a symbolic link to a file outside
+    ("aws_instance", "user_data", 'file("missing.sh")'),
+    ("aws_instance", "user_data", 'file("binary.sh")'),
+    ("aws_iam_policy", "policy", 'file("policies/admin.json")'),
+    ("aws_instance", "user_data", 'templatefile("boot.tpl", { token = var.token })'),
+]
+MAIN = "".join(f'resource "{type_}" "r{i}" {{\n  {name} = {call}\n}}\n' for i, (type_, name, call) in enumerate(CALLS))
 SCRIPT = "#!/bin/bash\nexport DB_PASSWORD=Qm7#vT2p!Lx9\n"
 
 
