@@ -125,7 +125,10 @@ REALWORLD_COUNTS = {
     "K8S301": 1, "K8S303": 3, "K8S304": 1, "K8S305": 1, "TF101": 1, "TF211": 1,
     # Secret manifests of the archived volume examples holding Ceph keys (AQ... format), an Azure
     # storage account key and a ScaleIO password: real-looking credentials committed, all six read.
-    "K8S501": 6,
+    # Since a literal under a password's key counts however weak it is, also the Quobyte and
+    # StorageOS admin passwords (`quobyte`, `storageos`: the products' defaults, which open the
+    # storage API to anyone who knows the product): 8, all read.
+    "K8S501": 8,
     # SAM functions with AmazonS3FullAccess (the S3Objects macro example, twice in each form) and
     # the Lambda sample role holding S3, DynamoDB and Kinesis full access: real over-grants.
     "CFN216": 6,

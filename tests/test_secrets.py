@@ -1,4 +1,4 @@
-"""The shared "looks like a real secret" test behind `secret: true`."""
+"""The shared secret tests: `secret: named` (the key names a credential) and `secret: true` (shape)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import base64
 
 import pytest
 
-from blastguard.engine.secrets import entropy, looks_like_base64_secret, looks_like_secret, script_secret
+from blastguard.engine.secrets import (
+    entropy, looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
+    script_secret,
+)
 from blastguard.engine.values import UNKNOWN_PART
 
 
@@ -33,10 +36,14 @@ def test_placeholders_references_and_non_secrets(value):
     assert not looks_like_secret(value)
 
 
-def test_base64_values_are_judged_decoded():
-    assert looks_like_base64_secret(base64.b64encode(b"Qm7#vT2p!Lx9").decode())
-    assert not looks_like_base64_secret(base64.b64encode(b"changeme").decode())
-    assert not looks_like_base64_secret("not base64!")
+@pytest.mark.parametrize("test,secret,not_secret", [
+    (looks_like_base64_secret, b"Qm7#vT2p!Lx9", b"changeme"),
+    (looks_like_named_base64_secret, b"hunter2hunter2", b"password"),
+])
+def test_base64_values_are_judged_decoded(test, secret, not_secret):
+    assert test(base64.b64encode(secret).decode())
+    assert not test(base64.b64encode(not_secret).decode())
+    assert not test("not base64!")
 
 
 def test_entropy_in_bits_per_character():
@@ -48,6 +55,9 @@ def test_entropy_in_bits_per_character():
     "export DB_PASSWORD=Qm7#vT2p!Lx9\n", "PASSWORD='Qm7#vT2p!Lx9'", "mysql --password=Qm7vT2pLx9x -h db",
     "plain_text_passwd: Xk9#mP2qLw", "cp x y\naws configure set aws_access_key_id AKIA2OGYBAH6TOEXKZQ4",
     f"REGION={UNKNOWN_PART}\nAPI_TOKEN=b8Fz3Kq7Xw1Rt5Ym9Lp2Nc4V",
+    # Assigned to a name that ends in the credential's word: weak values count.
+    "export DB_PASSWORD=hunter2hunter2", "PGPASSWORD=mydbpass psql -h db", "mysql -u root -pS3cr3tRoot! -e 'select 1'",
+    "mysqldump -uroot -p'rootpass123' orders",
 ])
 def test_scripts_holding_a_key_or_an_assigned_credential(text):
     assert script_secret(text)
@@ -58,6 +68,41 @@ def test_scripts_holding_a_key_or_an_assigned_credential(text):
     "DB_PASSWORD=$(aws ssm get-parameter --name /db --with-decryption)", f"DB_PASSWORD={UNKNOWN_PART}",
     f"TOKEN=ab{UNKNOWN_PART}cd", "SECRET_NAME=prod/orders", "echo $PASSWORD", "token=$TOKEN",
     "DB_PASSWORD=changeme123", "ssh-keygen -t ed25519", 42, None,
+    "export DB_PASSWORD=test1234", "mysql -u root -p -e 'select 1'", "mysql -p$DB_PASSWORD", "mkdir -p /opt/app",
+    "The database password: alphanumeric", "docker run -p 8080:80 app", "DB_PASSWORD=${DB_PASSWORD}",
 ])
 def test_scripts_without_a_credential(text):
     assert not script_secret(text)
+
+
+@pytest.mark.parametrize("value", [
+    # Weak or not, a literal under a password's key is a password.
+    "Sup3rS3cretPassw0rd!", "P@ssw0rd1234!", "hunter2hunter2", "mydbpass", "rootpass123", "12345678",
+    "mysecretpassword", "Latest#2024", "Contest9x", "quobyte", "Qm7#vT2p!Lx9",
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1b9Qx7PqLm2Rv5tZk8\n-----END RSA PRIVATE KEY-----",
+])
+def test_literals_under_a_credential_key(value):
+    assert looks_like_named_secret(value)
+
+
+@pytest.mark.parametrize("value", [
+    # Empty, very short, prose.
+    "", "pw", "s3cr1", "Enter your password", 12345678, True, None,
+    # References, interpolations, paths.
+    "${var.db_password}", "${{ secrets.DB_PASSWORD }}", "{{ vault_db_password }}", "$DB_PASSWORD",
+    "{{resolve:secretsmanager:prod/db:SecretString:password}}", "vault:secret/data/db#password",
+    "arn:aws:secretsmanager:eu-west-1:1:secret:x", "/run/secrets/db_password", "$(cat /run/secrets/db)",
+    "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)", "#{DbPassword}#", "__DbPassword__",
+    "projects/acme/secrets/db/versions/latest", "%{ if x }y%{ endif }",
+    # Encrypted or hashed.
+    "$ANSIBLE_VAULT;1.1;AES256", "ENC[AES256_GCM,data:abc]", "$6$rounds=656000$W8t1bQ$3Vb0zJ6QX1kq6pQq",
+    "pbkdf2_sha256$260000$abc$def",
+    # The key's own word, a product default, placeholders.
+    "password", "Password", "<password>", "secret", "postgres", "changeit", "admin", "********", "xxxxxxxx",
+    "changeme123", "ChangeMe123!", "example-pass", "your_password", "YourPassword1", "placeholder",
+    "dummy_pw_1", "REDACTED", "foobarbaz",
+    # A word that starts with `test`, `fake`, `demo`...: values written for tests and demos.
+    "test1234", "testpass", "my-test-pw", "MyTestPass", "fake-token-123", "demo_password",
+])
+def test_clearly_not_a_secret_under_a_credential_key(value):
+    assert not looks_like_named_secret(value)

@@ -10,7 +10,10 @@ from blastguard.engine.conditions import (
     glob_test, port_span, ports_test, regex_test,
 )
 from blastguard.engine.paths import compile_path
-from blastguard.engine.secrets import looks_like_base64_secret, looks_like_secret, script_secret
+from blastguard.engine.secrets import (
+    looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
+    script_secret,
+)
 
 _SCALAR_OPS = ("equals", "in", "matches", "glob", "gt", "gte", "lt", "lte", "ports", "secret")
 
@@ -181,10 +184,13 @@ def scalar_test(op: str, arg: Any, ignore_case: bool):
     if op == "glob":
         return glob_test([arg] if isinstance(arg, str) else list(arg), ignore_case)
     if op == "secret":
-        if arg not in (True, "base64", "script"):
-            raise RuleError("secret takes true, base64 for values stored base64-encoded, or script for a text "
+        tests = {True: looks_like_secret, "base64": looks_like_base64_secret, "script": script_secret,
+                 "named": looks_like_named_secret, "named-base64": looks_like_named_base64_secret}
+        if arg not in tests:
+            raise RuleError("secret takes true (judged by shape), named (the key names a credential), "
+                            "base64 / named-base64 for values stored base64-encoded, or script for a text "
                             "that may hold a key or a credential's assignment")
-        return {True: looks_like_secret, "base64": looks_like_base64_secret, "script": script_secret}[arg]
+        return tests[arg]
     if op == "ports":
         covers = ports_test(arg)
         return lambda v: (span := port_span(v)) is not None and covers(span)

@@ -1,9 +1,11 @@
-"""Whether a literal looks like a real secret: its shape, its entropy and known placeholders.
+"""Whether a literal is a hard-coded secret: by its key's name, or by its shape and entropy.
 
-One implementation for every language, behind the `secret: true` condition. Rules choose the
-values to test by their key (`*password*`, `MasterUserPassword`); this module decides whether the
-value written there is a credential someone could use, or a placeholder, a reference to a
-secret store, an encrypted blob or an obviously fake value, which stay silent.
+One implementation for every language, behind the `secret:` condition, in two tiers. Where the
+rule's key pattern already names a credential (`*password`, `POSTGRES_PASSWORD`, `*token`:
+`secret: named`), any literal is a secret unless it is clearly not one: empty or very short, a
+reference or interpolation, encrypted or hashed, or a placeholder that says so. A weak password
+is still a password. Where only the value can speak (`secret: true`: keys such as `*_key` or
+`*auth*` that hold other things too), it must also look generated: long, varied, high entropy.
 """
 
 from __future__ import annotations
@@ -95,13 +97,76 @@ def looks_like_secret(value: object) -> bool:
 
 def looks_like_base64_secret(value: object) -> bool:
     """A Kubernetes Secret's `data` value: base64 of something that looks like a secret."""
+    decoded = _b64decode(value)
+    return decoded is not None and looks_like_secret(decoded)
+
+
+def _b64decode(value: object) -> str | None:
     if not isinstance(value, str):
-        return False
+        return None
     try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        return base64.b64decode(value.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+# -- Tier 1: the key names a credential ---------------------------------------------------------
+# Shorter literals are flags, units or sentinels (`x`, `none`, `12`), not passwords.
+NAMED_MIN_LENGTH = 6
+# Whole values that are the key's own word, an empty marker or a product's documented default
+# (the postgres, mysql and RabbitMQ images): known to everyone, so nothing is leaked by writing them.
+PLACEHOLDER_VALUES = frozenset((
+    "password", "passwd", "passphrase", "secret", "token", "apikey", "api_key", "api-key", "secret_key",
+    "secretkey", "credentials", "changeme", "changeit", "none", "null", "nil", "undefined", "empty",
+    "default", "admin", "administrator", "root", "guest", "postgres", "mysql", "redis", "rabbitmq",
+    "username", "optional", "required", "disabled",
+))
+# Text that says the value is not the real one. Long markers are matched anywhere (no real
+# password holds `changeme` or `placeholder` by chance); short words only where a word starts
+# (after a non-letter or at a lower-to-upper case change), so `test123`, `my-test-pw` and
+# `MyTestPass` stay silent while `Latest#2024` and `Contest9x` are reported.
+_PLACEHOLDER_TEXT = re.compile(
+    r"(?i:changeme|change_me|change-me|changeit|replaceme|replace_me|replace-me|placeholder|example|dummy"
+    r"|redacted|notused|not_used|not-used|fixme|foobar|xxxx|\*\*\*|\.\.\.)"
+    r"|(?:^|(?<=[^A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:test|fake|todo|tbd|sample|demo|mock|your)")
+# References a value can be besides those of _REFERENCE: Azure Key Vault references in app
+# settings, shell command substitution, Terraform template directives, release-pipeline tokens
+# (`#{DbPassword}#`, `__DbPassword__`), Google Secret Manager names and Django password hashes.
+_NAMED_REFERENCE = re2.compile("(?i)" + "|".join((
+    r"^@Microsoft\.KeyVault\(",
+    r"\$\([^)]*\)",
+    r"^\$[({]",
+    r"%\{[^}]*\}",
+    r"^#\{[^}]*\}#?$",
+    r"^__\w+__$",
+    r"^projects/[^/]+/secrets/",
+    r"^(pbkdf2_sha\d+|bcrypt_sha256|argon2|sha1|md5)\$",
+)))
+_ONE_CHARACTER = re.compile(r"^(.)\1*$")
+
+
+def looks_like_named_secret(value: object) -> bool:
+    """A literal under a key that names a credential (`password`, `DB_TOKEN`): a hard-coded secret
+    unless it is clearly not one. No length beyond the minimum, character class or entropy is
+    asked: `hunter2hunter2` and `P@ssw0rd1234!` are weak passwords, and committed all the same."""
+    if not isinstance(value, str):
+        return False  # numbers and booleans under such keys are lengths and switches
+    text = value.strip()
+    if _PRIVATE_KEY.search(text):
+        return "..." not in text and "xxxx" not in text.lower()
+    if not NAMED_MIN_LENGTH <= len(text) <= MAX_LENGTH or any(c.isspace() for c in text):
+        return False  # prompts, descriptions and commands are not passwords
+    if _REFERENCE.search(text) or _NAMED_REFERENCE.search(text) or _NAME.search(text):
         return False
-    return looks_like_secret(decoded)
+    if _ONE_CHARACTER.match(text) or text.strip("<>[]{}()*_-'\"").lower() in PLACEHOLDER_VALUES:
+        return False
+    return not _PLACEHOLDER_TEXT.search(text)
+
+
+def looks_like_named_base64_secret(value: object) -> bool:
+    """A Kubernetes Secret's `data` value under a credential's key, judged once decoded."""
+    decoded = _b64decode(value)
+    return decoded is not None and looks_like_named_secret(decoded)
 
 
 # Credentials with a documented shape, wherever they stand in a text: AWS access key ids (not the
@@ -116,11 +181,16 @@ KEY_PATTERN = (
 )
 _KEY = re2.compile(KEY_PATTERN)
 # `NAME=value`, `export NAME="value"`, `--name=value`, `name: value` in a script, an env file or
-# cloud-init, where the name says it holds a credential. The value is judged by looks_like_secret.
+# cloud-init, where the name says it holds a credential; and MySQL's `-pVALUE` (no space: with one,
+# the client prompts). An assignment with `=` (or `-p`) to a name that ends in the credential's word
+# (DB_PASSWORD=, --password=, API_TOKEN=) is judged by looks_like_named_secret; one that only
+# mentions it, or a `name: value` (also prose: "password: alphanumeric"), by looks_like_secret.
 _ASSIGNMENT = re2.compile(
     r"(?i)(?:^|[\s;&|(])(?:export\s+|set\s+|-{1,2})?"
     r"((?:[A-Za-z_][A-Za-z0-9_.-]*)?(?:pass|pwd|secret|token|api_?key|_key)[A-Za-z0-9_]*)"
-    r"[ \t]*(?:=|:[ \t])[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`]+)")
+    r"[ \t]*(=|:[ \t])[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`]+)"
+    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n;&|]*?[ \t](-p)(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`-][^\s;&|\"'`]*)")
+_NAMES_A_CREDENTIAL = re.compile(r"(?i)(password|passwd|pwd|pass|passphrase|secret|secret_key|token|api_?key)$|^-p$")
 # Names that hold where a secret is, or something about it, not the secret itself.
 _ABOUT_A_SECRET = re.compile(
     r"(?i)(_?id|_?name|_?arn|_?url|_?uri|_?path|_?file|_?dir|_?host|_?region|_?length|_?size|_?ttl|_?type"
@@ -137,12 +207,13 @@ def script_secret(text: object) -> bool:
         if UNKNOWN_PART not in match.group() and "..." not in match.group():
             return True
     for match in _ASSIGNMENT.finditer(text):
-        name, value = match.group(1), match.group(2)
+        name, sign, value = match.group(1, 2, 3) if match.group(1) else (match.group(4), "=", match.group(5))
         if UNKNOWN_PART in value or _ABOUT_A_SECRET.search(name):
             continue
         if value[:1] in "\"'" and value[-1:] == value[:1]:
             value = value[1:-1]
-        if looks_like_secret(value):
+        named = sign == "=" and _NAMES_A_CREDENTIAL.search(name)
+        if (looks_like_named_secret if named else looks_like_secret)(value):
             return True
     return False
 
