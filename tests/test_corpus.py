@@ -137,6 +137,10 @@ REALWORLD_COUNTS = {
     "CFN217": 14,
     # HTTPS listeners pinned to ELBSecurityPolicy-2016-08 / -FS-2018-06, which accept TLS 1.0.
     "CFN701": 4,
+    # The ECS sample clusters (EC2 and Fargate, public and private VPC) and the scheduled-task example:
+    # internet-facing ALBs whose port-80 HTTP listener forwards (the services' listener rules attach
+    # there), 5 templates x 2 forms; the private-VPC templates' internal ALBs stay silent.
+    "CFN702": 10,
 }
 
 

@@ -59,3 +59,17 @@ def test_a_line_break_that_keeps_the_length_still_moves_the_findings_below(engin
     result = engine.analyze("main.tf", swapped.encode(), None, reuse)
     assert reuse.hits == 20
     assert pairs(result) == pairs(engine.analyze("main.tf", swapped.encode()))
+
+
+def test_an_edited_block_still_follows_its_references_to_unchanged_blocks(engine):
+    text = ('resource "aws_lb" "web" {\n  name = "web"\n}\n'
+            'resource "aws_lb_listener" "http" {\n  load_balancer_arn = aws_lb.web.arn\n  protocol = "HTTP"\n'
+            '  default_action {\n    type = "forward"\n  }\n}\n')
+    reuse = Reuse()
+    assert [(f.rule, f.start.line) for f in engine.analyze("main.tf", text.encode(), None, reuse).findings] == [
+        ("TF703", 6)]
+    edited = text.replace("  protocol", "  port = 80\n  protocol")  # the listener changes, aws_lb is reused
+    result = engine.analyze("main.tf", edited.encode(), None, reuse)
+    assert reuse.hits == 1
+    assert [(f.rule, f.start.line) for f in result.findings] == [("TF703", 7)]
+    assert pairs(result) == pairs(engine.analyze("main.tf", edited.encode()))

@@ -10,6 +10,9 @@ ANY_KEY = "*"
 # (`$owner.attach_policy`), or at the whole document (`$doc.on`) instead of at the node being
 # evaluated.
 ROOT, OWNER, DOC = "$", "$owner", "$doc"
+# A step that follows a reference (`load_balancer_arn.$ref.internal`) to the resource it names in
+# the same file; a reference that cannot be followed stays unknown.
+REF = "$ref"
 
 
 def compile_path(path: str | list) -> tuple[str, ...]:
@@ -63,7 +66,19 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
 
 
 def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) -> list[Node]:
-    """resolve() from node, or from the scope's root, owner or document when the path starts there."""
+    """resolve() from node, or from the scope's root, owner or document when the path starts there;
+    a `$ref` step continues from the resource a reference names."""
+    if REF in segments:
+        at = segments.index(REF)
+        found: list[Node] = []
+        follow = getattr(scope, "refs", None)
+        for item in locate(node, scope, segments[:at], exact):
+            target = follow(item) if follow is not None and item.kind == UNKNOWN else None
+            if target is not None:
+                found.extend(locate(target, scope, segments[at + 1:], exact))
+            elif item.kind == UNKNOWN:
+                found.append(item)  # an unresolved reference: what it names is unknown
+        return found
     if segments and segments[0] in (ROOT, OWNER, DOC):
         start = None if scope is None else {ROOT: scope.node, OWNER: scope.owner, DOC: scope.document}[segments[0]]
         return resolve(start, segments[1:], exact) if start is not None else []

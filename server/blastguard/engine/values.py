@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 # Node kinds. `unknown` is a value the engine cannot resolve (a variable, a function call,
 # an interpolated string): rules treat it as "could be anything" and stay silent.
@@ -93,3 +93,6 @@ class Subject:
     # What it is part of, independent of lines: a Terraform address, a Kubernetes
     # kind/namespace/name, a CloudFormation logical id... (engine.identity uses it).
     unit: str = ""
+    # The body of the resource a reference in this subject names in the same file
+    # (`aws_lb.main.arn`, `!Ref PublicLoadBalancer`), or None: what a `$ref` path step follows.
+    refs: Callable[[Node], "Node | None"] | None = None

@@ -39,7 +39,8 @@ def subjects(doc: Node) -> list[Subject]:
             continue
         type_node = resource.get("Type")
         start, end = type_node.entry_start, type_node.end
-        found.append(Subject("resource", type_, name, resource, start, end, document=doc, unit=name))
+        found.append(Subject("resource", type_, name, resource, start, end, document=doc, unit=name,
+                             refs=lambda node, doc=doc: referenced_resource(doc, node)))
         properties = resource.get("Properties")
         if properties is None or properties.kind != MAP:
             continue
@@ -102,7 +103,8 @@ def _intrinsic(node: Node) -> None:
         if name == "Ref" or name.startswith("Fn::"):
             _to_unknown(node, name, arg)
     elif node.kind == UNKNOWN and node.meta and "tag" in node.meta:
-        _to_unknown(node, "Fn::" + node.meta["tag"].lstrip("!"), node.meta["value"])
+        tag = node.meta["tag"].lstrip("!")
+        _to_unknown(node, tag if tag == "Ref" else "Fn::" + tag, node.meta["value"])
 
 
 def _to_unknown(node: Node, name: str, arg: Node) -> None:
@@ -131,6 +133,16 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
     if arg.kind == SCALAR and arg.start >= node.start:
         # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
         node.start, node.end = arg.start, arg.end
+
+
+def referenced_resource(doc: Node, node: Node) -> Node | None:
+    """The resource a `Ref` or `Fn::GetAtt` names (`!GetAtt Lb.Arn` -> Resources.Lb), or None."""
+    ref = (node.meta or {}).get("ref")
+    resources = doc.get("Resources")
+    if not isinstance(ref, str) or resources is None:
+        return None
+    target = resources.get(ref.split(".")[0])
+    return target if target is not None and target.kind == MAP else None
 
 
 def _reference(arg: Node) -> str | None:

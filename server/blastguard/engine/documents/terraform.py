@@ -36,10 +36,13 @@ class RawBlock:
 Wanted = Callable[[str, str], bool]
 
 
-def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | None = None) -> list[Subject]:
+def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | None = None,
+             every_block: Callable[[], list[RawBlock]] | None = None) -> list[Subject]:
     """Subjects of the blocks; with `read`, values written as `file("x")` / `templatefile("x", ...)`
-    are the content of those files."""
+    are the content of those files. References are followed to any block of the file
+    (`every_block`, when an editor leaves unchanged blocks out of `blocks`)."""
     found: list[Subject] = []
+    follow = _References(every_block or (lambda: blocks))
     policy_docs: dict[str, Subject] = {}
     references: list[tuple[str, Subject, str]] = []
     for block in blocks:
@@ -57,7 +60,8 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             body = block.body()
             if read is not None:
                 referenced.inline(body, read)
-        subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels))
+        subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels),
+                          refs=follow)
         if wanted(kind, type_):
             found.append(subject)
         if kind == "resource" and terraform_kubernetes.kind_of(type_) and body.kind == MAP:
@@ -89,6 +93,36 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             doc.type, doc.attrs = user.type, {"attribute": attribute, "document": doc_name}
             doc.owner = user.node
     return found
+
+
+class _References:
+    """Follows `aws_lb.main.arn` to the body of `resource "aws_lb" "main"` in the same file;
+    a body is converted on first use (a file has many blocks, few references are followed)."""
+
+    __slots__ = ("_every_block", "_blocks", "_bodies")
+
+    def __init__(self, every_block: Callable[[], list[RawBlock]]):
+        self._every_block = every_block
+        self._blocks: dict[str, RawBlock] | None = None
+        self._bodies: dict[str, Node] = {}
+
+    def __call__(self, node: Node) -> Node | None:
+        match = _REFERENCE.match(node.text.strip())
+        if match is None:
+            return None
+        key = match.group(1)
+        if key not in self._bodies:
+            if self._blocks is None:
+                self._blocks = {address(b.kind, b.labels): b for b in self._every_block() if b.kind in ("resource", "data")}
+            block = self._blocks.get(key)
+            if block is None:
+                return None
+            self._bodies[key] = block.body()
+        return self._bodies[key]
+
+
+# `aws_lb.main.arn`, `data.aws_lb.shared.arn`, `aws_lb.main[0].arn` -> the block's address.
+_REFERENCE = re.compile(r"^((?:data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.|$)")
 
 
 def address(kind: str, labels: list[str]) -> str:
