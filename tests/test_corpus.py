@@ -120,7 +120,7 @@ FLAGGED_NEGATIVES = {
 # K8S104 went from 7 to 9 when it learned parent directories: the sysdig agent's DaemonSet and
 # ReplicationController mount the node's /usr (binaries the node runs as root), writable.
 REALWORLD_COUNTS = {
-    "CFN106": 1, "CFN202": 26, "CFN211": 2, "CFN212": 2, "CFN214": 4, "CFN301": 10, "CFN304": 8,
+    "CFN106": 1, "CFN202": 26, "CFN211": 2, "CFN212": 2, "CFN214": 4, "CFN304": 8,
     "K8S101": 8, "K8S103": 4, "K8S104": 9, "K8S105": 6, "K8S108": 4, "K8S109": 4, "K8S110": 2,
     "K8S301": 1, "K8S303": 3, "K8S304": 1, "K8S305": 1, "TF101": 1, "TF211": 1,
     # Secret manifests of the archived volume examples holding Ceph keys (AQ... format), an Azure
@@ -141,6 +141,13 @@ REALWORLD_COUNTS = {
     # internet-facing ALBs whose port-80 HTTP listener forwards (the services' listener rules attach
     # there), 5 templates x 2 forms; the private-VPC templates' internal ALBs stay silent.
     "CFN702": 10,
+    # 10 literal 0.0.0.0/0 rules, and 56 whose CidrIp is a parameter defaulting to a /0 prefix (0.0.0.0/0,
+    # and 192.168.1.0/0 or 198.162.1.0/0, which are the whole internet too) on port 22: the SSHLocation
+    # parameter of the EC2, Auto Scaling, ELB, CloudWatch agent and OS samples and the Greengrass
+    # SecurityAccessCIDR, 28 templates x 2 forms, every one read.
+    "CFN301": 66,
+    # The DMS Aurora-to-S3 sample's ClientIP parameter (default 0.0.0.0/0) opening MySQL 3306, 2 forms.
+    "CFN302": 2,
 }
 
 

@@ -69,13 +69,17 @@ def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) ->
     """resolve() from node, or from the scope's root, owner or document when the path starts there;
     a `$ref` step continues from the resource a reference names."""
     if REF in segments:
+        if exact:
+            return []  # a fix edits what is written here, never what a reference names
         at = segments.index(REF)
         found: list[Node] = []
         follow = getattr(scope, "refs", None)
-        for item in locate(node, scope, segments[:at], exact):
+        for item in locate(node, scope, segments[:at]):
             target = follow(item) if follow is not None and item.kind == UNKNOWN else None
             if target is not None:
-                found.extend(locate(target, scope, segments[at + 1:], exact))
+                # What a reference leads to is reported at the reference, where it is used.
+                found.extend(Node(n.kind, n.value, item.start, item.end, item.key_start, n.text, None, n.meta)
+                             for n in locate(target, scope, segments[at + 1:]))
             elif item.kind == UNKNOWN:
                 found.append(item)  # an unresolved reference: what it names is unknown
         return found

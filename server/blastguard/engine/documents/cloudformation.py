@@ -40,7 +40,7 @@ def subjects(doc: Node) -> list[Subject]:
         type_node = resource.get("Type")
         start, end = type_node.entry_start, type_node.end
         found.append(Subject("resource", type_, name, resource, start, end, document=doc, unit=name,
-                             refs=lambda node, doc=doc: referenced_resource(doc, node)))
+                             refs=lambda node, doc=doc: referenced(doc, node)))
         properties = resource.get("Properties")
         if properties is None or properties.kind != MAP:
             continue
@@ -135,14 +135,20 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
         node.start, node.end = arg.start, arg.end
 
 
-def referenced_resource(doc: Node, node: Node) -> Node | None:
-    """The resource a `Ref` or `Fn::GetAtt` names (`!GetAtt Lb.Arn` -> Resources.Lb), or None."""
-    ref = (node.meta or {}).get("ref")
-    resources = doc.get("Resources")
-    if not isinstance(ref, str) or resources is None:
+def referenced(doc: Node, node: Node) -> Node | None:
+    """The resource a `Ref` or `Fn::GetAtt` names (`!GetAtt Lb.Arn` -> Resources.Lb), or the
+    parameter a `Ref` names (its `Default` is what the stack gets unless told otherwise), or None."""
+    meta = node.meta or {}
+    ref = meta.get("ref")
+    if not isinstance(ref, str):
         return None
-    target = resources.get(ref.split(".")[0])
-    return target if target is not None and target.kind == MAP else None
+    sections = ("Resources", "Parameters") if meta.get("intrinsic") == "Ref" else ("Resources",)
+    for section in sections:
+        entries = doc.get(section)
+        target = entries.get(ref.split(".")[0]) if entries is not None else None
+        if target is not None and target.kind == MAP:
+            return target
+    return None
 
 
 def _reference(arg: Node) -> str | None:
