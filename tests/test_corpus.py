@@ -148,6 +148,10 @@ REALWORLD_COUNTS = {
     "CFN301": 66,
     # The DMS Aurora-to-S3 sample's ClientIP parameter (default 0.0.0.0/0) opening MySQL 3306, 2 forms.
     "CFN302": 2,
+    # MinIO's documented default secret key (minio123) in the standalone and distributed examples'
+    # environment: a default credential committed, real. (The Sysdig example's access key, typed to look
+    # like one, and the etcd INSERT_..._TOKEN placeholders are left out by the shared secret test.)
+    "K8S502": 2,
 }
 
 

@@ -31,6 +31,7 @@ def test_real_looking_secrets(value):
     "$6$rounds=656000$W8t1bQ$3Vb0zJ6QX1kq6pQq", "/run/secrets/db_password", "db-prod.acme.internal",
     "ops@acme.io", "https://vault.acme.internal/v1/db", "arn:aws:secretsmanager:eu-west-1:1:secret:x",
     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----", 12345678, True, None,
+    "$(DB_PASSWORD)", "INSERT_ETCD_DISCOVERY_TOKEN", "8312341g-5678-abcd-4a2b2c-33bcsd655",
 ])
 def test_placeholders_references_and_non_secrets(value):
     assert not looks_like_secret(value)

@@ -42,6 +42,7 @@ _REFERENCE = re2.compile("(?i)" + "|".join((
     r"\{\{.*?\}\}",  # Jinja / Helm / CloudFormation dynamic references {{resolve:...}}
     r"\{%.*?%\}",
     r"^\$[A-Za-z_]\w*$",  # $VAR
+    r"^\$\([A-Za-z_]\w*\)$",  # $(VAR): Kubernetes env and args, make
     r"^%[A-Za-z_]\w*%$",  # %VAR%
     r"^<[^>]*>$",  # <your-password>
     r"^\[[^\]]*\]$",  # [password]
@@ -58,6 +59,21 @@ _PRIVATE_KEY = re2.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----\s*\S{20,}")
 _NAME = re.compile(r"^[\w.-]+\.[a-z]{2,}(:\d+)?$|^[\w.+-]+@[\w-]+(\.[\w-]+)+$|^\.{0,2}/", re.I)
 # The same character, a run of digits or letters in sequence, or a keyboard row repeated.
 _TRIVIAL = re.compile(r"^(.)\1*$|^(0123456789|123456789|abcdefgh|qwertyui)", re.I)
+# A constant's name (`INSERT_ETCD_DISCOVERY_TOKEN`, `DB_PASSWORD`): words of capitals joined by `_`.
+_CONSTANT_NAME = re.compile(r"^[A-Z]{2,}(_[A-Z]{2,})+$")
+
+
+def _typed_runs(text: str) -> int:
+    """How many runs of four ascending characters (`1234`, `abcd`) a value holds: two or more mark
+    a value typed to look like a key (`8312341g-5678-abcd-...`), which a generated one almost never is."""
+    folded, runs, i = text.lower(), 0, 0
+    while i + 3 < len(folded):
+        chunk = folded[i:i + 4]
+        if chunk.isalnum() and all(ord(chunk[k + 1]) - ord(chunk[k]) == 1 for k in range(3)):
+            runs, i = runs + 1, i + 4
+        else:
+            i += 1
+    return runs
 
 
 def entropy(text: str) -> float:
@@ -83,7 +99,9 @@ def looks_like_secret(value: object) -> bool:
         return "..." not in text and "xxxx" not in text.lower()
     if not MIN_LENGTH <= len(text) <= MAX_LENGTH or any(c.isspace() for c in text):
         return False  # prose, commands and multi-word descriptions are not passwords
-    if _REFERENCE.search(text) or _TRIVIAL.search(text) or _NAME.search(text):
+    if _REFERENCE.search(text) or _TRIVIAL.search(text) or _NAME.search(text) or _CONSTANT_NAME.match(text):
+        return False
+    if _typed_runs(text) >= 2:
         return False
     folded = text.lower()
     if any(word in folded for word in PLACEHOLDER_WORDS):
