@@ -152,6 +152,10 @@ REALWORLD_COUNTS = {
     # environment: a default credential committed, real. (The Sysdig example's access key, typed to look
     # like one, and the etcd INSERT_..._TOKEN placeholders are left out by the shared secret test.)
     "K8S502": 2,
+    # CloudFront in front of the GitLab, Gitea and VS Code server solutions (3 x 2 forms) and the Rain
+    # module they are built from, with ViewerProtocolPolicy allow-all on the default and the /proxy/*
+    # behaviour: a code server and Git logins reachable over plain HTTP, 14 read.
+    "CFN703": 14,
 }
 
 
