@@ -148,10 +148,12 @@ REALWORLD_COUNTS = {
     "CFN301": 66,
     # The DMS Aurora-to-S3 sample's ClientIP parameter (default 0.0.0.0/0) opening MySQL 3306, 2 forms.
     "CFN302": 2,
-    # MinIO's documented default secret key (minio123) in the standalone and distributed examples'
-    # environment: a default credential committed, real. (The Sysdig example's access key, typed to look
-    # like one, and the etcd INSERT_..._TOKEN placeholders are left out by the shared secret test.)
-    "K8S502": 2,
+    # Root passwords and keys committed in containers' env: MinIO's default secret key (minio123) in
+    # the standalone and distributed examples, MYSQL_ROOT_PASSWORD in the Java EE pod (supersecret) and
+    # the three Galera nodes (c-krit): weak, and committed all the same; all six read. (The Sysdig
+    # example's access key, typed to look like one, and etcd's INSERT_..._TOKEN placeholders are left
+    # out by the shared secret test.)
+    "K8S502": 6,
     # CloudFront in front of the GitLab, Gitea and VS Code server solutions (3 x 2 forms) and the Rain
     # module they are built from, with ViewerProtocolPolicy allow-all on the default and the /proxy/*
     # behaviour: a code server and Git logins reachable over plain HTTP, 14 read.

@@ -104,6 +104,8 @@ def test_literals_under_a_credential_key(value):
     "dummy_pw_1", "REDACTED", "foobarbaz",
     # A word that starts with `test`, `fake`, `demo`...: values written for tests and demos.
     "test1234", "testpass", "my-test-pw", "MyTestPass", "fake-token-123", "demo_password",
+    # A template's token to fill in, named like a constant.
+    "INSERT_ETCD_DISCOVERY_TOKEN",
 ])
 def test_clearly_not_a_secret_under_a_credential_key(value):
     assert not looks_like_named_secret(value)

@@ -178,6 +178,8 @@ def looks_like_named_secret(value: object) -> bool:
         return False
     if _ONE_CHARACTER.match(text) or text.strip("<>[]{}()*_-'\"").lower() in PLACEHOLDER_VALUES:
         return False
+    if _CONSTANT_NAME.match(text):
+        return False  # a template's token to fill in (`INSERT_ETCD_DISCOVERY_TOKEN`), not a value
     return not _PLACEHOLDER_TEXT.search(text)
 
 
