@@ -26,7 +26,7 @@ Read = Callable[[str], "str | None"]
 
 def call_path(name: str, argument_text: str) -> str | None:
     """The relative path a `file(...)` / `templatefile(...)` call reads, when written literally."""
-    if name not in ("file", "templatefile"):
+    if name not in ("file", "filebase64", "templatefile"):  # filebase64: the same text, for matching
         return None
     match = _PATH.match(argument_text.strip())
     return match.group(1) if match else None
