@@ -259,3 +259,14 @@ async def test_an_unknown_rule_id_in_config_or_settings_is_shown_once(tmp_path, 
         (shown,) = client.messages
         assert shown.type == types.MessageType.Warning
         assert shown.message == (str(tmp_path / message) if project else message)
+
+
+@pytest.mark.asyncio
+async def test_a_script_read_with_file_from_elsewhere_in_the_workspace_is_checked(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "init.sh").write_text("#!/bin/bash\nexport DB_PASSWORD='Qm7#vT2p!Lx9'\n")
+    (tmp_path / "infra").mkdir()
+    text = 'resource "aws_instance" "worker" {\n  user_data = file("${path.module}/../scripts/init.sh")\n}\n'
+    async with session(NEOVIM, root=tmp_path) as client:
+        uri = open_document(client, tmp_path / "infra" / "main.tf", text)
+        assert codes_and_lines(await pushed(client, uri, version=1)) == {("TF507", 2)}

@@ -8,6 +8,7 @@ import logging
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,7 +167,9 @@ class BlastguardServer(LanguageServer):
             known = {r.id for r in rules.rules} | {r.id for r in BUILTIN_RULES}
             new.problem = unknown_rule_id(new.config, known, new.editor_ids_from)
         self.settings = new
-        self.engine = Engine(rules, new.config.options)
+        # The workspace is the checked tree: a .tf file's file("../scripts/init.sh") may be read from it.
+        roots = (str(self.root),) if self.root is not None else ()
+        self.engine = Engine(rules, replace(new.config.options, read_roots=roots))
         rebase = self.bases.configure(self.root, new.diff_base)
         for doc in self.documents.values():  # other rules, other findings
             doc.reuse = Reuse()
