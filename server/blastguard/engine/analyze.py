@@ -14,8 +14,8 @@ from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import NO_RULES, FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
-from blastguard.engine.paths import flatten, locate
-from blastguard.engine.values import LIST, UNKNOWN, DocumentError, Node
+from blastguard.engine.paths import DOC, OWNER, ROOT, flatten, locate
+from blastguard.engine.values import LIST, MAP, UNKNOWN, DocumentError, Node
 
 _SNIFF = 8192
 
@@ -127,8 +127,11 @@ class Engine:
         lines = lines or LineIndex(doc.data)
         fresh: list[tuple[int, Finding]] = []  # with the start of the subject that made each
         for subject in doc.subjects:
+            body = subject.node
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
-                if not matcher.selector.accepts_attrs(subject):
+                if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
+                    continue
+                if matcher.each is not None and not _may_reach(matcher.each, body):
                     continue
                 fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
         if reuse is not None and doc.units:
@@ -226,6 +229,19 @@ class Engine:
                 kept.append(self._meta(builtin.UNUSED_SUPPRESSION, doc, lines, comment.start, comment.end,
                                        problem=f"no {', '.join(unused)} finding on the line it covers"))
         return kept
+
+
+def _may_reach(each: tuple[str, ...], body: Node) -> bool:
+    """Whether an `each` path can reach anything from the subject's body, told without walking:
+    only maps lead anywhere (an unknown stands for what is below it, and `each` drops unknowns),
+    and a map lacking the path's first key leads nowhere. Most Python calls and assignments
+    meet a rule's `each: aws_secret_access_key` or `*ecret_access_key`, and end here."""
+    if not each or each[0] in (ROOT, OWNER, DOC):
+        return True
+    first = each[0]
+    if body.kind == MAP:
+        return "*" in first or first in body.value
+    return body.kind == LIST
 
 
 def _each(nodes: list[Node]):

@@ -26,6 +26,7 @@ _INTERESTING = frozenset({
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 # Calls whose value is an environment variable or, when it is unset, their literal default.
 _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
 
 
 class _Names:
@@ -410,12 +411,15 @@ def _string(node) -> Node:
                 elif child.type in ("string_content", "escape_sequence"):
                     pieces.append(_literal(child.text.decode("utf-8", "replace")))
             continue
-        try:
-            with warnings.catch_warnings():  # "invalid escape sequence" is the file's business
-                warnings.simplefilter("ignore")
-                value = ast.literal_eval(part.text.decode("utf-8", "replace"))
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            return unknown(start, end, node.text.decode("utf-8", "replace"))
+        source = part.text.decode("utf-8", "replace")
+        value = _plain(source)
+        if value is None:
+            try:
+                with warnings.catch_warnings():  # "invalid escape sequence" is the file's business
+                    warnings.simplefilter("ignore")
+                    value = ast.literal_eval(source)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return unknown(start, end, node.text.decode("utf-8", "replace"))
         pieces.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
     text = "".join(pieces)
     if templated:
@@ -423,6 +427,29 @@ def _string(node) -> Node:
         result.value = text
         return result
     return scalar(text, start, end)
+
+
+def _plain(source: str) -> str | None:
+    """The value of a string literal with nothing to decode (no escape, no carriage return, no
+    f prefix), read without compiling it as literal_eval does: most literals are like that, and
+    a Python file has thousands. None when it needs literal_eval (which also judges bad ones)."""
+    if "\\" in source or "\r" in source:
+        return None
+    quote_at = 0
+    while quote_at < len(source) and source[quote_at] not in "'\"":
+        quote_at += 1
+    prefix = source[:quote_at].lower()
+    if quote_at >= len(source) or prefix not in _PLAIN_PREFIXES:
+        return None
+    quote = source[quote_at:quote_at + 3]
+    if quote not in ('"""', "'''"):
+        quote = source[quote_at]
+    body = source[quote_at + len(quote):len(source) - len(quote)]
+    if len(source) < quote_at + 2 * len(quote) or not source.endswith(quote) or quote in body \
+            or body.endswith(quote[0]) and len(quote) == 3 \
+            or (len(quote) == 1 and "\n" in body) or ("b" in prefix and not body.isascii()):
+        return None
+    return body
 
 
 def _literal(text: str) -> str:

@@ -1,0 +1,133 @@
+"""The literal text a regex match must contain, so most values are rejected before RE2 is asked.
+
+As in RE2's own prefilter and code search's trigram index: from the parsed pattern, a set of
+strings such that every match contains at least one of them (`(AKIA|ASIA)[A-Z2-7]{16}` needs
+"AKIA" or "ASIA"). A value holding none of them cannot match, and a substring test costs a
+fraction of a call into RE2. Only a necessary condition: a value that passes still goes to RE2.
+
+The pattern is read with Python's own regex parser, which shares RE2's syntax for everything
+this looks at; a pattern it reads differently or refuses (POSIX classes, `\\pL`, `\\x{...}`)
+simply gets no prefilter.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+try:  # a private module of the standard library: without it, every value goes to RE2
+    from re import _constants as sre_constants, _parser as sre_parser
+except ImportError:  # pragma: no cover - Python versions without it
+    sre_constants = sre_parser = None
+
+_MAX_SET = 16  # alternatives kept per position before the exact set is given up
+
+
+def required(pattern: str, ignore_case: bool) -> tuple[tuple[str, ...], bool] | None:
+    """(strings one of which every match contains, whether they are lower-cased and must be
+    looked for in a lower-cased value), or None when the pattern requires no literal text."""
+    if sre_parser is None or "[:" in pattern:  # `[[:alpha:]]` is a class in RE2, literals in Python
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = sre_parser.parse(pattern, 0)
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+        return None
+    fold = ignore_case or bool(parsed.state.flags & re.IGNORECASE) or _folds(parsed.data)
+    try:
+        _, best = _sequence(parsed.data, fold)
+    except RecursionError:
+        return None
+    if best is None:
+        return None
+    return tuple(sorted(best)), fold
+
+
+def _folds(items) -> bool:
+    """Whether some group turns case-insensitivity on: then every literal is compared folded."""
+    for op, arg in items:
+        if op == sre_constants.SUBPATTERN:
+            if arg[1] & re.IGNORECASE or _folds(arg[3]):
+                return True
+        elif op == sre_constants.BRANCH:
+            if any(_folds(alt) for alt in arg[1]):
+                return True
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, _POSSESSIVE):
+            if _folds(arg[2]):
+                return True
+    return False
+
+
+_POSSESSIVE = getattr(sre_constants, "POSSESSIVE_REPEAT", None)
+
+
+def _better(a: frozenset | None, b: frozenset | None) -> frozenset | None:
+    """The more selective of two requirements: the longer shortest alternative, then fewer."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if (min(map(len, a)), -len(a)) >= (min(map(len, b)), -len(b)) else b
+
+
+def _candidate(exact: frozenset | None) -> frozenset | None:
+    # An exact set holding "" (an optional part, an anchor alone) requires nothing.
+    return exact if exact and all(exact) else None
+
+
+def _sequence(items, fold: bool) -> tuple[frozenset | None, frozenset | None]:
+    """(the exact strings the sequence matches, if few and known; its best requirement)."""
+    exact: frozenset = frozenset({""})  # what the current run of known parts matches
+    whole = True  # no part broke the run: `exact` is the whole sequence's
+    best = None
+    for op, arg in items:
+        item_exact, item_best = _item(op, arg, fold)
+        if item_exact is not None and len(exact) * len(item_exact) <= _MAX_SET:
+            exact = frozenset(a + b for a in exact for b in item_exact)
+            continue
+        whole = False
+        best = _better(_better(best, _candidate(exact)), item_best)
+        # A new run starts with this part, or after it when it matches unknown text.
+        exact = item_exact if item_exact is not None else frozenset({""})
+    best = _better(best, _candidate(exact))
+    return (exact if whole else None), best
+
+
+def _item(op, arg, fold: bool) -> tuple[frozenset | None, frozenset | None]:
+    c = sre_constants
+    if op == c.LITERAL:
+        char = chr(arg)
+        if not char.isascii():
+            return None, None
+        return frozenset({char.lower() if fold else char}), None
+    if op == c.AT:
+        return frozenset({""}), None  # an anchor matches no text
+    if op == c.IN:
+        if all(o == c.LITERAL for o, _ in arg) and len(arg) <= 4:
+            chars = {chr(a) for _, a in arg}
+            if all(ch.isascii() for ch in chars):
+                return frozenset(ch.lower() if fold else ch for ch in chars), None
+        return None, None
+    if op == c.SUBPATTERN:
+        return _sequence(arg[3], fold)
+    if op == c.BRANCH:
+        results = [_sequence(alt, fold) for alt in arg[1]]
+        exacts = [e for e, _ in results]
+        if all(e is not None for e in exacts):
+            union = frozenset().union(*exacts)
+            if len(union) <= _MAX_SET:
+                return union, None
+        bests = [_better(b, _candidate(e)) for e, b in results]
+        if all(b is not None for b in bests):
+            return None, frozenset().union(*bests)
+        return None, None
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT) or (_POSSESSIVE is not None and op == _POSSESSIVE):
+        low, high, body = arg
+        if low == 0:
+            return None, None
+        body_exact, body_best = _sequence(body, fold)
+        if low == high == 1:
+            return body_exact, body_best
+        return None, _better(body_best, _candidate(body_exact))
+    return None, None  # any character, a class, a back-reference, a lookaround: no literal

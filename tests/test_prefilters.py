@@ -1,0 +1,164 @@
+"""The shortcuts that skip work never change an answer: the literal text a regex requires,
+plain Python string literals read without literal_eval, and `each` paths that cannot reach."""
+
+from __future__ import annotations
+
+import ast
+import sysconfig
+import warnings
+from pathlib import Path
+
+import pytest
+import re2
+
+from blastguard.engine import languages, literals, parsing
+from blastguard.engine.analyze import _each, _may_reach
+from blastguard.engine.compile import compile_match
+from blastguard.engine.conditions import All, Any_, Not, RegexTest, ScalarTest
+from blastguard.engine.documents import python
+from blastguard.engine.documents.load import load
+from blastguard.engine.loader import load_rules
+from blastguard.engine.paths import locate
+from blastguard.engine.values import UNKNOWN, UNKNOWN_PART
+from tests.test_rule_examples import DEFAULT_PATH
+
+RULES = load_rules().rules
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _regex_tests() -> dict[tuple, RegexTest]:
+    """Every distinct RegexTest in the bundled rules (anchors repeat many), by pattern."""
+    def walk(condition):
+        if isinstance(condition, (All, Any_)):
+            for part in condition.parts:
+                yield from walk(part)
+        elif isinstance(condition, Not):
+            yield from walk(condition.part)
+        elif isinstance(condition, ScalarTest) and isinstance(condition.test, RegexTest):
+            yield condition.test
+
+    found = {}
+    for rule in RULES:
+        for matcher in rule.match:
+            if matcher.where is not None:
+                for test in walk(matcher.where):
+                    found[(test.compiled.pattern, test.compiled.options.case_sensitive)] = test
+    return found
+
+
+def _samples() -> list[str]:
+    """Values to try: every line and word of every rule example (they hold the texts the
+    patterns are written for), and values that only RE2's case folding matches."""
+    found = {"", "ſecret_access_key", "\u212aey", "AKIA" + "A" * 16, "secret\ue000", "\ud800AKIA"}
+    for rule in RULES:
+        for kind in ("valid", "invalid"):
+            for case in rule.examples[kind]:
+                code = case if isinstance(case, str) else case["code"]
+                for line in code.splitlines():
+                    found.add(line)
+                    found.update(line.split())
+                    found.update(part.strip("\"',") for part in line.split("="))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(^|[^A-Za-z0-9/+])(AKIA|ASIA)[A-Z2-7]{16}", (("AKIA", "ASIA"), False)),
+    (r"(?i)secret_?access_?key\s*=", (("secret",), True)),
+    (r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY", (("-----BEGIN ",), False)),
+    (r"a(b|c)d", (("abd", "acd"), False)),
+    (r"^[A-Za-z0-9/+]{40}$", None),
+    (r"x?", None),
+    (r"[[:alpha:]]+x", None),  # a class in RE2, three literals to Python's parser
+    (r"\x{E000}", None),
+])
+def test_required_literals(pattern, expected):
+    assert literals.required(pattern, False) == expected
+
+
+def test_required_literals_fold_under_ignore_case():
+    assert literals.required("Token_[0-9]+", True) == (("token_",), True)
+    assert literals.required("(?i:Token)_[0-9]+", False) == (("token_",), True)
+
+
+def test_prefilter_never_changes_a_rule_regex_answer():
+    samples = _samples()
+    tests = _regex_tests()
+    assert sum(1 for t in tests.values() if t.needs is not None) > 20  # the prefilter is in use
+    for (pattern, _), test in tests.items():
+        plain = re2.compile(pattern, test.compiled.options)
+        for value in samples:
+            text = value.encode("utf-8", "replace").decode("utf-8")
+            assert test(value) == (plain.search(text) is not None), (pattern, value)
+            if UNKNOWN_PART in value:
+                with_prefilter = test.partial(value)
+                test_needs, test.needs = test.needs, None
+                try:
+                    assert with_prefilter == test.partial(value), (pattern, value)
+                finally:
+                    test.needs = test_needs
+
+
+def test_case_folding_that_str_lower_does_not_do_still_matches():
+    test = RegexTest("(?i)secret_access_key", False)
+    assert test.needs == ("secret_access_key",)
+    assert test("ſecret_access_key")  # RE2 folds the long s to s
+
+
+def _literal_eval(source: str):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = ast.literal_eval(source)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+TRICKY = ['"a"', "'a'", '""', "''", '""""""', "''''''", '"""a"b"""', '"""a\n"\nb"""', "'a\nb'",
+          'r"a"', 'R"a"', 'u"a"', 'U"a"', 'b"a"', 'B"a"', 'br"a"', 'Rb"a"', 'rB"a"', 'ub"a"', 'ur"a"',
+          'bb"a"', 'f"a"', 'F"a"', 'rf"a"', 'b"\u00e9"', '"\u00e9"', '"a\\nb"', '"""a\r\nb"""', '"a',
+          '"""a""""', '"a"b"', "'''a'b'''", '"""a""b"""', '"\t\x0c"', 'x"a"', '"""\n"""']
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_plain_literal_reads_as_literal_eval_does(source):
+    value = python._plain(source)
+    assert value is None or value == _literal_eval(source)
+
+
+def test_plain_literals_of_the_standard_library_read_as_literal_eval_does():
+    plain = 0
+    for path in sorted(STDLIB.glob("*.py")):
+        root = parsing.parse("python", path.read_bytes()).root_node
+        for node in parsing.captures("python", "(string) @s", root).get("s", []):
+            source = node.text.decode("utf-8", "replace")
+            value = python._plain(source)
+            if value is not None:
+                plain += 1
+                assert value == _literal_eval(source), (path.name, source[:80])
+    assert plain > 10_000
+
+
+def test_each_that_cannot_reach_finds_nothing():
+    """Over every subject of every rule example: whenever `_may_reach` says no, walking the
+    path finds no context either (the other way round it only costs time)."""
+    matchers = [m for rule in RULES for m in rule.match if m.each]
+    matchers += compile_match([{"subject": {"kind": "call"}, "each": "."},
+                               {"subject": {"kind": "call"}, "each": "$.x"}], None)
+    skipped = 0
+    for rule in RULES:
+        for kind in ("valid", "invalid"):
+            for case in rule.examples[kind]:
+                case = {"code": case} if isinstance(case, str) else case
+                path = case.get("path", DEFAULT_PATH[rule.language])
+                data = case["code"].encode()
+                language, syntax = languages.detect(path, data)
+                doc = load(path, language, syntax, data, lambda *_: True)
+                for subject in doc.subjects:
+                    for matcher in matchers:
+                        if _may_reach(matcher.each, subject.node):
+                            continue
+                        skipped += 1
+                        found = [n for n in _each(locate(subject.node, subject, matcher.each)) if n.kind != UNKNOWN]
+                        assert found == [], (rule.id, subject.type, matcher.each)
+    assert skipped > 1000
