@@ -1,5 +1,6 @@
 """Benchmark `blastguard check` per language over the shared real-world corpus (and, for Python,
-the standard library's top-level modules) against a tree-sitter parse-only floor."""
+the standard library's top-level modules) against a tree-sitter parse-only floor: first the
+analysis alone in this process (start-up excluded) as a ratio to the floor, then whole runs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "realworld"
 RUNS = 5
+GOAL = 2.0  # analysis within twice tree-sitter's parse-only time (issue 14)
 MB = 1_000_000
 TREE_TARGET = 20 * MB
 # ru_maxrss is in KiB on Linux but in bytes on macOS.
@@ -110,6 +112,49 @@ def time_parse(label: str, blobs: list[tuple[str, bytes]]) -> dict:
             "best": min(seconds), "median": statistics.median(seconds), "peak": None}
 
 
+def time_analysis(found: dict[str, list[Path]]) -> list[tuple[str, int, float, float]]:
+    """Per language, (language, files, parse-only floor, analysis) in seconds, both in this
+    process with the rules already loaded: start-up excluded, one core. Parse and analysis
+    runs alternate, so a busy machine slows both alike; each is the best of RUNS."""
+    import tree_sitter
+
+    from blastguard import runner
+    from blastguard.engine.analyze import Engine
+    from blastguard.engine.loader import load_rules
+    from blastguard.engine.options import Options
+
+    engine = Engine(load_rules(), Options())
+    rows = []
+    for lang, paths in found.items():
+        module = importlib.import_module(LANGUAGES[lang]["grammar"])
+        parse = tree_sitter.Parser(tree_sitter.Language(module.language())).parse
+        blobs = [p.read_bytes() for p in paths]
+        names = [str(p) for p in paths]
+        for name in names:  # compiles the language's rules and warms the caches
+            runner.read_and_analyze(engine, name)
+        floor = analysis = float("inf")
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            for data in blobs:
+                parse(data)
+            floor = min(floor, time.perf_counter() - start)
+            start = time.perf_counter()
+            for name in names:
+                runner.read_and_analyze(engine, name)
+            analysis = min(analysis, time.perf_counter() - start)
+        rows.append((lang, len(paths), floor, analysis))
+    return rows
+
+
+def print_ratios(rows: list[tuple[str, int, float, float]]) -> None:
+    print(f"analysis against the parse-only floor (in one process, start-up excluded; goal: within {GOAL}x)")
+    print(f"{'language':<10}  {'files':>5}  {'parse s':>7}  {'analysis s':>10}  {'ratio':>5}  goal")
+    for lang, files, floor, analysis in rows:
+        ratio = analysis / floor
+        verdict = "met" if ratio <= GOAL else "not met"
+        print(f"{lang:<10}  {files:>5}  {floor:>7.3f}  {analysis:>10.3f}  {ratio:>4.1f}x  {verdict}")
+
+
 def print_table(rows: list[dict]) -> None:
     header = ("measurement", "files", "MB", "best s", "median s", "files/s", "MB/s", "peak MB")
     lines = [header]
@@ -128,6 +173,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--languages", default="all",
                         help=f"comma-separated, or 'all' (known: {', '.join(LANGUAGES)})")
+    parser.add_argument("--ratios-only", action="store_true",
+                        help="only the in-process analysis against the parse-only floor")
     opts = parser.parse_args()
     languages = list(LANGUAGES) if opts.languages == "all" else opts.languages.split(",")
     unknown = [lang for lang in languages if lang not in LANGUAGES]
@@ -154,6 +201,11 @@ def main() -> int:
           f"({', '.join(f'{lang}: {len(p)}' for lang, p in found.items())})")
     print(f"blastguard: {' '.join(blastguard)}; {os.cpu_count()} cores; best and median of {RUNS} runs")
     print()
+
+    print_ratios(time_analysis(found))
+    print()
+    if opts.ratios_only:
+        return 0
 
     rows = []
     for lang, paths in found.items():
