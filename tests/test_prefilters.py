@@ -15,7 +15,7 @@ from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
 from blastguard.engine.compile import compile_match
 from blastguard.engine.conditions import All, Any_, Not, RegexTest, ScalarTest
-from blastguard.engine.documents import python
+from blastguard.engine.documents import json_tree, python
 from blastguard.engine.documents.load import load
 from blastguard.engine.loader import load_rules
 from blastguard.engine.paths import locate
@@ -162,3 +162,63 @@ def test_each_that_cannot_reach_finds_nothing():
                         found = [n for n in _each(locate(subject.node, subject, matcher.each)) if n.kind != UNKNOWN]
                         assert found == [], (rule.id, subject.type, matcher.each)
     assert skipped > 1000
+
+
+JSON_STRINGS = [b'"a"', b'""', b'"a\\u0041"', b'"\\""', b'"a\\\\"', b'"\xc3\xa9"', b'"\xed\xa0\x80"', b'"\x7f"',
+                b'"a\tb"', b'"a\nb"', b'"\x00"', b'"\xff"', b'"a\\/b"', b'"a\\x"']
+
+
+def test_json_strings_read_as_json_loads_does():
+    import json
+
+    data = b"[" + b", ".join(JSON_STRINGS) + b"]"
+    for path in sorted((Path(__file__).parent.parent / "examples").rglob("*.json")):
+        data += b"\n" + path.read_bytes()
+    root = parsing.parse("json", data).root_node
+    strings = parsing.captures("json", "(string) @s", root).get("s", [])
+    assert len(strings) > len(JSON_STRINGS)
+    for node in strings:
+        try:
+            expected = json.loads(node.text)
+        except (ValueError, UnicodeDecodeError):
+            expected = None
+        assert json_tree.decode_string(node) == expected, node.text
+
+
+def _key_globs() -> set[str]:
+    """Every key glob of the bundled rules' paths (`each`, `report`, conditions)."""
+    found = set()
+
+    def add(path):
+        found.update(segment for segment in path or () if "*" in segment and segment != "*")
+
+    def walk(condition):
+        for name in ("path", "low", "high"):
+            add(getattr(condition, name, None))
+        for part in getattr(condition, "parts", ()):
+            walk(part)
+        if isinstance(condition, Not):
+            walk(condition.part)
+
+    for rule in RULES:
+        for matcher in rule.match:
+            add(matcher.each)
+            add(matcher.report)
+            if matcher.where is not None:
+                walk(matcher.where)
+    return found
+
+
+def test_key_globs_accept_what_re2_accepts():
+    from blastguard.engine.paths import key_glob
+    from blastguard.engine.patterns import compile_glob
+
+    globs = _key_globs()
+    assert len(globs) > 10
+    keys = [k for k in _samples() if "\ud800" not in k]  # RE2 refuses lone surrogates either way
+    keys += ["DB_PASSWORD", "MasterUserPassword", "\u212aey_password", "ſecret_access_key"]
+    for glob in globs | {"*ecret_access_key", "*key*"}:
+        pattern = compile_glob(glob, True)
+        accepts = key_glob(glob)
+        for key in keys:
+            assert accepts(key) == bool(pattern.fullmatch(key)), (glob, key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
 from blastguard.engine.patterns import compile_glob
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, is_text
 
@@ -51,8 +54,8 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
                         following.extend(item.value.values())
                     elif "*" in segment:
                         # Key globs ignore case: `*password*` finds DB_PASSWORD and MasterUserPassword.
-                        pattern = compile_glob(segment, True)
-                        following.extend(v for k, v in item.value.items() if pattern.fullmatch(k))
+                        accepts = key_glob(segment)
+                        following.extend(v for k, v in item.value.items() if accepts(k))
                     else:
                         child = item.value.get(segment)
                         if child is not None:
@@ -63,6 +66,25 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
                     following.append(item)
         current = following
     return current
+
+
+@cache
+def key_glob(segment: str):
+    """A case-insensitive key glob as a test: the glob's literal pieces are looked for in the
+    lower-cased key before RE2 is asked, as most keys hold none of them (`*password*`)."""
+    pattern = compile_glob(segment, True)
+    pieces = [piece for piece in re.split(r"[*?]", segment.lower()) if piece]
+    if not all(piece.isascii() for piece in pieces):
+        pieces = []  # RE2 folds some non-ASCII letters onto ASCII ones (K, the Kelvin sign)
+
+    def accepts(key: str) -> bool:
+        if pieces and key.isascii():
+            folded = key.lower()
+            if not all(piece in folded for piece in pieces):
+                return False
+        return bool(pattern.fullmatch(key))
+
+    return accepts
 
 
 def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) -> list[Node]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, Sequence
 
 from blastguard.engine import parsing
@@ -12,6 +13,8 @@ from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Documen
 PLACEHOLDER = UNKNOWN_PART + "bg" + UNKNOWN_PART
 
 Locate = Callable[[int], int]
+# What json.loads must judge in a string's body: escapes, control characters, a stray quote.
+_NEEDS_DECODING = re.compile(rb'[\x00-\x1f"\\]')
 
 
 def offset_locator(base: int) -> Locate:
@@ -84,7 +87,16 @@ def convert(node, locate: Locate, depth: int = 0) -> Node:
 def decode_string(node) -> str | None:
     if node.type != "string":
         return None
+    raw = node.text
+    body = raw[1:-1]
+    # Nothing to decode (no escape, no control character, quoted): most strings are like that,
+    # and json.loads costs several times the slice. It decodes bytes as below, too.
+    if len(raw) >= 2 and raw[0] == raw[-1] == 0x22 and _NEEDS_DECODING.search(body) is None:
+        try:
+            return body.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            return None
     try:
-        return json.loads(node.text)
+        return json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
