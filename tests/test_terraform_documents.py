@@ -124,6 +124,45 @@ def test_dynamic_blocks_over_unknown_values_stay_one_block_with_unknown_elements
     assert [n.kind for n in resolve(s.node, ("egress", "from_port"))] == [UNKNOWN, UNKNOWN]
     assert [n.kind for n in resolve(s.node, ("egress", "to_port"))] == [UNKNOWN, UNKNOWN]
 
+
+def test_a_known_for_each_makes_one_subject_per_instance_with_its_each_value():
+    text = '''resource "aws_security_group_rule" "set" {
+  for_each  = toset(["22", "443"])
+  from_port = each.value
+  to_port   = "${each.key}"
+}
+resource "aws_security_group_rule" "map" {
+  for_each    = { ssh = { port = 22 }, web = { port = 443 } }
+  description = each.key
+  from_port   = each.value.port
+  dynamic "ingress" {
+    for_each = [each.value.port]
+    content { port = ingress.value }
+  }
+}
+resource "aws_s3_bucket" "plain" {
+  for_each = toset(["a", "b"])
+  bucket   = "fixed"
+}
+resource "aws_s3_bucket" "unknown" {
+  for_each = var.names
+  bucket   = each.value
+}
+'''
+    found = [s for s in subjects(text) if s.kind == "resource"]
+    data = text.encode()
+    rows = [(s.unit, s.node.get("from_port").value if s.node.get("from_port") else None) for s in found]
+    # Instances keep the block's address: the editor and the change comparison see one block.
+    assert rows == [("aws_security_group_rule.set", "22"), ("aws_security_group_rule.set", "443"),
+                    ("aws_security_group_rule.map", 22), ("aws_security_group_rule.map", 443),
+                    ("aws_s3_bucket.plain", None), ("aws_s3_bucket.unknown", None)]
+    assert [s.node.get("to_port").value for s in found[:2]] == ["22", "443"]
+    assert [s.node.get("description").value for s in found[2:4]] == ["ssh", "web"]
+    assert [data[n.start:n.end].decode() for n in (s.node.get("description") for s in found[2:4])] == \
+        ["ssh = ", "web = "]
+    assert [[n.value for n in resolve(s.node, ("ingress", "port"))] for s in found[2:4]] == [[22], [443]]
+    assert found[5].node.get("bucket").kind == UNKNOWN
+
 def test_references_and_interpolations_are_unknown():
     (s,) = subjects('resource "x" "y" {\n  a = var.a\n  b = "${var.b}-x"\n  c = lookup(var.m, "k")\n  d = -1\n}\n')
     assert [s.node.get(k).kind for k in "abc"] == [UNKNOWN] * 3

@@ -7,6 +7,10 @@ element's own node, so a finding points at the literal in `for_each`, where a fi
 (the content is shared by every element). `<iterator>.key` is known for a map only: `toset` is
 read as its list, and a set's key is its value, not an index. A `for_each` that does not resolve
 leaves the content as one block, as before.
+
+A resource or module with a known `for_each` is, the same way, one body per instance
+(`each.value`, `each.key`), so `for_each = toset(["22", "3389"])` with `from_port = each.value`
+is read as the two rules it creates.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from blastguard.engine.documents.hcl_locals import follow
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, DocumentError, Node, scalar
 
 _REFERENCE = re.compile(
-    r'^(?:"\$\{\s*)?([A-Za-z_][\w-]*)\.(value|key)'
-    r'((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}")?$')
+    r'^(?:"?\$\{\s*)?([A-Za-z_][\w-]*)\.(value|key)'
+    r'((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}"?)?$')
 # Past this many elements a block is left unexpanded: a generated list is data, not rules.
 MAX_ELEMENTS = 256
 DYNAMIC = "dynamic"
@@ -65,6 +69,29 @@ def expand(body: Node, resolve: Callable[[Node], Node]) -> Node:
         if replaced:
             parent.value[:] = [n for item in parent.value for n in (item if isinstance(item, list) else [item])]
     return body
+
+
+def instances(body: Node) -> list[Node] | None:
+    """One body per instance of a block with a known `for_each` that reads `each.`, with
+    `each.value` / `each.key` substituted; None otherwise. A list here is a set (`toset`), so
+    each.key is the element itself."""
+    for_each = body.get("for_each")
+    if for_each is None or for_each.kind not in (LIST, MAP) or not 0 < len(for_each.value) <= MAX_ELEMENTS:
+        return None
+    if not any(n.kind == UNKNOWN and _REFERENCE.match(n.text.strip()) and n.text.strip().lstrip('"${ ').startswith("each.")
+               for n in body.walk()):
+        return None
+    pairs = for_each.value.items() if for_each.kind == MAP else ((None, item) for item in for_each.value)
+    out = []
+    for key, value in pairs:
+        key_node = value if key is None else scalar(key, value.entry_start, value.start)
+        # Dynamic blocks left whole because they iterate over each.value can expand now.
+        out.append(expand(_substituted(body, "each", key_node, value, _same, 0), _same))
+    return out
+
+
+def _same(node: Node) -> Node:
+    return node
 
 
 def _copies(content: Node, resolve) -> list[Node] | None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from blastguard.engine.documents import referenced, terraform_kubernetes
+from blastguard.engine.documents import hcl_dynamic, referenced, terraform_kubernetes
 from blastguard.engine.documents.embedded import embedded_json
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
 
@@ -60,31 +60,13 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             body = block.body()
             if read is not None:
                 referenced.inline(body, read)
-        subject = Subject(kind, type_, name, body, block.start, block.end, unit=address(kind, block.labels),
-                          refs=follow)
-        if wanted(kind, type_):
-            found.append(subject)
-        if kind == "resource" and terraform_kubernetes.kind_of(type_) and body.kind == MAP:
-            found.extend(terraform_kubernetes.subjects(type_, body, block.start, block.end, subject.unit))
-        if kind == "resource" and wanted("container", type_):
-            found.extend(container_definitions(type_, name, body, subject.unit))
-        if kind == "data" and type_ == "aws_iam_policy_document":
-            policy = policy_document(body)
-            if policy is not None:
-                doc = Subject("policy", type_, name, policy, block.start, block.end, {"attribute": ""},
-                              unit=subject.unit)
-                policy_docs[name] = doc
-                found.append(doc)
-        elif kind in ("resource", "data", "module"):
-            for attribute, value in policy_attributes(body):
-                policy = embedded_json(value) or referenced.embedded_json(value, b"{")
-                if policy is not None and "Statement" in policy.value:
-                    found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
-                                         {"attribute": attribute}, owner=body, unit=subject.unit))
-                elif value.kind == UNKNOWN:
-                    ref = _POLICY_DOC_REF.match(value.text.strip())
-                    if ref:
-                        references.append((ref.group(1), subject, attribute))
+        unit = address(kind, block.labels)
+        # A known for_each: each instance is checked with its own each.value (same unit, so the
+        # editor and the change comparison see one block, as Terraform's configuration does).
+        bodies = hcl_dynamic.instances(body) if kind in ("resource", "module") and body.kind == MAP else None
+        for body in bodies or [body]:
+            _block_subjects(kind, type_, name, body, block, unit, wanted, found, policy_docs, references,
+                            follow)
     # A policy document takes the type of the resource that uses it, so rules can tell a
     # trust policy (assume_role_policy) from a bucket policy.
     for doc_name, user, attribute in references:
@@ -123,6 +105,35 @@ class _References:
 
 # `aws_lb.main.arn`, `data.aws_lb.shared.arn`, `aws_lb.main[0].arn` -> the block's address.
 _REFERENCE = re.compile(r"^((?:data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*)(?:\[[^\]]*\])?(?:\.|$)")
+
+
+def _block_subjects(kind: str, type_: str, name: str, body: Node, block: RawBlock, unit: str, wanted: Wanted,
+                    found: list, policy_docs: dict, references: list, follow: "_References") -> None:
+    """The subjects of one block (or of one for_each instance of it), appended to found."""
+    subject = Subject(kind, type_, name, body, block.start, block.end, unit=unit, refs=follow)
+    if wanted(kind, type_):
+        found.append(subject)
+    if kind == "resource" and terraform_kubernetes.kind_of(type_) and body.kind == MAP:
+        found.extend(terraform_kubernetes.subjects(type_, body, block.start, block.end, subject.unit))
+    if kind == "resource" and wanted("container", type_):
+        found.extend(container_definitions(type_, name, body, subject.unit))
+    if kind == "data" and type_ == "aws_iam_policy_document":
+        policy = policy_document(body)
+        if policy is not None:
+            doc = Subject("policy", type_, name, policy, block.start, block.end, {"attribute": ""},
+                          unit=subject.unit)
+            policy_docs[name] = doc
+            found.append(doc)
+    elif kind in ("resource", "data", "module"):
+        for attribute, value in policy_attributes(body):
+            policy = embedded_json(value) or referenced.embedded_json(value, b"{")
+            if policy is not None and "Statement" in policy.value:
+                found.append(Subject("policy", type_, name, policy, value.entry_start, value.end,
+                                     {"attribute": attribute}, owner=body, unit=subject.unit))
+            elif value.kind == UNKNOWN:
+                ref = _POLICY_DOC_REF.match(value.text.strip())
+                if ref:
+                    references.append((ref.group(1), subject, attribute))
 
 
 def address(kind: str, labels: list[str]) -> str:
