@@ -20,13 +20,18 @@ from pathlib import Path
 from tests.conftest import ROOT, needs_shared
 
 REGISTRY_MODULE_DEFAULTS = {
+    # alb ~> 6.0 leaves enable_deletion_protection at false; the rds sample sets no
+    # backup_retention_period, so the module's default applies (0 is what KICS looks for).
     "terraform-aws/alb_deletion_protection_disabled: positive6.tf",
     "terraform-aws/rds_with_backup_disabled: positive4.tf",
+    # s3-bucket 3.7.0 leaves the four public-access-block inputs at false; acl is private and
+    # the only policy statement is a Deny.
     "terraform-aws/s3_bucket_allows_public_acl: positive3.tf",
     "terraform-aws/s3_bucket_with_public_policy: positive3.tf",
     "terraform-aws/s3_bucket_without_ignore_public_acl: positive3.tf",
     "terraform-aws/s3_bucket_without_restriction_of_public_bucket: positive3.tf",
-    # security-group module with ingress_cidr_blocks but no rules: it opens nothing.
+    # security-group module with ingress_cidr_blocks but no rules: it opens nothing (a rule, or a
+    # rule map naming no CIDR, would take those CIDRs and is reported by TF301-TF304).
     "terraform-aws/unrestricted_security_group_ingress: positive4.tf",
     "terraform-aws/unrestricted_security_group_ingress: positive5.tf",
     "terraform-aws/unrestricted_security_group_ingress: positive9.tf",
