@@ -69,7 +69,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
             blocks = terraform_json.blocks(_json_value(root))
         every_block = (lambda: hcl.blocks(root, top)) if syntax == "hcl" and skip else None
         doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_),
-                                          read if syntax == "hcl" and b"file" in data else None, every_block)
+                                          read if syntax == "hcl" and referenced.may_read(data) else None, every_block)
         doc.languages = ["terraform"]
     elif language == "python":
         shared: list[tuple[int, int]] = []

@@ -22,6 +22,13 @@ READS = "reads"  # meta key of a call node: the path it reads, relative to the .
 _PATH = re.compile(r'^"(?:\$\{path\.module\}/)?([^"$%{}\\\n]+)"$')
 
 Read = Callable[[str], "str | None"]
+# Whether a file's text calls one of those functions at all: most do not, and walking every block's
+# values for calls would cost each keystroke in an editor.
+_CALL = re.compile(rb"\b(?:file|filebase64|templatefile)\s*\(")
+
+
+def may_read(data: bytes) -> bool:
+    return _CALL.search(data) is not None
 
 
 def call_path(name: str, argument_text: str) -> str | None:
