@@ -44,20 +44,31 @@ _LISTS = {
 }
 
 
+MANIFEST = "kubernetes_manifest"  # any object, written in the API's own shape under `manifest`
+
+
 def kind_of(type_: str) -> tuple[str, str] | None:
+    if type_ == MANIFEST:
+        return ("", "")
     return KINDS.get(type_[:-3] if type_.endswith("_v1") else type_)
 
 
 def subjects(type_: str, body: Node, start: int, end: int, unit: str = "") -> list[Subject]:
     """The object (and its pod spec and containers) a `kubernetes_*` resource describes; the
     resource's header is reported for what the object lacks."""
-    kind, api_version = kind_of(type_)
-    renamed = _SECRET_FIELDS if kind == "Secret" else {}
-    entries = {renamed.get(key) or _name(key): _convert(key, value) for key, value in body.items()}
-    entries["kind"] = scalar(kind, start, end)
-    entries["apiVersion"] = scalar(api_version, start, end)
-    obj = Node(MAP, entries, body.start, body.end, key_start=body.key_start)
-    found = kubernetes.object_subjects(obj, obj)
+    if type_ == MANIFEST:
+        obj = body.get("manifest")
+        if obj is None or not kubernetes.is_object(obj):
+            return []  # a decoded file or a variable: not known here
+        found = kubernetes.object_subjects(obj, obj)
+    else:
+        kind, api_version = kind_of(type_)
+        renamed = _SECRET_FIELDS if kind == "Secret" else {}
+        entries = {renamed.get(key) or _name(key): _convert(key, value) for key, value in body.items()}
+        entries["kind"] = scalar(kind, start, end)
+        entries["apiVersion"] = scalar(api_version, start, end)
+        obj = Node(MAP, entries, body.start, body.end, key_start=body.key_start)
+        found = kubernetes.object_subjects(obj, obj)
     for subject in found:
         subject.language = "kubernetes"
         subject.unit = f"{unit}:{subject.unit}" if unit else subject.unit  # the Terraform address first
