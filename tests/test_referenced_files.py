@@ -62,3 +62,22 @@ def test_the_command_line_reads_within_the_paths_it_checks(capsys, tmp_path):
     assert code == 1
     assert {line.split(" ")[0] for line in out.splitlines() if "TF507" in line} == {
         f"{module / 'main.tf'}:{line}:3:" for line in (2, 5, 20)}
+
+
+def test_decoded_files_are_checked_at_the_call_and_never_fixed_there(engine, tmp_path):
+    (tmp_path / "pod.yaml").write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: agent\nspec:\n  containers:\n"
+        "    - name: agent\n      image: ${image}\n      securityContext:\n        privileged: true\n")
+    (tmp_path / "admin.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    (tmp_path / "broken.yaml").write_text("a: [\n")
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "kubernetes_manifest" "agent" {\n'
+        '  manifest = yamldecode(templatefile("pod.yaml", { image = var.image }))\n}\n'
+        'resource "aws_iam_policy" "admin" {\n  policy = jsonencode(jsondecode(file("admin.json")))\n}\n'
+        'resource "kubernetes_manifest" "broken" {\n  manifest = yamldecode(file("broken.yaml"))\n}\n')
+    result = engine.analyze(str(main), main.read_bytes())
+    assert not result.errors
+    assert {(f.rule, f.start.line) for f in result.findings} == {("K8S101", 2), ("TF201", 5)}
+    # K8S101 has a fix; here it would overwrite the call with `false`.
+    assert all(f.fix is None for f in result.findings)

@@ -58,8 +58,8 @@ def build(template: FixTemplate, context: Node, syntax: str, lines: LineIndex, s
     edits = []
     for step in template.edits:
         targets = locate(context, scope, step.path, exact=True)
-        if not targets:
-            return None
+        if not targets or (targets[0].meta or {}).get("read"):
+            return None  # none, or a value read from another file (it stands at the call that reads it)
         target = _use_site(targets[0])
         if step.action == "set":
             edit = Edit(target.start, target.end, render(step.value, syntax))

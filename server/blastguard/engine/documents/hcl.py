@@ -264,6 +264,12 @@ def expression(node, depth: int) -> Node:
         if relative is not None:  # read later, where the document's path is known
             return Node(UNKNOWN, None, start, end, text=node.text.decode("utf-8", "replace"),
                         meta={referenced.READS: relative, "function": name})
+        if name in referenced.DECODERS and len(exprs) == 1:  # yamldecode(file("pod.yaml"))
+            inner = expression(exprs[0], depth + 1)
+            if inner.kind == UNKNOWN and inner.meta and referenced.READS in inner.meta:
+                inner.meta["decode"] = name
+                inner.start, inner.end, inner.text = start, end, node.text.decode("utf-8", "replace")
+                return inner
         if name in _TRANSPARENT_FUNCTIONS and len(exprs) == 1:
             return expression(exprs[0], depth + 1)
         if name in _COMBINING_FUNCTIONS:

@@ -7,6 +7,7 @@ is the line of the .tf file that brings the content in, and the one a reviewer c
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -14,7 +15,7 @@ from typing import Callable
 
 from blastguard.engine.documents import json_tree
 from blastguard.engine.documents.embedded import Decoded
-from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node
 
 READS = "reads"  # meta key of a call node: the path it reads, relative to the .tf file's folder
 # A literal path, optionally under `${path.module}` (the folder of the .tf file): anything else
@@ -22,6 +23,10 @@ READS = "reads"  # meta key of a call node: the path it reads, relative to the .
 _PATH = re.compile(r'^"(?:\$\{path\.module\}/)?([^"$%{}\\\n]+)"$')
 
 Read = Callable[[str], "str | None"]
+DECODERS = ("yamldecode", "jsondecode")  # yamldecode(file("pod.yaml")) is read and decoded too
+# Meta key of every value that comes from another file: it stands at the call, so a fix that edited
+# it would overwrite the call; engine.fixes offers none.
+READ = "read"
 # Whether a file's text calls one of those functions at all: most do not, and walking every block's
 # values for calls would cost each keystroke in an editor.
 _CALL = re.compile(rb"\b(?:file|filebase64|templatefile)\s*\(")
@@ -98,7 +103,9 @@ def _content(call: Node, read: Read) -> Node:
     text = read(relative)
     if text is None:
         return call  # missing, outside the tree, binary: stays unknown, so silent
-    meta = {"read_from": relative, "template": template, "text": text}
+    if call.meta.get("decode"):
+        return _decoded(call, text, template)
+    meta = {READ: True, "read_from": relative, "template": template, "text": text}
     if template:
         parts = _template_parts(text)
         if any(kind != "text" for kind, _ in parts):
@@ -106,6 +113,45 @@ def _content(call: Node, read: Read) -> Node:
             return Node(UNKNOWN, value, call.start, call.end, key_start=call.key_start, text=call.text, meta=meta)
         text = "".join(chunk for _, chunk in parts)
     return Node(SCALAR, text, call.start, call.end, key_start=call.key_start, meta=meta)
+
+
+def _decoded(call: Node, text: str, template: bool) -> Node:
+    """yamldecode() / jsondecode() of a read file: its values, every one located at the call; a
+    template's expressions are unknown parts of the strings that hold them."""
+    if template:
+        text = "".join(chunk if kind == "text" else UNKNOWN_PART for kind, chunk in _template_parts(text))
+    try:
+        if call.meta["decode"] == "jsondecode":
+            data = json.loads(text)
+        else:
+            from blastguard.engine import safe_yaml  # PyYAML only for the files that need it
+
+            data = safe_yaml.load(text)
+        return _node(data, call, 0)
+    except (ValueError, RecursionError, DocumentError) as exc:  # not JSON or YAML, or too deep: unknown
+        del exc
+        return call
+    except Exception:  # PyYAML's errors (yaml.YAMLError), without importing yaml here
+        return call
+
+
+def _node(value, call: Node, depth: int) -> Node:
+    if depth > MAX_DEPTH:
+        raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels")
+    at = (call.start, call.end)
+    meta = {READ: True}
+    if isinstance(value, dict):
+        entries = {str(k): _node(v, call, depth + 1) for k, v in value.items()}
+        for child in entries.values():
+            child.key_start = call.entry_start
+        return Node(MAP, entries, *at, key_start=call.key_start, meta=meta)
+    if isinstance(value, list):
+        return Node(LIST, [_node(v, call, depth + 1) for v in value], *at, key_start=call.key_start, meta=meta)
+    if isinstance(value, str) and UNKNOWN_PART in value:
+        return Node(UNKNOWN, value, *at, key_start=call.key_start, text=call.text, meta=meta)
+    if not isinstance(value, (str, int, float, bool)) and value is not None:
+        value = str(value)  # dates and other YAML types compare as text
+    return Node(SCALAR, value, *at, key_start=call.key_start, meta=meta)
 
 
 def embedded_json(node: Node, opener: bytes) -> Node | None:
@@ -132,7 +178,7 @@ def embedded_json(node: Node, opener: bytes) -> Node | None:
     if value is None or value.kind != (MAP if opener == b"{" else LIST) or tree.root_node.has_error:
         return None
     for inner in value.walk():
-        inner.start, inner.end = node.start, node.end
+        inner.start, inner.end, inner.meta = node.start, node.end, {**(inner.meta or {}), READ: True}
         if inner.key_start >= 0:
             inner.key_start = node.entry_start
     value.key_start = node.key_start
