@@ -47,7 +47,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, len(result.erro
 """
 
 
-@pytest.mark.parametrize("name", ["python-nested-calls-60KB"])
+@pytest.mark.parametrize("name", ["python-nested-calls-60KB", "yaml-small-documents-5MB", "kubernetes-bundle-5MiB"])
 def test_large_input_stays_within_the_memory_budget(tmp_path, name):
     filename, text = LARGE[name]
     path = tmp_path / filename

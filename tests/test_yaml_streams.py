@@ -8,6 +8,7 @@ import yaml
 
 from blastguard.engine.documents import yaml_events, yaml_stream
 from blastguard.engine.documents.yaml_tree import ALIAS_BUDGET
+from blastguard.engine.reuse import Reuse
 from blastguard.engine.values import DocumentError
 from tests.test_yaml_documents import alias_bomb, plain
 
@@ -55,6 +56,27 @@ def test_a_bundle_over_32768_lines_is_checked_in_its_first_and_last_documents(en
     assert result.errors == []
     assert pairs(result) >= {("K8S101", 10), ("K8S101", last_privileged)}
     assert {p for p in pairs(result) if p[0] in ("K8S101", "BG001")} == {("K8S101", 10), ("K8S101", last_privileged)}
+
+
+# The findings of examples/kubernetes/risky.yaml (90 lines, 5 documents).
+RISKY = {("K8S208", 20), ("K8S207", 28), ("K8S205", 31), ("K8S109", 47), ("K8S101", 52), ("K8S103", 59),
+         ("K8S104", 63), ("K8S106", 84), ("K8S111", 89), ("K8S102", 90)}
+
+
+def test_a_large_bundle_reports_every_copys_findings_at_its_own_lines(engine):
+    """4,000 documents, 72,800 lines (past the grammar's 16-bit rows twice): a scan, which lets
+    each document's tree go once read, and an editor's analysis, which keeps them, agree exactly."""
+    from tests.conftest import ROOT
+
+    risky = (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text()
+    text = "---\n".join([risky] * 800)  # each copy is 90 lines and its `---` one more
+    result = engine.analyze("bundle.yaml", text.encode())
+    assert result.errors == [] and result.tree is None
+    expected = {(rule, line + 91 * copy) for copy in range(800) for rule, line in RISKY}
+    assert pairs(result) == expected
+    edited = engine.analyze("bundle.yaml", text.encode(), None, Reuse())
+    assert len(edited.tree.trees) == 4_000
+    assert [(f.rule, f.start, f.end) for f in edited.findings] == [(f.rule, f.start, f.end) for f in result.findings]
 
 
 def test_one_document_over_the_grammar_rows_is_read_by_libyaml_at_the_right_lines(engine):
@@ -186,7 +208,6 @@ def test_the_nesting_pre_scan_passes_block_scalars_and_ordinary_depth():
 
 
 def test_an_editor_keeps_libyamls_reading_of_an_unchanged_document(engine, monkeypatch):
-    from blastguard.engine.reuse import Reuse
     from blastguard.lsp.documents import _point
 
     data = FALSE_SYNTAX_ERRORS["annotation_json"].encode()
@@ -203,8 +224,8 @@ def test_an_editor_keeps_libyamls_reading_of_an_unchanged_document(engine, monke
                     old_end_point=_point(data, at), new_end_point=_point(new, at + 1))
         result = engine.analyze("m.yaml", new, edited, reuse)
         assert calls == []  # the first document was read by libyaml once, before the edits
-        fresh = engine.analyze("m.yaml", new)
+        fresh = engine.analyze("m.yaml", new, None, Reuse())
+        assert pairs(result) == pairs(fresh) == pairs(engine.analyze("m.yaml", new)) == {("K8S109", 12), ("K8S110", 22)}
         calls.clear()
-        assert pairs(result) == pairs(fresh) == {("K8S109", 12), ("K8S110", 22)}
         assert edited.clean == [True, False] and result.tree.sexp() == fresh.tree.sexp()
         data, tree = new, result.tree

@@ -23,11 +23,29 @@ SLOW = {
                              "  password: '" + "${" * 50_000 + "'\n"),
 }
 
+
+
+def kubernetes_bundle(size: int) -> str:
+    """A `helm template`/`kustomize build` style bundle of about `size` bytes: the example
+    manifests repeated, each copy's objects renamed, joined by `---`."""
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "kubernetes"
+    one = "---\n".join((examples / name).read_text() for name in ("risky.yaml", "safe.yaml"))
+    copies = []
+    total = 0
+    while total < size - len(one) - 4:
+        copies.append(one.replace("\n  name: ", f"\n  name: c{len(copies)}-"))
+        total += len(copies[-1]) + 4
+    return "---\n".join(copies)
+
+
 LARGE = {
     "python-nested-calls-60KB": ("nested.py", "x = " + "f(" * 10_000 + ")" * 10_000 + "\n"),
     "terraform-one-line-4MB": ("one.tf", 'locals { a = [' + '"x",' * 800_000 + '] }\n'),
     "comment-lines-5MB": ("comments.tf", "#\n" * (5 * MB // 2 - 10)),
     "yaml-small-documents-5MB": ("docs.yaml", "---\na: 1\n" * (5 * MB // 10 - 10)),
+    "kubernetes-bundle-5MiB": ("bundle.yaml", kubernetes_bundle(5 * 1024 * 1024)),
     "terraform-80000-blocks": ("blocks.tf", "".join(
         f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "x"\n}}\n' for i in range(80_000))),
 }

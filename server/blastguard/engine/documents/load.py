@@ -90,7 +90,10 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     segments = yaml_stream.split(text)
     doc = Document(path, language, "yaml", data)
     seen: dict[bytes, int] = {}
-    trees, keys, read = [], [], []
+    # Only an editor (which passes a Reuse) parses again from the old trees: a scan lets each
+    # document's tree go once it is read, or a bundle at the size limit holds a gigabyte of them.
+    keep = reuse is not None
+    trees, keys = [], []
     comments = b"blastguard" in data
     deep = yaml_stream.may_nest_deeply(text)
     for segment in segments:
@@ -113,15 +116,15 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
                                 deep=deep, known=known, unchanged=clean and unit is not None and unit.reused)
         if unit is not None and part.failed:
             reuse.readings[unit.key] = (segment.start, comments, part)
-        trees.append(part.tree)
-        keys.append(text_key if unit is not None else None)
+        if keep:
+            trees.append(part.tree)
+            keys.append(text_key)
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at
         doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
                             for start, end in part.comments)
-        read.append((unit, part.values))
-    doc.tree = None if masked else yaml_stream.Trees(trees, keys=keys)
-    _add_values(doc, read, masked, reuse)
+        _add_values(doc, [(unit, part.values)], masked, reuse)  # one at a time: values not kept go now
+    doc.tree = yaml_stream.Trees(trees, keys=keys) if keep and not masked else None
     return doc
 
 
