@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.model import Position
 
@@ -21,3 +24,19 @@ def test_crlf_findings_report_the_right_line(engine):
     text = 'resource "aws_s3_bucket" "b" {\r\n  bucket = "é"\r\n  force_destroy = true\r\n}\r\n'
     (finding,) = engine.analyze("main.tf", text.encode()).findings
     assert (finding.start, finding.end) == (Position(3, 3), Position(3, 23))
+
+
+PIECES = st.sampled_from([b"a", b"\n", b"\r", b"\r\n", b"", b"xy", "é".encode(), b"\x0c"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(before=st.lists(PIECES, max_size=30), at=st.integers(0, 200), length=st.integers(0, 8),
+       inserted=st.lists(PIECES, max_size=6))
+def test_an_edited_index_equals_a_fresh_one(before, at, length, inserted):
+    data = b"".join(before)
+    start = min(at, len(data))
+    end = min(start + length, len(data))
+    text = b"".join(inserted)
+    edited = LineIndex(data).edited(start, end, text)
+    fresh = LineIndex(data[:start] + text + data[end:])
+    assert (edited.data, edited.starts) == (fresh.data, fresh.starts)

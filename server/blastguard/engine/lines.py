@@ -24,6 +24,26 @@ class LineIndex:
         else:  # the common case, twice as fast: split in C and add up the lengths, all in C
             self.starts = list(accumulate(map(_PLUS_ONE, map(len, data.split(b"\n"))), initial=0))[:-1]
 
+    def edited(self, start: int, end: int, text: bytes) -> "LineIndex":
+        """The index of this text with bytes [start, end) replaced by `text`, without a pass over
+        the whole text (an editor does this on every keystroke): the lines around the edit are
+        split again, those before it kept and those after it shifted, in C."""
+        data = self.data[:start] + text + self.data[end:]
+        starts = self.starts
+        # From the line before the edit's to the second after its end: the breaks that bound
+        # this region are outside the edit, so a \r\n split or joined by it is inside.
+        first = max(0, self.line_of(start) - 1)
+        after = self.line_of(end) + 2
+        delta = len(text) - (end - start)
+        stop = starts[after] + delta if after < len(starts) else len(data)
+        middle = [m.end() for m in _BREAK.finditer(data, starts[first], stop)]
+        if after < len(starts):
+            middle.pop()  # the break that ends the region starts a line already counted below
+        index = LineIndex.__new__(LineIndex)
+        index.data = data
+        index.starts = starts[:first + 1] + middle + list(map(delta.__add__, starts[after:]))
+        return index
+
     def line_of(self, offset: int) -> int:
         """0-based line containing byte offset."""
         return bisect.bisect_right(self.starts, offset) - 1

@@ -59,8 +59,8 @@ class OpenDocument:
         self.blocks.edit(start, end, text)
         if self.full is not None:
             self.full.edits.append((start, end, len(text)))
-        self.data = old[:start] + text + old[end:]
-        self.lines = LineIndex(self.data)
+        self.lines = self.lines.edited(start, end, text)
+        self.data = self.lines.data
         if self.tree is None or not incremental:
             self.tree = None
             return
