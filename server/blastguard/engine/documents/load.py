@@ -89,42 +89,58 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     old = old_tree if isinstance(old_tree, yaml_stream.Trees) and not masked else None
     segments = yaml_stream.split(text)
     doc = Document(path, language, "yaml", data)
-    seen: dict[bytes, int] = {}
+    seen: dict[tuple, int] = {}
     # Only an editor (which passes a Reuse) parses again from the old trees: a scan lets each
     # document's tree go once it is read, or a bundle at the size limit holds a gigabyte of them.
     keep = reuse is not None
-    trees, keys = [], []
+    trees, keys, starts, ends = [], [], [], []
     comments = b"blastguard" in data
-    deep = yaml_stream.may_nest_deeply(text)
+    name = path.encode()
     for segment in segments:
-        previous, clean, text_key = old.old(segment.start) if old is not None else (None, False, None)
-        if previous is not None and previous.included_ranges[0].end_byte != segment.end:
+        previous, clean, text_key, previous_end = old.old(segment.start) if old is not None else (None, False, None, -1)
+        if previous is not None and previous_end != segment.end:
             clean = False  # not the same extent: its text cannot be assumed unchanged
         unit = None
         if reuse is not None:
             # The key of a document no edit reached is the one computed for its text last time.
             if not clean or text_key is None:
-                text_key = unit_key(b"yaml", path.encode(), data[segment.start:segment.end])
-            seen[text_key] = seen.get(text_key, 0) + 1
-            unit = Unit(segment.start, segment.end, unit_key(text_key, b"%d" % seen[text_key]))
-            unit.reused = reuse.has(unit.key)
+                text_key = unit_key(b"yaml", name, data[segment.start:segment.end])
+            count = seen[text_key] = seen.get(text_key, 0) + 1
+            unit = Unit(segment.start, segment.end, unit_key(text_key, b"%d" % count))
+            unit.reused = unit.key in reuse.entries
             doc.units.append(unit)
+            if unit.reused and clean and not comments and not previous.root_node.has_error:
+                # The same text, analysed before, its tree only moved: nothing to read again
+                # (what `read` would do, without its cost on every document at every keystroke).
+                trees.append(previous)
+                keys.append(text_key)
+                starts.append(segment.start)
+                ends.append(segment.end)
+                for kind in reuse.kinds.get(unit.key, ()):
+                    if kind not in doc.languages:
+                        doc.languages.append(kind)
+                continue
         known = None
         if unit is not None and unit.reused and unit.key in reuse.readings:
             known = yaml_stream.moved(*reuse.readings[unit.key], segment.start, comments)
+        unchanged = clean and unit is not None and unit.reused
+        # A document analysed before passed the nesting bound; the scan costs a pass over its bytes.
+        deep = not unchanged and yaml_stream.may_nest_deeply(text, segment.start, segment.end)
         part = yaml_stream.read(text, segment, previous, convert=unit is None or not unit.reused, comments=comments,
-                                deep=deep, known=known, unchanged=clean and unit is not None and unit.reused)
+                                deep=deep, known=known, unchanged=unchanged)
         if unit is not None and part.failed:
             reuse.readings[unit.key] = (segment.start, comments, part)
         if keep:
             trees.append(part.tree)
             keys.append(text_key)
+            starts.append(segment.start if part.tree is not None else -1)
+            ends.append(segment.end if part.tree is not None else -1)
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at
         doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
                             for start, end in part.comments)
         _add_values(doc, [(unit, part.values)], masked, reuse)  # one at a time: values not kept go now
-    doc.tree = yaml_stream.Trees(trees, keys=keys) if keep and not masked else None
+    doc.tree = yaml_stream.Trees(trees, keys=keys, spans=(starts, ends)) if keep and not masked else None
     return doc
 
 

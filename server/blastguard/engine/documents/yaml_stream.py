@@ -84,12 +84,12 @@ def _markers(data: bytes) -> list[int]:
     return sorted(found)
 
 
-def may_nest_deeply(data: bytes) -> bool:
+def may_nest_deeply(data: bytes, start: int = 0, end: int | None = None) -> bool:
     """Whether some line's indentation and dashes reach MAX_NESTING - 2 columns. Each level
     costs a column or more but for a sequence at its key's column (two levels per two columns),
     so only then can a document nest too deep: most files skip the line-by-line scan, which
     would run on every keystroke (a C translate and find, no Python loop, no regex)."""
-    shape = data.translate(_PREFIX_CHARS)
+    shape = (data if start == 0 and end is None else data[start:end]).translate(_PREFIX_CHARS)
     return shape.startswith(_DEEP) or shape.find(b"\n" + _DEEP) >= 0
 
 
@@ -150,42 +150,79 @@ class Trees:
     An editor treats it like one tree: `edit` moves every document's tree with a change and
     `copy` keeps the last analysis intact; the next parse takes each document's old tree from
     here by where it starts, and knows whether an edit touched it (if not, and the document's
-    text is one the editor already analysed, the tree is taken as it is, not parsed again)."""
+    text is one the editor already analysed, the tree is taken as it is, not parsed again).
+    Each document's extent is kept as plain ints, so an edit finds the documents it reaches by
+    bisection and leaves those before it alone: a keystroke costs nothing per earlier document."""
 
-    __slots__ = ("trees", "clean", "keys", "_by_start")
+    __slots__ = ("trees", "clean", "keys", "starts", "ends", "_by_start")
 
     def __init__(self, trees: list[tree_sitter.Tree | None], clean: list[bool] | None = None,
-                 keys: list[bytes | None] | None = None):
+                 keys: list[bytes | None] | None = None, spans: tuple[list[int], list[int]] | None = None):
         self.trees = trees
         self.clean = clean if clean is not None else [True] * len(trees)
         self.keys = keys if keys is not None else [None] * len(trees)  # each document's text key
+        if spans is None:
+            ranges = [t.included_ranges[0] if t is not None else None for t in trees]
+            spans = ([r.start_byte if r else -1 for r in ranges], [r.end_byte if r else -1 for r in ranges])
+        self.starts, self.ends = spans  # each tree's extent in the current text (-1 without a tree)
         self._by_start: dict[int, int] | None = None
 
     def edit(self, **edit) -> None:
-        start, old_end = edit["start_byte"], edit["old_end_byte"]
-        for index, tree in enumerate(self.trees):
-            if tree is not None:
-                span = tree.included_ranges[0]
-                if start <= span.end_byte and old_end >= span.start_byte:
-                    self.clean[index] = False  # the edit reaches into it (or touches its ends)
+        start, old_end, new_end = edit["start_byte"], edit["old_end_byte"], edit["new_end_byte"]
+        delta = new_end - old_end
+        trees, starts, ends = self.trees, self.starts, self.ends
+        # Documents are in file order and do not overlap: the first that ends at or after the
+        # edit's start is the first it can reach (one without a tree has -1 and is passed).
+        for index in range(_first_ending_at_or_after(ends, start), len(trees)):
+            tree = trees[index]
+            if tree is None:
+                continue
+            if starts[index] > old_end:  # after the edit: moved only
+                starts[index] += delta
+                ends[index] += delta
                 tree.edit(**edit)
+            else:
+                self.clean[index] = False  # the edit reaches into it (or touches its ends)
+                tree.edit(**edit)
+                span = tree.included_ranges[0]
+                starts[index], ends[index] = span.start_byte, span.end_byte
         self._by_start = None
 
     def copy(self) -> "Trees":
         return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean),
-                     list(self.keys))
+                     list(self.keys), (list(self.starts), list(self.ends)))
 
-    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool, bytes | None]:
+    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool, bytes | None, int]:
         """The (edited) tree of the document that starts at this byte, if any, whether no edit
-        reached into it, and the key of its text when it was analysed."""
+        reached into it, the key of its text when it was analysed, and where it ends now."""
         if self._by_start is None:
-            self._by_start = {t.included_ranges[0].start_byte: i for i, t in enumerate(self.trees) if t is not None}
+            self._by_start = {s: i for i, s in enumerate(self.starts) if s >= 0}
         index = self._by_start.get(start)
-        return (None, False, None) if index is None else (self.trees[index], self.clean[index], self.keys[index])
+        if index is None:
+            return None, False, None, -1
+        return self.trees[index], self.clean[index], self.keys[index], self.ends[index]
 
     def sexp(self) -> str:
         """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
         return "\n".join(str(t.root_node) if t is not None else "-" for t in self.trees)
+
+
+def _first_ending_at_or_after(ends: list[int], offset: int) -> int:
+    """Bisection over ends that rise but for -1 (a document without a tree): those are skipped
+    by looking at the nearest document with one."""
+    low, high = 0, len(ends)
+    while low < high:
+        middle = (low + high) // 2
+        probe = middle
+        while probe < high and ends[probe] < 0:
+            probe += 1
+        if probe == high:
+            high = middle
+        elif ends[probe] < offset:
+            low = probe + 1
+        else:
+            high = middle
+    return low
 
 
 def parse(data: bytes, segment: Segment, old: tree_sitter.Tree | None) -> tree_sitter.Tree:
