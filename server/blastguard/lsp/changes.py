@@ -24,6 +24,7 @@ from blastguard.engine.model import META_CATEGORY, Finding, ScanResult
 from blastguard.engine.reuse import moved
 from blastguard.lsp import convert
 from blastguard.lsp.base_versions import BaseText
+from blastguard.lsp.positions import to_position
 
 log = logging.getLogger("blastguard.lsp")
 
@@ -124,33 +125,64 @@ def diagnostics(doc, encoding: str, rules_by_id: dict, preexisting: str) -> list
     """The findings of the document's last result as diagnostics: introduced ones say so,
     pre-existing ones are lowered to `preexisting` (or left out: "hidden"), destructive
     changes added, and any finding inside an inserted block names the block."""
-    change: Classified | None = doc.change
+    return [diagnostic(finding, lowest, notes, doc.lines, encoding, rules_by_id)
+            for finding, lowest, notes in shown(doc, preexisting)]
+
+
+def pushed(doc, encoding: str, rules_by_id: dict, preexisting: str, unstructure) -> list[dict]:
+    """`diagnostics` as JSON-ready dicts (`unstructure` is the protocol's converter). A keystroke
+    leaves most diagnostics as they were, and building and converting lsprotocol objects cost
+    more than analysing the change: each is kept by what it shows (rule, message, severity,
+    notes, range) and reused while it shows the same."""
+    lines = doc.lines
+    kept, sent = doc.sent, {}
     out = []
+    for finding, lowest, notes in shown(doc, preexisting):
+        key = (finding.rule, finding.message, finding.severity, lowest, notes,
+               to_position(lines, finding.start_byte, encoding), to_position(lines, finding.end_byte, encoding))
+        item = kept.get(key) or sent.get(key)
+        if item is None:
+            item = unstructure(diagnostic(finding, lowest, notes, lines, encoding, rules_by_id))
+        sent[key] = item
+        out.append(item)
+    doc.sent = sent
+    return out
+
+
+def shown(doc, preexisting: str):
+    """(finding, severity it is lowered to or None, notes for its message) for each diagnostic
+    of the document's last result (see `diagnostics`)."""
+    change: Classified | None = doc.change
     for finding in doc.result.findings:
-        diagnostic = convert.diagnostic(finding, doc.lines, encoding, rules_by_id.get(finding.rule))
         notes = []
+        lowest = None
         if change is not None and finding.category != META_CATEGORY:
             if id(finding) in change.introduced:
                 notes.append(INTRODUCED)
             elif id(finding) not in change.preexisting or preexisting == "hidden":
                 continue  # restated by a destructive-change finding, or hidden by the setting
             else:
-                diagnostic.severity = max(diagnostic.severity, _LOWER[preexisting])  # higher number, lower severity
-        _describe(diagnostic, finding, doc, notes)
-        out.append(diagnostic)
+                lowest = _LOWER[preexisting]
+        yield finding, lowest, _described(finding, doc, notes)
     for finding in change.extra if change is not None else ():
-        diagnostic = convert.diagnostic(finding, doc.lines, encoding, rules_by_id.get(finding.rule))
-        _describe(diagnostic, finding, doc, [INTRODUCED] if finding.category == META_CATEGORY else [])
-        out.append(diagnostic)
-    return out
+        yield finding, None, _described(finding, doc, [INTRODUCED] if finding.category == META_CATEGORY else [])
 
 
-def _describe(diagnostic: types.Diagnostic, finding: Finding, doc, notes: list[str]) -> None:
+def diagnostic(finding: Finding, lowest, notes: tuple[str, ...], lines: LineIndex, encoding: str,
+               rules_by_id: dict) -> types.Diagnostic:
+    diagnostic = convert.diagnostic(finding, lines, encoding, rules_by_id.get(finding.rule))
+    if lowest is not None:
+        diagnostic.severity = max(diagnostic.severity, lowest)  # higher number, lower severity
+    if notes:
+        diagnostic.message = f"{diagnostic.message} [{'; '.join(notes)}]"
+    return diagnostic
+
+
+def _described(finding: Finding, doc, notes: list[str]) -> tuple[str, ...]:
     block = doc.blocks.at(finding.start_byte, finding.end_byte) if doc.blocks.blocks else None
     if block is not None:
         notes.append(block.label)
-    if notes:
-        diagnostic.message = f"{diagnostic.message} [{'; '.join(notes)}]"
+    return tuple(notes)
 
 
 def summary(doc) -> dict:

@@ -36,6 +36,8 @@ class OpenDocument:
     # since) and the task that makes the next one.
     full: object = None
     full_task: asyncio.Task | None = None
+    # The diagnostics last pushed, as JSON-ready dicts keyed by what they show (server.pushed).
+    sent: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines = LineIndex(self.data)

@@ -21,7 +21,7 @@ def to_position(lines: LineIndex, offset: int, encoding: str) -> tuple[int, int]
     offset = max(0, min(offset, len(lines.data)))
     line = lines.line_of(offset)
     before = lines.data[lines.starts[line]:offset]
-    if encoding == UTF8:
+    if encoding == UTF8 or before.isascii():
         return line, len(before)
     return line, units(before.decode("utf-8", "replace"), encoding)
 

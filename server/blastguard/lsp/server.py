@@ -239,8 +239,12 @@ class BlastguardServer(LanguageServer):
         """The document's diagnostics, pushed (a pulling client is asked to pull `again` when the
         full comparison adds to a result it may have pulled already), and its change summary."""
         if not self.pull:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                uri=doc.uri, version=doc.result_version, diagnostics=self.diagnostics(doc)))
+            params = {"uri": doc.uri, "diagnostics": self.pushed(doc)}
+            if doc.result_version is not None:
+                params["version"] = doc.result_version
+            # Plain JSON (as framing sends errors): pygls's notify walks every value with cattrs.
+            self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                                      "params": params})
         elif again and changes.can_refresh(self):
             self.workspace_diagnostic_refresh(None)
         self.protocol.notify(changes.SUMMARY, changes.summary(doc))
@@ -254,11 +258,22 @@ class BlastguardServer(LanguageServer):
         return doc.result
 
     def diagnostics(self, doc: OpenDocument) -> list[types.Diagnostic]:
-        result = doc.result
-        if result is None:
+        if doc.result is None:
             return []
-        out = changes.diagnostics(doc, self.encoding, self.rules_by_id, self.settings.preexisting)
-        for error in result.errors:
+        return changes.diagnostics(doc, self.encoding, self.rules_by_id, self.settings.preexisting) + \
+            self.error_diagnostics(doc)
+
+    def pushed(self, doc: OpenDocument) -> list[dict]:
+        """`diagnostics` as JSON-ready dicts, those that show the same as last time reused."""
+        if doc.result is None:
+            return []
+        unstructure = self.protocol._converter.unstructure
+        return changes.pushed(doc, self.encoding, self.rules_by_id, self.settings.preexisting, unstructure) + \
+            [unstructure(d) for d in self.error_diagnostics(doc)]
+
+    def error_diagnostics(self, doc: OpenDocument) -> list[types.Diagnostic]:
+        out = []
+        for error in doc.result.errors:
             line = (error.line or 1) - 1
             start = doc.lines.starts[min(line, len(doc.lines.starts) - 1)]
             out.append(types.Diagnostic(
