@@ -242,12 +242,18 @@ def percentile(values: list[float], fraction: float) -> float:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--shapes", default="small,large,kubernetes", help="of small,large,kubernetes")
+    parser.add_argument("--incremental-only", action="store_true", help="skip the full re-parse and + base runs")
     opts = parser.parse_args()
     sizes = [int(s) for s in opts.sizes.split(",")]
     examples = PROJECT_ROOT / "examples"
-    kinds = [("small-blocks.tf", small_blocks(), "\n"),
-             ("large-blocks.tf", large_blocks(), "\n"),
-             ("deploy.yaml", source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n")]
+    shapes = opts.shapes.split(",")
+    kinds = [(name, make(), separator) for shape, name, make, separator in (
+        ("small", "small-blocks.tf", small_blocks, "\n"),
+        ("large", "large-blocks.tf", large_blocks, "\n"),
+        ("kubernetes", "deploy.yaml",
+         lambda: source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n"))
+        if shape in shapes]
     print(f"blastguard lsp over stdio, debounce 0; {EDITS} single-character edits at random places "
           f"(each inserted, then deleted); Kubernetes manifests from {CORPUS if CORPUS.is_dir() else 'examples/'}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
@@ -259,8 +265,8 @@ async def main() -> int:
         for size in sizes:
             text = grow(base, size, separator)
             on = await latency(name, text, True)
-            off = await latency(name, text, False)
-            based = await latency(name, text, True, base=True)
+            off = [0.0] if opts.incremental_only else await latency(name, text, False)
+            based = [0.0] if opts.incremental_only else await latency(name, text, True, base=True)
             goal = next((f"{g:.0f}" for n, g in sorted(GOALS.items()) if size <= n), "-")
             rows.append((name, f"{text.count(chr(10)):,}", f"{statistics.median(on):.1f}", f"{percentile(on, 0.95):.1f}",
                          goal, f"{statistics.median(off):.1f}", f"{percentile(off, 0.95):.1f}",
@@ -274,7 +280,9 @@ async def main() -> int:
     print("+ base: incremental, the file committed in a scratch git repository and compared with that version")
     print("on every change (diffBase HEAD, the default; the other columns set diffBase \"\"); the destructive-change")
     print("comparison waits for a 0.3 s pause, which these back-to-back edits never leave.")
-    if CORPUS.is_dir():
+    if opts.incremental_only:
+        pass
+    elif CORPUS.is_dir():
         count, rss, elapsed, peak = await corpus_memory()
         print()
         print(f"whole real-world corpus open: {count} files, diagnostics for all in {elapsed:.1f} s; "
