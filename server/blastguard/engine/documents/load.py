@@ -87,7 +87,8 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     text = helm.mask(data) if masked else data
     # A masked text differs from the edited one beyond the edit, so its old trees cannot be reused.
     old = old_tree if isinstance(old_tree, yaml_stream.Trees) and not masked else None
-    segments = yaml_stream.split(text)
+    bounds = yaml_stream.cuts(text)
+    rows = yaml_stream.Rows(text)
     doc = Document(path, language, "yaml", data)
     seen: dict[tuple, int] = {}
     # Only an editor (which passes a Reuse) parses again from the old trees: a scan lets each
@@ -96,17 +97,22 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     trees, keys, starts, ends = [], [], [], []
     comments = b"blastguard" in data
     name = path.encode()
-    for segment in segments:
-        previous, clean, text_key, previous_end = old.old(segment.start) if old is not None else (None, False, None, -1)
-        if previous is not None and previous_end != segment.end:
-            clean = False  # not the same extent: its text cannot be assumed unchanged
+    at = old.by_start() if old is not None else {}
+    for start, end in zip(bounds, bounds[1:]):
+        index = at.get(start)
+        if index is None:
+            previous, clean, text_key = None, False, None
+        else:  # the old tree of the document that starts here (moved by the edits)
+            previous, clean, text_key = old.trees[index], old.clean[index], old.keys[index]
+            if old.ends[index] != end:
+                clean = False  # not the same extent: its text cannot be assumed unchanged
         unit = None
         if reuse is not None:
             # The key of a document no edit reached is the one computed for its text last time.
             if not clean or text_key is None:
-                text_key = unit_key(b"yaml", name, data[segment.start:segment.end])
+                text_key = unit_key(b"yaml", name, data[start:end])
             count = seen[text_key] = seen.get(text_key, 0) + 1
-            unit = Unit(segment.start, segment.end, unit_key(text_key, b"%d" % count))
+            unit = Unit(start, end, unit_key(text_key, b"%d" % count))
             unit.reused = unit.key in reuse.entries
             doc.units.append(unit)
             if unit.reused and clean and not comments and not previous.root_node.has_error:
@@ -114,12 +120,13 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
                 # (what `read` would do, without its cost on every document at every keystroke).
                 trees.append(previous)
                 keys.append(text_key)
-                starts.append(segment.start)
-                ends.append(segment.end)
+                starts.append(start)
+                ends.append(end)
                 for kind in reuse.kinds.get(unit.key, ()):
                     if kind not in doc.languages:
                         doc.languages.append(kind)
                 continue
+        segment = yaml_stream.Segment(start, end, rows.at(start), text.count(b"\n", start, end))
         known = None
         if unit is not None and unit.reused and unit.key in reuse.readings:
             known = yaml_stream.moved(*reuse.readings[unit.key], segment.start, comments)

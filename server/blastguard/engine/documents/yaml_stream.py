@@ -48,6 +48,28 @@ def split(data: bytes) -> list[Segment]:
     """Cut a stream before each `---` that follows content and after each `...` line.
 
     Directives and comments before a `---` stay with the document they introduce."""
+    rows = Rows(data)
+    bounds = cuts(data)
+    return [Segment(start, end, rows.at(start), data.count(b"\n", start, end)) for start, end in zip(bounds, bounds[1:])]
+
+
+class Rows:
+    """tree-sitter rows (counts of \n) at rising offsets, counted on from the last one asked:
+    one pass over the text at most, only as far as the last document read."""
+
+    __slots__ = ("data", "offset", "row")
+
+    def __init__(self, data: bytes):
+        self.data, self.offset, self.row = data, 0, 0
+
+    def at(self, offset: int) -> int:
+        self.row += self.data.count(b"\n", self.offset, offset)
+        self.offset = offset
+        return self.row
+
+
+def cuts(data: bytes) -> list[int]:
+    """Where each document of `split` starts, then the end of the text."""
     cuts = [0]
     for at in _markers(data):
         if data[at] == ord("."):
@@ -61,13 +83,7 @@ def split(data: bytes) -> list[Segment]:
             cuts.append(cut)
     if cuts[-1] < len(data) or len(cuts) == 1:
         cuts.append(len(data))
-    segments = []
-    row = 0
-    for start, end in zip(cuts, cuts[1:]):
-        rows = data.count(b"\n", start, end)
-        segments.append(Segment(start, end, row, rows))
-        row += rows
-    return segments
+    return cuts
 
 
 def _markers(data: bytes) -> list[int]:
@@ -192,15 +208,12 @@ class Trees:
         return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean),
                      list(self.keys), (list(self.starts), list(self.ends)))
 
-    def old(self, start: int) -> tuple[tree_sitter.Tree | None, bool, bytes | None, int]:
-        """The (edited) tree of the document that starts at this byte, if any, whether no edit
-        reached into it, the key of its text when it was analysed, and where it ends now."""
+    def by_start(self) -> dict[int, int]:
+        """Where each (edited) tree's document starts now -> its index: the next parse takes the
+        tree, whether no edit reached into it, its text's key and its end from there."""
         if self._by_start is None:
             self._by_start = {s: i for i, s in enumerate(self.starts) if s >= 0}
-        index = self._by_start.get(start)
-        if index is None:
-            return None, False, None, -1
-        return self.trees[index], self.clean[index], self.keys[index], self.ends[index]
+        return self._by_start
 
     def sexp(self) -> str:
         """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
