@@ -8,6 +8,7 @@ with an error long before it could be walked.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
@@ -37,14 +38,19 @@ def documents(root, skip: frozenset = frozenset()) -> list[Node | None]:
     out: list[Node | None] = []
     for index, doc in enumerate(document_nodes(root)):
         content = next((c for c in doc.named_children if c.type in ("block_node", "flow_node")), None)
-        out.append(_Converter().node(content, 0) if content is not None and index not in skip else None)
+        if content is None or index in skip:
+            out.append(None)
+        else:
+            # Sizes bound what aliases expand to: a document without `&` has no anchor to expand.
+            out.append(_Converter(b"&" in content.text).node(content, 0))
     return out
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, sized: bool = True) -> None:
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
+        self.sized = sized  # whether to count each value's size (see `documents`)
 
     def node(self, ts_node, depth: int) -> Node:
         """Convert a block_node / flow_node (or bare content node); returns the value and
@@ -54,11 +60,12 @@ class _Converter:
         anchor = tag = content = None
         if ts_node.type in ("block_node", "flow_node"):
             for child in ts_node.named_children:
-                if child.type == "anchor":
+                kind = child.type
+                if kind == "anchor":
                     anchor = child
-                elif child.type == "tag":
+                elif kind == "tag":
                     tag = child.text.decode("utf-8", "replace")
-                elif child.type in _CONTENT:
+                elif kind in _CONTENT:
                     content = child
         else:
             content = ts_node
@@ -82,18 +89,21 @@ class _Converter:
             return self.mapping(node, depth)
         if t in ("block_sequence", "flow_sequence"):
             items, size = [], 1
+            sized = self.sized
             for child in node.named_children:
-                if child.type == "block_sequence_item":
+                kind = child.type
+                if kind == "block_sequence_item":
                     inner = next((c for c in child.named_children if c.type in ("block_node", "flow_node")), None)
                     item = self.node(inner, depth + 1) if inner is not None else scalar(None, child.end_byte, child.end_byte)
-                elif child.type in ("flow_node",):
+                elif kind == "flow_node":
                     item = self.node(child, depth + 1)
-                elif child.type == "flow_pair":
+                elif kind == "flow_pair":
                     item = self.mapping_of([child], child, depth + 1)
                 else:
                     continue
                 items.append(item)
-                size += _size(item)
+                if sized:
+                    size += _size(item)
             return Node(LIST, items, node.start_byte, node.end_byte), size
         return _scalar(node), 1
 
@@ -105,11 +115,12 @@ class _Converter:
     def mapping_of(self, pairs, node, depth: int) -> Node:
         entries: dict[str, Node] = {}
         merges: list[Node] = []
+        key_field, value_field = _fields()
         for pair in pairs:
             if pair.type == "flow_node":  # `{a}`: a key without a value
                 key_node, value_node = pair, None
             else:
-                key_node, value_node = pair.child_by_field_name("key"), pair.child_by_field_name("value")
+                key_node, value_node = pair.child_by_field_id(key_field), pair.child_by_field_id(value_field)
             if key_node is None:
                 continue
             key = _key(key_node)
@@ -130,7 +141,8 @@ class _Converter:
             for key, child in merged.items():
                 entries.setdefault(key, child)
         result = Node(MAP, entries, node.start_byte, node.end_byte)
-        result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
+        if self.sized:
+            result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
         return result
 
     def alias(self, node) -> tuple[Node, int]:
@@ -168,14 +180,32 @@ def _size(node: Node) -> int:
     return 1
 
 
+@cache
+def _fields() -> tuple[int, int]:
+    """The grammar's ids of the `key` and `value` fields (a lookup by id, not by name, per pair)."""
+    from blastguard.engine.parsing import language
+
+    yaml = language("yaml")
+    return yaml.field_id_for_name("key"), yaml.field_id_for_name("value")
+
+
 def _key(node) -> str | None:
-    content = node
-    if node.type in ("block_node", "flow_node"):
-        content = next((c for c in node.named_children if c.type in _CONTENT), None)
-    if content is None or content.type not in ("plain_scalar", "double_quote_scalar", "single_quote_scalar"):
+    content, kind = node, node.type
+    if kind in ("block_node", "flow_node"):
+        content = None
+        for child in node.named_children:
+            kind = child.type
+            if kind in _CONTENT:
+                content = child
+                break
+    if content is None:
         return None
-    value = _scalar(content).value
-    return value if isinstance(value, str) else content.text.decode("utf-8", "replace")
+    if kind == "plain_scalar":
+        # Its text, folded: what `_scalar` gives a string, and the text of any other typed value.
+        return _fold(content.text.decode("utf-8", "replace"))
+    if kind not in ("double_quote_scalar", "single_quote_scalar"):
+        return None
+    return _scalar(content).value
 
 
 def _tagged(tag: str, value: Node, ts_node) -> Node:
@@ -203,7 +233,8 @@ def _scalar(node) -> Node:
     if t == "block_scalar":
         return scalar(_block(raw, _indent_of(node)), start, end)
     if t == "plain_scalar":
-        kind = node.named_children[0].type if node.named_children else "string_scalar"
+        child = node.named_child(0)
+        kind = child.type if child is not None else "string_scalar"
         if kind == "integer_scalar":
             return scalar(_int(raw), start, end)
         if kind == "float_scalar":
