@@ -292,3 +292,39 @@ def test_the_change_settings_are_checked(tmp_path, given, problem):
         assert (read.diff_base, read.preexisting, read.block_min_lines) == ("HEAD", "hint", 3)
     else:
         assert (read.diff_base, read.preexisting, read.block_min_lines) == ("origin/main", "hidden", 0)
+
+
+def test_pushed_diagnostics_reused_across_edits_equal_freshly_converted_ones(engine):
+    """The push path keeps each diagnostic's JSON by what it shows: after edits that move,
+    add and remove findings (non-ASCII text before some), it sends what converting afresh sends."""
+    from pygls.protocol import default_converter
+
+    from blastguard.engine.reuse import Reuse
+    from blastguard.lsp import changes
+    from blastguard.lsp.documents import OpenDocument
+    from blastguard.lsp.positions import UTF16
+    from tests.conftest import ROOT
+
+    unstructure = default_converter().unstructure
+    rules = {r.id: r for r in engine.rules.rules}
+    text = (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text()
+    doc = OpenDocument("file:///w/k.yaml", "/w/k.yaml", 1, text.encode())
+    doc.reuse = Reuse()
+    edits = [(0, 0, "# é😀\n"), (200, 0, "x"), (200, 1, ""), (len(text) - 5, 0, "\n    privileged: true\n"),
+             (10, 30, ""), (0, 0, "---\n")]
+    for at, length, insert in [(0, 0, "")] + edits:
+        before = doc.data.decode()
+        at = min(at, len(before))
+        doc.apply(types.TextDocumentContentChangePartial(
+            range=types.Range(types.Position(*_position(before, at)), types.Position(*_position(before, at + length))),
+            text=insert), UTF16)
+        doc.result = engine.analyze(doc.path, doc.data, None, doc.reuse)
+        fresh = [unstructure(d) for d in changes.diagnostics(doc, UTF16, rules, "hint")]
+        assert fresh and changes.pushed(doc, UTF16, rules, "hint", unstructure) == fresh
+
+
+def _position(text: str, at: int) -> tuple[int, int]:
+    """(line, UTF-16 column) of a character offset, as a client computes it."""
+    line = text.count("\n", 0, at)
+    column = text[text.rfind("\n", 0, at) + 1:at]
+    return line, len(column.encode("utf-16-le")) // 2
