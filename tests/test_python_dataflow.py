@@ -73,3 +73,16 @@ def fetch():
     fixed = {(f.rule, f.start.line, f.fix is not None) for f in engine.analyze("tool.py", inline.encode()).findings
              if f.rule == "PY301"}
     assert fixed == {("PY301", 3, False), ("PY301", 7, True)}
+
+
+def test_a_constant_reached_from_its_name_and_from_a_call_is_reported_once(engine):
+    text = '''import ssl
+
+KEY_PASSWORD = "hunter2hunter2"
+ctx = ssl.create_default_context()
+ctx.load_cert_chain("client.pem", password=KEY_PASSWORD)
+'''
+    result = engine.analyze("tool.py", text.encode())
+    # Found from the constant's name (line 3 from column 1) and from the keyword (the literal):
+    # one finding, the wider span.
+    assert [(f.rule, f.start.line, f.start.column) for f in result.findings] == [("PY404", 3, 1)]

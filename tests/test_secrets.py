@@ -106,6 +106,8 @@ def test_literals_under_a_credential_key(value):
     "test1234", "testpass", "my-test-pw", "MyTestPass", "fake-token-123", "demo_password",
     # A template's token to fill in, named like a constant.
     "INSERT_ETCD_DISCOVERY_TOKEN",
+    # Deliberately wrong or arbitrary values (a test's login that must fail).
+    "badpass", "Incorrect", "doesnotexist", "wrong_password", "somepass", "Mustbe8characters",
 ])
 def test_clearly_not_a_secret_under_a_credential_key(value):
     assert not looks_like_named_secret(value)

@@ -138,6 +138,7 @@ class Engine:
             raw = reuse.update(doc.units, fresh, lines)
         else:
             raw = [f for _, f in fresh]
+        raw = _one_per_witness(raw)
         if doc.error_at is not None:
             line = lines.line_of(doc.error_at)
             raw.append(self._meta(builtin.SYNTAX_ERROR, doc, lines, lines.starts[line],
@@ -242,6 +243,20 @@ def _may_reach(each: tuple[str, ...], body: Node) -> bool:
     if body.kind == MAP:
         return "*" in first or first in body.value
     return body.kind == LIST
+
+
+def _one_per_witness(findings: list[Finding]) -> list[Finding]:
+    """A rule that reaches the same value twice reports it once: a Python constant's literal is
+    found at its definition (`KEY_PASSWORD = "..."`, from the name) and again where a call reads
+    it (from the keyword), two spans that end at the same byte; the one with a fix, else the wider
+    one, is kept."""
+    kept: dict[tuple[str, int], Finding] = {}
+    for finding in findings:
+        key = (finding.rule, finding.end_byte)
+        other = kept.get(key)
+        if other is None or (finding.fix is not None, -finding.start_byte) > (other.fix is not None, -other.start_byte):
+            kept[key] = finding
+    return list(kept.values()) if len(kept) < len(findings) else findings
 
 
 def _each(nodes: list[Node]):

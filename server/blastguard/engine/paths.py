@@ -47,6 +47,13 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
     current = [node]
     for segment in segments:
         following: list[Node] = []
+        index = _index(segment)
+        if index is not None:
+            # `[1]`: the element at that position of a list or tuple (`auth.[1]`, the password of
+            # requests' `auth=(user, password)`), where walking through would take every element.
+            following.extend(p.value[index] for p in current if p.kind == LIST and index < len(p.value))
+            current = following
+            continue
         for parent in current:
             for item in flatten(parent):
                 if item.kind == MAP:
@@ -118,3 +125,8 @@ def scalars(nodes: list[Node]):
             if item.kind in (SCALAR, UNKNOWN):
                 yield item
 
+
+def _index(segment: str) -> int | None:
+    if len(segment) > 2 and segment[0] == "[" and segment[-1] == "]" and segment[1:-1].isdigit():
+        return int(segment[1:-1])
+    return None

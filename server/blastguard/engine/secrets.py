@@ -139,14 +139,17 @@ PLACEHOLDER_VALUES = frozenset((
     "default", "admin", "administrator", "root", "guest", "postgres", "mysql", "redis", "rabbitmq",
     "username", "optional", "required", "disabled",
 ))
-# Text that says the value is not the real one. Long markers are matched anywhere (no real
+# Text that says the value is not the real one (an instruction such as the Terraform docs'
+# `Mustbe8characters`), or is deliberately wrong (a test's `badpass`, `Incorrect`, `doesnotexist`)
+# or arbitrary (`somepass`). Long markers are matched anywhere (no real
 # password holds `changeme` or `placeholder` by chance); short words only where a word starts
 # (after a non-letter or at a lower-to-upper case change), so `test123`, `my-test-pw` and
 # `MyTestPass` stay silent while `Latest#2024` and `Contest9x` are reported.
 _PLACEHOLDER_TEXT = re.compile(
     r"(?i:changeme|change_me|change-me|changeit|replaceme|replace_me|replace-me|placeholder|example|dummy"
-    r"|redacted|notused|not_used|not-used|fixme|foobar|xxxx|\*\*\*|\.\.\.)"
-    r"|(?:^|(?<=[^A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:test|fake|todo|tbd|sample|demo|mock|your)")
+    r"|redacted|notused|not_used|not-used|fixme|foobar|xxxx|doesnotexist|nonexist|mustbe|\*\*\*|\.\.\.)"
+    r"|(?:^|(?<=[^A-Za-z])|(?<=[a-z])(?=[A-Z]))"
+    r"(?i:test|fake|todo|tbd|sample|demo|mock|your|some|bad|wrong|invalid|incorrect|bogus)")
 # References a value can be besides those of _REFERENCE: Azure Key Vault references in app
 # settings, shell command substitution, Terraform template directives, release-pipeline tokens
 # (`#{DbPassword}#`, `__DbPassword__`), Google Secret Manager names and Django password hashes.
@@ -181,6 +184,12 @@ def looks_like_named_secret(value: object) -> bool:
     if _CONSTANT_NAME.match(text):
         return False  # a template's token to fill in (`INSERT_ETCD_DISCOVERY_TOKEN`), not a value
     return not _PLACEHOLDER_TEXT.search(text)
+
+
+# An expression whose text is all literal (Python's `os.environ.get("DB_PASSWORD", "hunter2x")`:
+# the default is the password whenever the variable is unset) is judged like a literal; one with
+# an unresolved part (an f-string's `{user}`, a `${var}`) never is.
+looks_like_named_secret.partial = lambda text: UNKNOWN_PART not in text and looks_like_named_secret(text)
 
 
 def looks_like_named_base64_secret(value: object) -> bool:
