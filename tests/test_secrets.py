@@ -79,7 +79,7 @@ def test_scripts_without_a_credential(text):
 @pytest.mark.parametrize("value", [
     # Weak or not, a literal under a password's key is a password.
     "Sup3rS3cretPassw0rd!", "P@ssw0rd1234!", "hunter2hunter2", "mydbpass", "rootpass123", "12345678",
-    "mysecretpassword", "Latest#2024", "Contest9x", "quobyte", "Qm7#vT2p!Lx9",
+    "mysecretpassword", "Latest#2024", "Contest9x", "quobyte", "Qm7#vT2p!Lx9", "Password_2024!",
     "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1b9Qx7PqLm2Rv5tZk8\n-----END RSA PRIVATE KEY-----",
 ])
 def test_literals_under_a_credential_key(value):
@@ -108,6 +108,8 @@ def test_literals_under_a_credential_key(value):
     "INSERT_ETCD_DISCOVERY_TOKEN",
     # Deliberately wrong or arbitrary values (a test's login that must fail).
     "badpass", "Incorrect", "doesnotexist", "wrong_password", "somepass", "Mustbe8characters",
+    # The name of a field, column or secret that holds one.
+    "password_hash", "db-password", "orders_db_password", "api.token",
 ])
 def test_clearly_not_a_secret_under_a_credential_key(value):
     assert not looks_like_named_secret(value)

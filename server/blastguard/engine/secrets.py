@@ -164,6 +164,10 @@ _NAMED_REFERENCE = re2.compile("(?i)" + "|".join((
     r"^(pbkdf2_sha\d+|bcrypt_sha256|argon2|sha1|md5)\$",
 )))
 _ONE_CHARACTER = re.compile(r"^(.)\1*$")
+# A lower-case identifier with a credential's word as one of its parts (`password_hash`,
+# `db-password`, `api.token`): the name of a field, column or secret, not a password.
+_NAME_OF_A_CREDENTIAL = re.compile(
+    r"^(?:[a-z0-9]+[_.-])*(?:pass|password|passwd|pwd|secret|token|key|apikey|credentials?)(?:[_.-][a-z0-9]+)*$")
 
 
 def looks_like_named_secret(value: object) -> bool:
@@ -181,8 +185,8 @@ def looks_like_named_secret(value: object) -> bool:
         return False
     if _ONE_CHARACTER.match(text) or text.strip("<>[]{}()*_-'\"").lower() in PLACEHOLDER_VALUES:
         return False
-    if _CONSTANT_NAME.match(text):
-        return False  # a template's token to fill in (`INSERT_ETCD_DISCOVERY_TOKEN`), not a value
+    if _CONSTANT_NAME.match(text) or _NAME_OF_A_CREDENTIAL.match(text):
+        return False  # a token to fill in (`INSERT_ETCD_DISCOVERY_TOKEN`) or a field's name (`password_hash`)
     return not _PLACEHOLDER_TEXT.search(text)
 
 
