@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from blastguard.lsp.provenance import Provenance, changed_span, line_count
+from blastguard.engine.lines import changed_span
+from blastguard.lsp.provenance import Provenance, line_count
 
 BLOCK = b"a = 1\nb = 2\nc = 3\nd = 4\n"  # 4 lines
 

@@ -65,3 +65,34 @@ class LineIndex:
 
     def line_text(self, line: int) -> bytes:
         return self.data[self.starts[line]:self.line_end(line)]
+
+
+_CHUNK = 1 << 14
+
+
+def changed_span(old: bytes, new: bytes) -> tuple[int, int, int]:
+    """(start, end in old, end in new) of the one region where old and new differ: equal chunks
+    are skipped by slice comparison (memcmp), then the differing chunk is bisected."""
+    limit = min(len(old), len(new))
+    prefix = _common(old, new, limit, lambda text, at, size: text[at:at + size])
+    size_old, size_new = len(old), len(new)
+    suffix = _common(old, new, limit - prefix,
+                     lambda text, at, size: text[len(text) - at - size:len(text) - at])
+    return prefix, size_old - suffix, size_new - suffix
+
+
+def _common(old: bytes, new: bytes, limit: int, piece) -> int:
+    """Length of the common run (a prefix or, through `piece`, a suffix), at most `limit`."""
+    at = 0
+    while at < limit and piece(old, at, min(_CHUNK, limit - at)) == piece(new, at, min(_CHUNK, limit - at)):
+        at += _CHUNK
+    if at >= limit:
+        return limit
+    low, high = at, min(at + _CHUNK, limit)  # the run ends in [low, high)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if piece(old, low, middle - low) == piece(new, low, middle - low):
+            low = middle
+        else:
+            high = middle - 1
+    return low

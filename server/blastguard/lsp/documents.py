@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from blastguard.engine.lines import LineIndex
+from blastguard.engine.lines import LineIndex, changed_span
 from blastguard.engine.model import ScanResult
 from blastguard.engine.reuse import Reuse
 from blastguard.lsp.positions import to_offset
-from blastguard.lsp.provenance import Provenance, changed_span
+from blastguard.lsp.provenance import Provenance
 
 
 @dataclass
@@ -57,7 +57,7 @@ class OpenDocument:
             return
         start = to_offset(self.lines, change_range.start.line, change_range.start.character, encoding)
         end = max(start, to_offset(self.lines, change_range.end.line, change_range.end.character, encoding))
-        old = self.data
+        old_lines = self.lines
         self.blocks.edit(start, end, text)
         if self.full is not None:
             self.full.edits.append((start, end, len(text)))
@@ -68,11 +68,20 @@ class OpenDocument:
             return
         new_end = start + len(text)
         self.tree.edit(start_byte=start, old_end_byte=end, new_end_byte=new_end,
-                       start_point=_point(old, start), old_end_point=_point(old, end),
-                       new_end_point=_point(self.data, new_end))
+                       start_point=_point_in(old_lines, start), old_end_point=_point_in(old_lines, end),
+                       new_end_point=_point_in(self.lines, new_end))
 
 
 def _point(data: bytes, offset: int) -> tuple[int, int]:
     """tree-sitter's (row, byte column): rows count only \\n."""
     row = data.count(b"\n", 0, offset)
     return row, offset - (data.rfind(b"\n", 0, offset) + 1)
+
+
+def _point_in(lines: LineIndex, offset: int) -> tuple[int, int]:
+    """_point, with the row from the line index where the text has no \\r (rows are then the
+    same), not counted from the start: that is a pass over the whole document."""
+    data = lines.data
+    if b"\r" in data:
+        return _point(data, offset)
+    return lines.line_of(offset), offset - (data.rfind(b"\n", 0, offset) + 1)

@@ -77,25 +77,3 @@ def line_count(text: bytes) -> int:
         return 0
     breaks = text.count(b"\n") + text.count(b"\r") - text.count(b"\r\n")
     return breaks + (0 if text.endswith((b"\n", b"\r")) else 1)
-
-
-def changed_span(old: bytes, new: bytes) -> tuple[int, int, int]:
-    """(start, end in old, end in new) of the one region where old and new differ, found by
-    bisecting on slice equality (memcmp) rather than walking byte by byte."""
-    limit = min(len(old), len(new))
-    low, high = 0, limit
-    while low < high:  # longest common prefix
-        middle = (low + high + 1) // 2
-        if old[:middle] == new[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    prefix = low
-    low, high = 0, limit - prefix
-    while low < high:  # longest common suffix not overlapping the prefix
-        middle = (low + high + 1) // 2
-        if old[len(old) - middle:] == new[len(new) - middle:]:
-            low = middle
-        else:
-            high = middle - 1
-    return prefix, len(old) - low, len(new) - low
