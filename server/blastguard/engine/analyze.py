@@ -134,7 +134,9 @@ class Engine:
                 if matcher.each is not None and not _may_reach(matcher.each, body):
                     continue
                 fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
-        if reuse is not None and doc.units:
+        if doc.carry is not None:
+            raw = doc.carry(fresh, lines)
+        elif reuse is not None and doc.units:
             raw = reuse.update(doc.units, fresh, lines)
         else:
             raw = [f for _, f in fresh]

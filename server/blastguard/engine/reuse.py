@@ -39,6 +39,8 @@ class Reuse:
     kinds: dict[tuple, tuple[str, ...]] = field(default_factory=dict)  # rule families of a YAML document
     # YAML documents tree-sitter fails on: libyaml's verdict (a yaml_stream.Read, where it was made).
     readings: dict[tuple, tuple] = field(default_factory=dict)
+    # A loader's own record of the last analysis, when it keeps one (terraform_hcl.Regions).
+    state: object = None
     # Counts, for benchmarks and tests: units taken from the cache and units analysed.
     hits: int = 0
     misses: int = 0

@@ -78,18 +78,23 @@ def locals_spans(top: TopLevel) -> tuple[tuple[int, int], ...]:
     return tuple(top.spans[i] for i in top.locals)
 
 
-def blocks(root, top: TopLevel | None = None, skip: frozenset = frozenset()) -> list[RawBlock]:
+def blocks(root, top: TopLevel | None = None, skip: frozenset = frozenset(),
+           locals_: tuple[Locals, dict] | None = None) -> list[RawBlock]:
     """The top-level blocks of a config_file (top: its top_level, when already at hand), with
     lazily converted bodies; blocks starting at an offset in `skip` are left out (an editor
-    reuses their findings)."""
+    reuses their findings). `locals_`: the file's locals table and the conversions of its
+    locals blocks by node id, when the file is parsed in parts (terraform_hcl)."""
     if top is None:
         top = top_level(root, root.text)
     body = top.body
     if body is None:
         return []
-    # Each locals block is converted once, for the locals table and for its own subject.
-    local_bodies = {top.blocks[i].id: cache(lambda b=top.blocks[i]: block_value(b, 0)) for i in top.locals}
-    locals_ = Locals(list(local_bodies.values()))
+    if locals_ is None:
+        # Each locals block is converted once, for the locals table and for its own subject.
+        local_bodies = {top.blocks[i].id: cache(lambda b=top.blocks[i]: block_value(b, 0)) for i in top.locals}
+        locals_ = Locals(list(local_bodies.values()))
+    else:
+        locals_, local_bodies = locals_
     found = []
     if top.attributes:
         # A .tfvars file: its top-level assignments are one subject of kind `tfvars`.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import (helm, hcl, json_tree, kinds, python, referenced, terraform,
+from blastguard.engine.documents import (helm, json_tree, kinds, python, referenced, terraform, terraform_hcl,
                                          terraform_json, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse, Unit, unit_key
@@ -37,6 +37,9 @@ class Document:
     # Spans that other expressions read too (locals, anchors with aliases): a fix editing one
     # changes more than its finding, so it is not safe.
     shared: tuple[tuple[int, int], ...] = ()
+    # Findings of all units from those just made, when the loader keeps them itself
+    # (terraform_hcl.Regions.findings), in place of `units` and a Reuse.
+    carry: object = None
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
@@ -44,6 +47,10 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     """`read` gives the text of a file a Terraform value reads (`file("init.sh")`), or None."""
     if syntax == "yaml":
         return _load_yaml(path, language, data, old_tree, reuse)
+    if language == "terraform" and syntax == "hcl":
+        doc = Document(path, language, syntax, data)
+        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read if referenced.may_read(data) else None)
+        return doc
     grammar = "hcl" if syntax == "hcl" else syntax
     tree = parsing.parse(grammar, data, old_tree)
     root = tree.root_node
@@ -56,20 +63,8 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     if b"blastguard" in data:
         doc.comments = _comments(grammar, data, root)
     if language == "terraform":
-        if syntax == "hcl":
-            top = hcl.top_level(root, data)
-            stray = hcl.stray_header(top)
-            if stray is not None and (doc.error_at is None or stray < doc.error_at):
-                doc.error_at = stray  # tree-sitter took the stray words for the block's type
-            skip = _terraform_units(doc, top, reuse) if reuse is not None else frozenset()
-            blocks = hcl.blocks(root, top, skip)
-            doc.shared = hcl.locals_spans(top)
-        else:
-            skip = frozenset()
-            blocks = terraform_json.blocks(_json_value(root))
-        every_block = (lambda: hcl.blocks(root, top)) if syntax == "hcl" and skip else None
-        doc.subjects = terraform.subjects(blocks, lambda kind, type_: wanted("terraform", kind, type_),
-                                          read if syntax == "hcl" and referenced.may_read(data) else None, every_block)
+        doc.subjects = terraform.subjects(terraform_json.blocks(_json_value(root)),
+                                          lambda kind, type_: wanted("terraform", kind, type_))
         doc.languages = ["terraform"]
     elif language == "python":
         shared: list[tuple[int, int]] = []
@@ -178,31 +173,6 @@ def _comments(grammar: str, data: bytes, root) -> list[Comment]:
     found = [Comment(c.start_byte, c.end_byte, c.text.decode("utf-8", "replace"))
              for c in parsing.captures(grammar, "(comment) @c", root).get("c", [])]
     return sorted(found, key=lambda c: c.start)
-
-
-def _terraform_units(doc: Document, top: hcl.TopLevel, reuse: Reuse) -> frozenset:
-    """Start offsets of the top-level blocks whose findings can be reused: those whose text
-    did not change, nor what they can depend on (the `locals` when they mention `local.`;
-    every block about policy documents, for those reference each other). This runs for
-    every block on every keystroke: bytes operations only, no tree nodes."""
-    spans, texts = top.spans, top.texts
-    locals_key = unit_key(*(texts[i] for i in top.locals))
-    policy_key = unit_key(*(text for text in texts if b"aws_iam_policy_document" in text))
-    seen: dict[bytes, int] = {}
-    skip = set()
-    known = reuse.entries
-    units = doc.units
-    for (start, end), text in zip(spans, texts):
-        count = seen[text] = seen.get(text, 0) + 1  # identical blocks stay distinct units
-        key = (b"terraform",
-               locals_key if b"local." in text or text.startswith(b"locals") else b"",
-               policy_key if b"aws_iam_policy_document" in text else b"",
-               text, count)
-        reused = key in known
-        units.append(Unit(start, end, key, reused))
-        if reused:
-            skip.add(start)
-    return frozenset(skip)
 
 
 def _json_value(root):

@@ -1,0 +1,374 @@
+"""Load a Terraform HCL file region by region (see hcl_regions): parse, errors, comments, subjects.
+
+An editor keeps the `Regions` of the last analysis (in place of a tree): after an edit only the
+regions whose text changed are parsed and analysed again, with those that depend on what
+changed (every region that may read a `local.` when a `locals` region changed, every region
+about policy documents when one of those changed); the others keep their syntax error,
+suppression comments and findings, moved with the text. No tree of the whole file is held:
+the trees of the few regions just parsed are kept for the next keystroke's re-parse.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+from itertools import compress
+from operator import attrgetter, not_
+
+from blastguard.engine import parsing
+from blastguard.engine.documents import hcl, hcl_regions, terraform
+from blastguard.engine.documents.hcl_locals import Locals
+from blastguard.engine.lines import changed_span
+from blastguard.engine.reuse import moved
+from blastguard.engine.values import MAP, DocumentError, Node
+
+# A top-level block's tree costs about 200 bytes per byte of text (a list of a million short
+# strings, 4 MB, took 1.4 GB): a larger one is refused, naming its line, so a file within the
+# size limit stays within the memory budget.
+MAX_REGION_BYTES = 512 * 1024
+# Trees kept for the next re-parse: the regions an editor's last keystrokes touched.
+KEEP_TREES = 4
+_COMMENT = re.compile(rb"#[^\n]*+|//[^\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/")
+
+
+@dataclass(slots=True, eq=False)
+class Region:
+    """One region's text and what its analysis found, offsets relative to where it starts."""
+
+    text: bytes
+    lead: int  # bytes of blank space and comments before it, from the previous region's end
+    locals: bool  # may define locals
+    reads_locals: bool  # may read a local (or defines some: they read each other)
+    policy: bool  # may define or use a policy document
+    done: bool = False  # its findings below can be reused while its text and dependencies stay
+    broken: bool = False  # its parse has a syntax error
+    stray: int | None = None  # words before a block's header line (hcl.stray_header)
+    has_stray: bool = False
+    comments: tuple = ()  # (start, end) of its suppression comments, and of those before it
+    shared: tuple = ()  # spans of its locals blocks
+    findings: list | None = None
+    origin: tuple[int, int] = (0, 0)  # (byte, line) of its start when its findings were made
+
+
+_TEXT, _LOCALS, _POLICY, _DONE = attrgetter("text"), attrgetter("locals"), attrgetter("policy"), attrgetter("done")
+_BROKEN, _SHARED, _COMMENTS, _FINDINGS = attrgetter("broken"), attrgetter("shared"), attrgetter("comments"), \
+    attrgetter("findings")
+
+
+_STRAY = attrgetter("has_stray")
+
+
+def _region(data: bytes, cut: hcl_regions.Cut) -> Region:
+    text = data[cut.start:cut.end]
+    defines = b"locals" in text
+    return Region(text, cut.start - cut.begin, defines, defines or b"local." in text,
+                  b"aws_iam_policy_document" in text)
+
+
+class Regions:
+    """A Terraform file's regions: starts, ends and rows kept in step with the text, and the
+    edits made since the analysis that produced them (what `tree.edit` gives a tree)."""
+
+    __slots__ = ("data", "starts", "ends", "rows", "items", "whole", "edits", "trees", "locals_key",
+                 "policy_key", "analysed")
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.rows: list[int] = []  # tree-sitter row (\n count) of each start
+        self.items: list[Region] = []
+        self.whole = False  # top-level assignments: the file is one region
+        self.edits: list[tuple[int, int, int]] = []
+        self.trees: dict[Region, object] = {}
+        self.locals_key: tuple = ()
+        self.policy_key: tuple = ()
+        self.analysed: list[int] = []
+
+    def edit(self, **edit) -> None:
+        self.edits.append((edit["start_byte"], edit["old_end_byte"], edit["new_end_byte"]))
+        for tree in self.trees.values():
+            tree.edit(**edit)
+
+    def copy(self) -> "Regions":
+        other = Regions(self.data)
+        other.starts, other.ends, other.rows, other.items = self.starts, self.ends, self.rows, self.items
+        other.whole, other.edits = self.whole, list(self.edits)
+        other.trees = {item: tree.copy() for item, tree in self.trees.items()}
+        other.locals_key, other.policy_key = self.locals_key, self.policy_key
+        return other
+
+    def spans(self) -> list[tuple[int, int]]:
+        return list(zip(self.starts, self.ends))
+
+    def kept(self) -> dict[tuple[int, int], str]:
+        """(start, end) -> S-expression of each tree kept, for tests comparing it to a fresh parse."""
+        index = {item: k for k, item in enumerate(self.items)}
+        return {(self.starts[index[item]], self.ends[index[item]]): str(tree.root_node)
+                for item, tree in self.trees.items() if item in index}
+
+    # -- findings ----------------------------------------------------------------------------
+
+    def findings(self, fresh: list, lines) -> list:
+        """Every region's findings: those just made (stored with the region they came from) and
+        the kept ones of the others, moved to where their region is now."""
+        starts, ends, items = self.starts, self.ends, self.items
+        owned: dict[int, list] = {k: [] for k in self.analysed}
+        movable = dict.fromkeys(self.analysed, True)
+        out = []
+        for origin, finding in fresh:
+            out.append(finding)
+            k = bisect.bisect_right(starts, origin) - 1
+            if k in owned:
+                if starts[k] <= finding.start_byte and finding.end_byte <= ends[k]:
+                    owned[k].append(finding)
+                else:
+                    movable[k] = False  # reported elsewhere (at a local's literal): analysed again
+        for k, kept in owned.items():
+            item = items[k]
+            item.findings, item.done = kept, movable[k]
+            item.origin = (starts[k], lines.line_of(starts[k])) if kept else (0, 0)
+        # Only regions with findings are visited, chosen in C (most have none).
+        for k in compress(range(len(items)), map(_FINDINGS, items)):
+            item = items[k]
+            if k not in owned:
+                now = (starts[k], lines.line_of(starts[k]))
+                if now != item.origin:
+                    item.findings = [moved(f, now[0] - item.origin[0], lines) for f in item.findings]
+                    item.origin = now
+                out.extend(item.findings)
+        return out
+
+
+def regions(data: bytes, old: Regions | None, edits: list | None) -> tuple[Regions, dict[Region, object]]:
+    """The regions of `data`, those outside the `edits` made to `old`'s text carried over, and
+    the old (edited) trees of regions that start where an old one did, by new region."""
+    new = Regions(data)
+    olds: dict[Region, object] = {}
+    change = None
+    if old is not None and not old.whole:
+        change = hcl_regions.window(len(old.data), edits)
+        if len(old.data) + change.delta != len(data):
+            change = None  # not the edits of this text: read it afresh
+    found = hcl_regions.rescan(data, old.ends, change) if change is not None else None
+    if found is None:
+        cuts = hcl_regions.scan(data)
+        if cuts is None:
+            start = hcl_regions._TRIVIA.match(data, 0).end()
+            cuts = [hcl_regions.Cut(0, start, len(data))] if start < len(data) else []
+            new.whole = True
+        row, at = 0, 0
+        for cut in cuts:
+            row += data.count(b"\n", at, cut.start)
+            at = cut.start
+            new.starts.append(cut.start)
+            new.ends.append(cut.end)
+            new.rows.append(row)
+            new.items.append(_region(data, cut))
+        if old is not None:
+            _old_trees(old, new, (0, len(old.items)), (0, len(new.items)), olds)
+        return new, olds
+    i, j, cuts = found
+    delta = change.delta
+    new.starts = old.starts[:i]
+    new.ends = old.ends[:i]
+    new.rows = old.rows[:i]
+    new.items = old.items[:i]
+    begin = old.ends[i - 1] if i else 0
+    row = old.rows[i - 1] + data.count(b"\n", old.starts[i - 1], begin) if i else 0
+    at = begin
+    # Regions of the old text between the edits, by text: an unchanged one keeps its results.
+    same: dict[bytes, Region] = {}
+    for item in old.items[i:j]:
+        same.setdefault(item.text, item)
+    for cut in cuts:
+        row += data.count(b"\n", at, cut.start)
+        at = cut.start
+        text = data[cut.start:cut.end]
+        item = same.pop(text, None)
+        if item is None:
+            item = _region(data, cut)
+        elif item.comments or data.find(b"blastguard", cut.begin, cut.start) >= 0:
+            # Its suppression comments, and those before it, are read again.
+            item = replace(item, lead=cut.start - cut.begin, done=False)
+        elif item.lead != cut.start - cut.begin:
+            item = replace(item, lead=cut.start - cut.begin)
+        new.starts.append(cut.start)
+        new.ends.append(cut.end)
+        new.rows.append(row)
+        new.items.append(item)
+    if j < len(old.items):
+        after = old.starts[j] + delta
+        row += data.count(b"\n", at, after)
+        shift = row - old.rows[j]
+        new.starts.extend(map(delta.__add__, old.starts[j:]))
+        new.ends.extend(map(delta.__add__, old.ends[j:]))
+        new.rows.extend(map(shift.__add__, old.rows[j:]))
+        new.items.extend(old.items[j:])
+    _old_trees(old, new, (i, j), (i, i + len(cuts)), olds)
+    return new, olds
+
+
+def _old_trees(old: Regions, new: Regions, replaced: tuple[int, int], made: tuple[int, int], olds: dict) -> None:
+    """Old trees of the replaced regions, for the new regions made in their place that start
+    where one of them did (the trees were edited with the text: offsets are the new text's)."""
+    if not old.trees:
+        return
+    by_start = {}
+    for k in range(*replaced):
+        tree = old.trees.get(old.items[k])
+        if tree is not None:
+            by_start[tree.included_ranges[0].start_byte] = tree
+    for k in range(*made):
+        tree = by_start.get(new.starts[k])
+        if tree is not None:
+            olds[new.items[k]] = tree
+
+
+def load(doc, data: bytes, wanted, old, reuse) -> None:
+    """Fill a Document (engine.documents.load) with the file's subjects, first syntax error,
+    suppression comments and locals' spans; an editor (reuse given) passes the last Regions."""
+    # The last analysis: the tree an editor kept and edited, or the one kept in `reuse` (a
+    # client that sends whole texts), compared with this text.
+    previous, edits = None, None
+    if isinstance(old, Regions):
+        previous, edits = old, old.edits
+    elif reuse is not None and isinstance(reuse.state, Regions):
+        previous = reuse.state
+        start, old_end, new_end = changed_span(previous.data, data)
+        edits = [(start, old_end, new_end)]
+        previous.trees = {}  # not edited with this change
+    state, olds = regions(data, previous, edits)
+    items, starts, ends = state.items, state.starts, state.ends
+    # What every region is read with; C iterators, as these run for every region on every keystroke.
+    texts = list(map(_TEXT, items))
+    state.locals_key = tuple(compress(texts, map(_LOCALS, items)))
+    state.policy_key = tuple(compress(texts, map(_POLICY, items)))
+    # A new Reuse (the settings changed) has no state: every finding is made again.
+    reusing = reuse is not None and previous is not None and isinstance(reuse.state, Regions)
+    same_locals = reusing and state.locals_key == previous.locals_key
+    same_policy = reusing and state.policy_key == previous.policy_key
+    if not reusing:
+        analysed = list(range(len(items)))
+    elif same_locals and same_policy:
+        analysed = list(compress(range(len(items)), map(not_, map(_DONE, items))))
+    else:
+        analysed = [k for k, item in enumerate(items)
+                    if not (item.done and (same_locals or not item.reads_locals) and (same_policy or not item.policy))]
+    state.analysed = analysed
+    if reuse is not None:
+        reuse.hits += len(items) - len(analysed)
+        reuse.misses += len(analysed)
+    parsed: dict[int, object] = {}
+    for k in analysed:
+        parsed[k] = _parse(state, k, olds.get(items[k]))
+    bodies, local_bodies = _locals(state, parsed)
+    locals_ = Locals(bodies)
+    raw = []
+    for k in analysed:
+        root = parsed[k].root_node
+        top = hcl.top_level(root, data)
+        item = items[k]
+        item.broken = root.has_error
+        stray = hcl.stray_header(top)
+        item.stray = None if stray is None else stray - starts[k]
+        item.has_stray = stray is not None
+        item.shared = tuple((s - starts[k], e - starts[k]) for s, e in hcl.locals_spans(top))
+        item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
+        raw.extend(hcl.blocks(root, top, locals_=(locals_, local_bodies)))
+    if reuse is not None:
+        reuse.state = state
+        if len(analysed) <= KEEP_TREES:
+            state.trees = {items[k]: parsed[k] for k in analysed}
+    doc.subjects = terraform.subjects(raw, lambda kind, type_: wanted("terraform", kind, type_))
+    doc.languages = ["terraform"]
+    doc.tree = state
+    doc.carry = state.findings
+    doc.error_at = _error_at(state)
+    doc.shared = tuple((starts[k] + s, starts[k] + e) for k in compress(range(len(items)), map(_SHARED, items))
+                       for s, e in items[k].shared)
+    if b"blastguard" in data:
+        from blastguard.engine.documents.load import Comment  # noqa: PLC0415
+        doc.comments = [Comment(start, end, data[start:end].decode("utf-8", "replace"))
+                        for k in compress(range(len(items)), map(_COMMENTS, items))
+                        for start, end in ((starts[k] - items[k].lead + s, starts[k] - items[k].lead + e)
+                                           for s, e in items[k].comments)]
+
+
+def _error_at(state: Regions) -> int | None:
+    """The file's first syntax error, where a whole-file parse puts it. tree-sitter's error
+    recovery weighs what stands around the error, so a region parsed alone can blame another
+    line than the whole file does (`acl =` then `}`: the `acl` line alone, the `}` line when
+    a block follows). The first broken region is parsed again with the regions either side of
+    it; the words before a block's header line (hcl.stray_header) count too."""
+    items, starts = state.items, state.starts
+    at = None
+    first = next(compress(range(len(items)), map(_BROKEN, items)), None)
+    if first is not None:
+        low, high = max(first - 1, 0), min(first + 1, len(items) - 1)
+        if state.ends[high] - starts[low] > MAX_REGION_BYTES:
+            low = high = first
+        tree = _parse(state, low, None, through=high)
+        found = parsing.first_error(tree.root_node)
+        at = found.start_byte if found is not None else starts[first]
+    for k in compress(range(len(items)), map(_STRAY, items)):
+        stray = starts[k] + items[k].stray
+        if at is None or stray < at:
+            at = stray  # tree-sitter took the stray words for the block's type
+        break  # later ones start later
+    return at
+
+
+def _parse(state: Regions, k: int, old_tree, through: int | None = None):
+    """Parse region k (through region `through`, and what lies between)."""
+    start, end = state.starts[k], state.ends[k if through is None else through]
+    if through is None and end - start > MAX_REGION_BYTES:
+        raise DocumentError(f"a top-level block of {end - start:,} bytes, over the {MAX_REGION_BYTES:,} bytes "
+                            f"a block can be analysed in", state.rows[k] + 1)
+    data = state.data
+    row = state.rows[k]
+    end_row = row + data.count(b"\n", start, end)
+    last = data.rfind(b"\n", 0, end)
+    return parsing.parse_range("hcl", data, start, end, (row, start - (data.rfind(b"\n", 0, start) + 1)),
+                               (end_row, end - (last + 1)), old_tree)
+
+
+def _locals(state: Regions, parsed: dict) -> tuple[list, dict]:
+    """The file's locals blocks in order, each converted once on first use: those of regions
+    just parsed by their node's id (the same conversion serves the block's own subject), the
+    others by parsing their region when a local is first looked up."""
+    bodies, by_id = [], {}
+    for k in compress(range(len(state.items)), map(_LOCALS, state.items)):
+        tree = parsed.get(k)
+        if tree is None:
+            bodies.append(cache(lambda k=k: _region_locals(state, k)))
+            continue
+        top = hcl.top_level(tree.root_node, state.data)
+        for index in top.locals:
+            block = top.blocks[index]
+            by_id[block.id] = body = cache(lambda b=block: hcl.block_value(b, 0))
+            bodies.append(body)
+    return bodies, by_id
+
+
+def _region_locals(state: Regions, k: int) -> Node:
+    """The locals a region defines, merged in order (one table update, as one per block)."""
+    top = hcl.top_level(_parse(state, k, None).root_node, state.data)
+    merged: dict = {}
+    for index in top.locals:
+        merged.update(hcl.block_value(top.blocks[index], 0).value)
+    return Node(MAP, merged, state.starts[k], state.ends[k])
+
+
+def _comments(data: bytes, begin: int, start: int, root) -> tuple:
+    """Comments that may be suppressions (they name blastguard), relative to `begin`: those in
+    the blank space before the region (a scan: it is never parsed) and in the region's tree."""
+    found = []
+    if data.find(b"blastguard", begin, start) >= 0:
+        found.extend((m.start() - begin, m.end() - begin) for m in _COMMENT.finditer(data, begin, start))
+    if data.find(b"blastguard", start, root.end_byte) >= 0:
+        found.extend((c.start_byte - begin, c.end_byte - begin)
+                     for c in parsing.captures("hcl", "(comment) @c", root).get("c", []))
+    return tuple(found)
