@@ -48,4 +48,6 @@ LARGE = {
     "kubernetes-bundle-5MiB": ("bundle.yaml", kubernetes_bundle(5 * 1024 * 1024)),
     "terraform-80000-blocks": ("blocks.tf", "".join(
         f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "x"\n}}\n' for i in range(80_000))),
+    # The largest top-level block analysed (terraform_hcl.MAX_REGION_BYTES), as dense as Terraform gets.
+    "terraform-block-256KB": ("dense.tf", 'locals { a = [' + '"x",' * 65_000 + '] }\n'),
 }

@@ -27,7 +27,7 @@ from blastguard.engine.values import MAP, DocumentError, Node
 # A top-level block's tree costs about 200 bytes per byte of text (a list of a million short
 # strings, 4 MB, took 1.4 GB): a larger one is refused, naming its line, so a file within the
 # size limit stays within the memory budget.
-MAX_REGION_BYTES = 512 * 1024
+MAX_REGION_BYTES = 256 * 1024
 # Trees kept for the next re-parse: the regions an editor's last keystrokes touched.
 KEEP_TREES = 4
 _COMMENT = re.compile(rb"#[^\n]*+|//[^\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/")
@@ -261,28 +261,34 @@ def load(doc, data: bytes, wanted, old, reuse) -> None:
     if reuse is not None:
         reuse.hits += len(items) - len(analysed)
         reuse.misses += len(analysed)
-    parsed: dict[int, object] = {}
-    for k in analysed:
-        parsed[k] = _parse(state, k, olds.get(items[k]))
+    # The locals regions are parsed first: their conversions serve the table and their subjects.
+    parsed = {k: _parse(state, k, olds.get(items[k])) for k in analysed if items[k].locals}
     bodies, local_bodies = _locals(state, parsed)
     locals_ = Locals(bodies)
-    raw = []
-    for k in analysed:
-        root = parsed[k].root_node
-        top = hcl.top_level(root, data)
-        item = items[k]
-        item.broken = root.has_error
-        stray = hcl.stray_header(top)
-        item.stray = None if stray is None else stray - starts[k]
-        item.has_stray = stray is not None
-        item.shared = tuple((s - starts[k], e - starts[k]) for s, e in hcl.locals_spans(top))
-        item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
-        raw.extend(hcl.blocks(root, top, locals_=(locals_, local_bodies)))
+    kept = {} if reuse is not None and len(analysed) <= KEEP_TREES else None
+
+    def raw():
+        # One region at a time: its tree is freed once its blocks are converted (unless a
+        # value still points into it), so a file's trees are never all held at once.
+        for k in analysed:
+            item = items[k]
+            tree = parsed.pop(k, None) or _parse(state, k, olds.get(item))
+            if kept is not None:
+                kept[item] = tree
+            root = tree.root_node
+            top = hcl.top_level(root, data)
+            item.broken = root.has_error
+            stray = hcl.stray_header(top)
+            item.stray = None if stray is None else stray - starts[k]
+            item.has_stray = stray is not None
+            item.shared = tuple((s - starts[k], e - starts[k]) for s, e in hcl.locals_spans(top))
+            item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
+            yield from hcl.blocks(root, top, locals_=(locals_, local_bodies))
+
+    doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_))
     if reuse is not None:
         reuse.state = state
-        if len(analysed) <= KEEP_TREES:
-            state.trees = {items[k]: parsed[k] for k in analysed}
-    doc.subjects = terraform.subjects(raw, lambda kind, type_: wanted("terraform", kind, type_))
+        state.trees = kept or {}
     doc.languages = ["terraform"]
     doc.tree = state
     doc.carry = state.findings
