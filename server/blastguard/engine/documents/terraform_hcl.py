@@ -227,9 +227,10 @@ def _old_trees(old: Regions, new: Regions, replaced: tuple[int, int], made: tupl
             olds[new.items[k]] = tree
 
 
-def load(doc, data: bytes, wanted, old, reuse) -> None:
+def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     """Fill a Document (engine.documents.load) with the file's subjects, first syntax error,
-    suppression comments and locals' spans; an editor (reuse given) passes the last Regions."""
+    suppression comments and locals' spans; an editor (reuse given) passes the last Regions.
+    `read`: the text of a file a value reads (terraform.subjects)."""
     # The last analysis: the tree an editor kept and edited, or the one kept in `reuse` (a
     # client that sends whole texts), compared with this text.
     previous, edits = None, None
@@ -285,7 +286,11 @@ def load(doc, data: bytes, wanted, old, reuse) -> None:
             item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
             yield from hcl.blocks(root, top, locals_=(locals_, local_bodies))
 
-    doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_))
+    def every_block():
+        return _every_block(state, (locals_, local_bodies))
+
+    doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_), read,
+                                      every_block)
     if reuse is not None:
         reuse.state = state
         state.trees = kept or {}
@@ -301,6 +306,35 @@ def load(doc, data: bytes, wanted, old, reuse) -> None:
                         for k in compress(range(len(items)), map(_COMMENTS, items))
                         for start, end in ((starts[k] - items[k].lead + s, starts[k] - items[k].lead + e)
                                            for s, e in items[k].comments)]
+
+
+def _every_block(state: Regions, locals_) -> list:
+    """Every resource and data block, for references followed to another block (`aws_lb.web.arn`;
+    only rules that follow references ask). A one-block region's address is read from its
+    header line and its region parsed only when its body is asked for; others are parsed now."""
+    found = []
+    for k, item in enumerate(state.items):
+        text = item.text
+        header = _HEADER.match(text) if text.endswith(b"}") and not state.whole else None
+        if header is None:
+            if b"resource" in text or b"data" in text:
+                tree = _parse(state, k, None)
+                found.extend(hcl.blocks(tree.root_node, hcl.top_level(tree.root_node, state.data), locals_=locals_))
+            continue
+        labels = [header.group(2).decode("utf-8", "replace"), header.group(3).decode("utf-8", "replace")]
+        start = state.starts[k]
+
+        def body(k=k):
+            tree = _parse(state, k, None)
+            return hcl.blocks(tree.root_node, hcl.top_level(tree.root_node, state.data), locals_=locals_)[0].body()
+
+        found.append(terraform.RawBlock(header.group(1).decode(), labels, start, start + header.end(), body,
+                                        stop=state.ends[k]))
+    return found
+
+
+# A block's header on its first line, labels without escapes (others are parsed).
+_HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"')
 
 
 def _error_at(state: Regions) -> int | None:
