@@ -59,6 +59,9 @@ def test_entropy_in_bits_per_character():
     # Assigned to a name that ends in the credential's word: weak values count.
     "export DB_PASSWORD=hunter2hunter2", "PGPASSWORD=mydbpass psql -h db", "mysql -u root -pS3cr3tRoot! -e 'select 1'",
     "mysqldump -uroot -p'rootpass123' orders",
+    # A password in a URL, and in a libpq connection string.
+    "postgresql://orders:hunter2hunter2@db.internal:5432/orders", "redis://:r3disPass99@cache:6379/0",
+    "dbname=orders user=app password=hunter2hunter2 host=db",
 ])
 def test_scripts_holding_a_key_or_an_assigned_credential(text):
     assert script_secret(text)
@@ -71,6 +74,9 @@ def test_scripts_holding_a_key_or_an_assigned_credential(text):
     "DB_PASSWORD=changeme123", "ssh-keygen -t ed25519", 42, None,
     "export DB_PASSWORD=test1234", "mysql -u root -p -e 'select 1'", "mysql -p$DB_PASSWORD", "mkdir -p /opt/app",
     "The database password: alphanumeric", "docker run -p 8080:80 app", "DB_PASSWORD=${DB_PASSWORD}",
+    "postgresql://user:password@localhost/db", "postgres://postgres:postgres@db:5432/app",
+    f"postgresql://app:{UNKNOWN_PART}@db/orders", "https://github.com/acme/orders", "git@github.com:acme/x.git",
+    "http://user:@host/", "ssh://git@github.com:22/acme/x", "mongodb://admin:<password>@cluster0.mongodb.net/",
 ])
 def test_scripts_without_a_credential(text):
     assert not script_secret(text)

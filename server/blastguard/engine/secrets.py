@@ -230,14 +230,23 @@ _ABOUT_A_SECRET = re.compile(
     r"|_?version|_?header|_?field|_?param|_?parameter|_?prefix|_?location|_?ref|_?policy|_?pair)$")
 
 
+# A password in a URL's user information (`postgresql://app:VALUE@db/orders`, `redis://:VALUE@cache`):
+# the URL's syntax names it a password, so it is judged by looks_like_named_secret.
+_URL_PASSWORD = re2.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]+)@[^\s/'\"@]")
+
+
 def script_secret(text: object) -> bool:
-    """A script, env file or config text (user data, a container's command) that holds a credential:
-    a key or token of a known shape, or an assignment to a credential's name of a value that
-    looks like a real secret. Unresolved parts of a template (UNKNOWN_PART) are never the value."""
+    """A script, env file or config text (user data, a container's command, a connection string)
+    that holds a credential: a key or token of a known shape, a password in a URL, or an
+    assignment to a credential's name of a value that looks like a real secret. Unresolved parts
+    of a template (UNKNOWN_PART) are never the value."""
     if not isinstance(text, str):
         return False
     for match in _KEY.finditer(text):
         if UNKNOWN_PART not in match.group() and "..." not in match.group():
+            return True
+    for match in _URL_PASSWORD.finditer(text):
+        if UNKNOWN_PART not in match.group(1) and looks_like_named_secret(match.group(1)):
             return True
     for match in _ASSIGNMENT.finditer(text):
         name, sign, value = match.group(1, 2, 3) if match.group(1) else (match.group(4), "=", match.group(5))
