@@ -146,3 +146,23 @@ def test_a_block_too_large_for_the_memory_budget_is_refused_naming_its_line(engi
     assert [(e.line, e.message) for e in result.errors] == [
         (3, f"a top-level block of {len(text) - 18:,} bytes, over the {MAX_REGION_BYTES:,} bytes a block "
             f"can be analysed in")]
+
+
+def test_a_policy_document_is_analysed_again_when_what_uses_it_changes_not_when_another_does(engine):
+    document = ('data "aws_iam_policy_document" "trust" {\n  statement {\n    actions = ["sts:AssumeRole"]\n'
+                '    principals {\n      type        = "AWS"\n      identifiers = ["*"]\n    }\n  }\n}\n')
+    user = 'resource "aws_iam_role" "r" {\n  assume_role_policy = data.aws_iam_policy_document.trust.json\n}\n'
+    other = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
+    text = document + user + other
+    reuse = Reuse()
+    engine.analyze("main.tf", text.encode(), None, reuse)
+    edited = text.replace('bucket = "b"', 'bucket = "c"')
+    engine.analyze("main.tf", edited.encode(), None, reuse)
+    assert (reuse.hits, reuse.misses) == (2, 4)  # the bucket alone
+    # The role becomes a bucket policy: the document is read as a bucket policy now.
+    retyped = edited.replace('resource "aws_iam_role" "r" {\n  assume_role_policy',
+                             'resource "aws_s3_bucket_policy" "r" {\n  policy')
+    result = engine.analyze("main.tf", retyped.encode(), None, reuse)
+    assert (reuse.hits, reuse.misses) == (3, 6)  # the user and its document
+    assert pairs(result) == pairs(engine.analyze("main.tf", retyped.encode()))
+    assert pairs(result) != pairs(engine.analyze("main.tf", edited.encode()))

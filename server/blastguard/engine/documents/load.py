@@ -49,7 +49,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         return _load_yaml(path, language, data, old_tree, reuse)
     if language == "terraform" and syntax == "hcl":
         doc = Document(path, language, syntax, data)
-        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read if referenced.may_read(data) else None)
+        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read)
         return doc
     grammar = "hcl" if syntax == "hcl" else syntax
     tree = parsing.parse(grammar, data, old_tree)

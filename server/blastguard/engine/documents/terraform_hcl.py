@@ -3,7 +3,7 @@
 An editor keeps the `Regions` of the last analysis (in place of a tree): after an edit only the
 regions whose text changed are parsed and analysed again, with those that depend on what
 changed (every region that may read a `local.` when a `locals` region changed, every region
-about policy documents when one of those changed); the others keep their syntax error,
+document when a block that uses policy documents changed); the others keep their syntax error,
 suppression comments and findings, moved with the text. No tree of the whole file is held:
 the trees of the few regions just parsed are kept for the next keystroke's re-parse.
 """
@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter, not_
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, hcl_regions, terraform
+from blastguard.engine.documents import hcl, hcl_regions, referenced, terraform
 from blastguard.engine.documents.hcl_locals import Locals
 from blastguard.engine.lines import changed_span
 from blastguard.engine.reuse import moved
@@ -41,7 +41,10 @@ class Region:
     lead: int  # bytes of blank space and comments before it, from the previous region's end
     locals: bool  # may define locals
     reads_locals: bool  # may read a local (or defines some: they read each other)
-    policy: bool  # may define or use a policy document
+    # Uses a policy document (`data.aws_iam_policy_document.x.json`): a document takes the type
+    # of the resource that uses it, so every document is analysed again when a user changes.
+    policy_user: bool
+    policy: bool  # may define a policy document
     done: bool = False  # its findings below can be reused while its text and dependencies stay
     broken: bool = False  # its parse has a syntax error
     stray: int | None = None  # words before a block's header line (hcl.stray_header)
@@ -52,7 +55,7 @@ class Region:
     origin: tuple[int, int] = (0, 0)  # (byte, line) of its start when its findings were made
 
 
-_TEXT, _LOCALS, _POLICY, _DONE = attrgetter("text"), attrgetter("locals"), attrgetter("policy"), attrgetter("done")
+_TEXT, _LOCALS, _POLICY, _DONE = attrgetter("text"), attrgetter("locals"), attrgetter("policy_user"), attrgetter("done")
 _BROKEN, _SHARED, _COMMENTS, _FINDINGS = attrgetter("broken"), attrgetter("shared"), attrgetter("comments"), \
     attrgetter("findings")
 
@@ -64,7 +67,7 @@ def _region(data: bytes, cut: hcl_regions.Cut) -> Region:
     text = data[cut.start:cut.end]
     defines = b"locals" in text
     return Region(text, cut.start - cut.begin, defines, defines or b"local." in text,
-                  b"aws_iam_policy_document" in text)
+                  b"data.aws_iam_policy_document." in text, b'"aws_iam_policy_document"' in text)
 
 
 class Regions:
@@ -289,6 +292,9 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     def every_block():
         return _every_block(state, (locals_, local_bodies))
 
+    # Whether a value may read a file is asked of the blocks analysed, not of the whole text.
+    if read is not None and not any(referenced.may_read(items[k].text) for k in analysed):
+        read = None
     doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_), read,
                                       every_block)
     if reuse is not None:
