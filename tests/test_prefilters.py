@@ -222,3 +222,18 @@ def test_key_globs_accept_what_re2_accepts():
         accepts = key_glob(glob)
         for key in keys:
             assert accepts(key) == bool(pattern.fullmatch(key)), (glob, key)
+
+
+def test_a_matcher_precheck_never_skips_a_finding():
+    """Every string-like value of the samples, as a subject body, against every rule matcher
+    with a precheck: when the precheck says no, `where` does not hold."""
+    from blastguard.engine.conditions import TRUE
+    from blastguard.engine.values import scalar
+
+    matchers = [(rule.id, m) for rule in RULES for m in rule.match if m.need is not None]
+    assert matchers
+    for value in [v for v in _samples() if "\ud800" not in v]:
+        node = scalar(value, 0, len(value))
+        for rule_id, matcher in matchers:
+            if not matcher.need(node):
+                assert matcher.where.evaluate(node, None)[0] != TRUE, (rule_id, value)

@@ -133,6 +133,8 @@ class Engine:
                     continue
                 if matcher.each is not None and not _may_reach(matcher.each, body):
                     continue
+                if matcher.need is not None and not matcher.need(body):
+                    continue
                 fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
         if doc.carry is not None:
             raw = doc.carry(fresh, lines)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, EqualsTest, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
-    glob_test, port_span, ports_test, regex_test,
+    glob_test, port_span, ports_test, precheck, regex_test,
 )
 from blastguard.engine.paths import compile_path
 from blastguard.engine.secrets import (
@@ -74,6 +74,12 @@ class Matcher:
     where: Condition | None
     report: tuple[str, ...] | None
     fix: FixTemplate | None
+    # Without `each`: a test the subject's body must pass for `where` to hold (conditions.precheck).
+    need: Callable[[Any], bool] | None = None
+
+    def __post_init__(self) -> None:
+        if self.each is None and self.where is not None:
+            self.need = precheck(self.where)
 
 
 class DeferredMatch:

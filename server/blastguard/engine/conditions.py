@@ -192,6 +192,22 @@ class PortRange(Condition):
         return (TRUE, [lows[0]]) if self.ports((low, high)) else (FALSE, [])
 
 
+def precheck(condition: Condition) -> Callable[[Node], bool] | None:
+    """A cheap test the node must pass for the condition to hold on it, or None: the literal
+    text a regex on the node itself needs. A string subject meets every secret pattern of its
+    language; this turns most of those meetings into one substring test."""
+    if isinstance(condition, ScalarTest) and not condition.path and isinstance(condition.test, RegexTest) \
+            and condition.test.needs is not None:
+        may_match = condition.test.may_match
+        return lambda node: node.kind != SCALAR or not isinstance(node.value, str) or may_match(node.value)
+    if isinstance(condition, All):
+        checks = [check for check in map(precheck, condition.parts) if check is not None]
+        if len(checks) > 1:
+            return lambda node: all(check(node) for check in checks)
+        return checks[0] if checks else None
+    return None
+
+
 def as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -338,11 +354,12 @@ class RegexTest:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             return False
         text = str(value)
-        if self.needs is not None and not self._may_match(text):
+        if self.needs is not None and not self.may_match(text):
             return False
         return self.compiled.search(_encodable(text)) is not None
 
-    def _may_match(self, text: str) -> bool:
+    def may_match(self, text: str) -> bool:
+        """False when the text cannot match: it holds none of the literals every match needs."""
         if text.isascii():
             folded = text.lower() if self.fold else text
         elif self.fold:
@@ -354,7 +371,7 @@ class RegexTest:
     def partial(self, template: str) -> bool:
         """An interpolated string matches when some match lies wholly in its literal parts
         (`arn:${var.partition}:iam::aws:policy/AdministratorAccess` ends in a literal name)."""
-        if self.needs is not None and not self._may_match(template):
+        if self.needs is not None and not self.may_match(template):
             return False
         return any(self.names_unknown or UNKNOWN_PART not in m.group()
                    for m in self.compiled.finditer(_encodable(template)))

@@ -355,23 +355,24 @@ def convert(node, names: _Names, depth: int = 0) -> Node:
         # fix edits the definition.
         return convert(names.constants[node.text.decode("utf-8", "replace")], names, depth + 1)
     if t == "call":
-        default = _env_default(node, names)
+        name, _ = names.qualify(node)
+        default = _env_default(node, name)
         if default is not None:
             return default
+        result = unknown(start, end, node.text.decode("utf-8", "replace"))
+        result.meta = {"call": name}
+        return result
     result = unknown(start, end, node.text.decode("utf-8", "replace"))
     if t in ("identifier", "attribute"):
         name, anchored = names.qualify(node)
         result.meta = {"ref": name, "imported": anchored}
-    elif t == "call":
-        name, anchored = names.qualify(node)
-        result.meta = {"call": name}
     return result
 
 
-def _env_default(node, names: _Names) -> Node | None:
-    """`os.environ.get("DIR", "/")`: unknown, but "/" when the variable is unset, so a rule that
-    looks for "/" matches it (the value is a template with no unresolved part)."""
-    name, _ = names.qualify(node)
+def _env_default(node, name: str | None) -> Node | None:
+    """`os.environ.get("DIR", "/")` (`name` is the callee's qualified name): unknown, but "/"
+    when the variable is unset, so a rule that looks for "/" matches it (the value is a
+    template with no unresolved part)."""
     if name not in _ENV_LOOKUPS:
         return None
     arguments = node.child_by_field_name("arguments")
