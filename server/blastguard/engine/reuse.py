@@ -9,6 +9,7 @@ moved with it when text before it changes length.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field, replace
 
 from blastguard.engine.lines import LineIndex
@@ -54,11 +55,12 @@ class Reuse:
         entries: dict[tuple, tuple[tuple[int, int] | None, list[Finding]]] = {}
         out: list[Finding] = []
         analysed = [u for u in units if not u.reused]
+        containing = _finder(analysed)
         owned: dict[tuple, list[Finding]] = {u.key: [] for u in analysed}
         uncacheable: set[tuple] = set()
         for origin, finding in fresh:
             out.append(finding)
-            unit = _containing(analysed, origin)
+            unit = containing(origin)
             if unit is None:
                 continue
             if not (unit.start <= finding.start_byte and finding.end_byte <= unit.end):
@@ -90,11 +92,20 @@ class Reuse:
         return out
 
 
-def _containing(units: list[Unit], offset: int) -> Unit | None:
-    for unit in units:
-        if unit.start <= offset < unit.end:
-            return unit
-    return None
+def _finder(units: list[Unit]):
+    """offset -> the unit holding it, or None. Units do not overlap, so sorted by start one
+    bisection finds it: a scan per finding was quadratic when a whole file is analysed (a 5 MiB
+    bundle opened in the editor: 10,197 findings times 12,463 documents)."""
+    ordered = sorted(units, key=lambda u: (u.start, u.end))
+    starts = [u.start for u in ordered]
+
+    def containing(offset: int) -> Unit | None:
+        index = bisect.bisect_right(starts, offset) - 1
+        if index >= 0 and offset < ordered[index].end:
+            return ordered[index]
+        return None
+
+    return containing
 
 
 def moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
