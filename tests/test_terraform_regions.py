@@ -166,3 +166,15 @@ def test_a_policy_document_is_analysed_again_when_what_uses_it_changes_not_when_
     assert (reuse.hits, reuse.misses) == (3, 6)  # the user and its document
     assert pairs(result) == pairs(engine.analyze("main.tf", retyped.encode()))
     assert pairs(result) != pairs(engine.analyze("main.tf", edited.encode()))
+
+
+def test_a_block_that_follows_a_reference_is_analysed_again_when_its_target_changes(engine):
+    text = ('resource "google_compute_url_map" "web" {\n  name            = "web"\n'
+            '  default_service = google_compute_backend_service.web.id\n}\n'
+            'resource "google_compute_target_http_proxy" "web" {\n  name    = "web-http"\n'
+            '  url_map = google_compute_url_map.web.id\n}\n')
+    reuse = Reuse()
+    assert {rule for rule, _ in pairs(engine.analyze("main.tf", text.encode(), None, reuse))} == {"TF703"}
+    renamed = "x" + text  # the proxy's text is unchanged, the block it names is gone
+    result = engine.analyze("main.tf", renamed.encode(), None, reuse)
+    assert pairs(result) == pairs(engine.analyze("main.tf", renamed.encode())) == set()

@@ -75,7 +75,7 @@ class Regions:
     edits made since the analysis that produced them (what `tree.edit` gives a tree)."""
 
     __slots__ = ("data", "starts", "ends", "rows", "items", "whole", "edits", "trees", "locals_key",
-                 "policy_key", "analysed")
+                 "policy_key", "analysed", "followed")
 
     def __init__(self, data: bytes):
         self.data = data
@@ -89,6 +89,7 @@ class Regions:
         self.locals_key: tuple = ()
         self.policy_key: tuple = ()
         self.analysed: list[int] = []
+        self.followed: set[int] = set()  # offsets of references followed to other blocks
 
     def edit(self, **edit) -> None:
         self.edits.append((edit["start_byte"], edit["old_end_byte"], edit["new_end_byte"]))
@@ -129,6 +130,9 @@ class Regions:
                     owned[k].append(finding)
                 else:
                     movable[k] = False  # reported elsewhere (at a local's literal): analysed again
+        for offset in self.followed:
+            # Its findings depend on the block a reference names, which may change alone.
+            movable[bisect.bisect_right(starts, offset) - 1] = False
         for k, kept in owned.items():
             item = items[k]
             item.findings, item.done = kept, movable[k]
@@ -297,6 +301,15 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
         read = None
     doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_), read,
                                       every_block)
+    follow = next((subject.refs for subject in doc.subjects if subject.refs is not None), None)
+    if follow is not None:
+        def recording(node, follow=follow):
+            state.followed.add(node.start)  # the block it is in is analysed again next time
+            return follow(node)
+
+        for subject in doc.subjects:
+            if subject.refs is follow:
+                subject.refs = recording
     if reuse is not None:
         reuse.state = state
         state.trees = kept or {}
