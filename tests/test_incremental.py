@@ -4,7 +4,7 @@ of a fresh analysis of the same text."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lsprotocol import types
 
@@ -46,8 +46,15 @@ def findings(result):
     return sorted((f.rule, f.start_byte, f.end_byte, f.message) for f in result.findings)
 
 
+# Found by this test: an edit inside a trust policy document, with the role that uses it
+# unchanged, read the document as a resource policy (TF208 instead of TF206).
+TRUST = next(s for s in CASES if s[0].startswith('data "aws_iam_policy_document" "trust"')
+             and 'identifiers = ["*"]' in s[0] and '"aws_iam_role" "open"' in s[0])
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=session())
+@example(case=(TRUST[0], TRUST[1], [(4, 0, " ")]))
 def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
     source, path, edits = case
     text = source
