@@ -8,6 +8,7 @@ from blastguard.engine.values import MAP, UNKNOWN, UNKNOWN_PART
 
 def calls(text: str):
     doc = load("tool.py", "python", "python", text.encode(), lambda language, kind, type_: True)
+    doc.subjects = list(doc.subjects)  # made as they are read: kept here to look at twice
     return [(s.type, {k: _plain(v) for k, v in s.node.value.items() if k != "()"})
             for s in doc.subjects if s.kind == "call"], doc
 

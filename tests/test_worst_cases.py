@@ -52,7 +52,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, len(result.erro
 @pytest.mark.parametrize("name, expected_errors", [
     ("python-nested-calls-60KB", 0), ("yaml-small-documents-5MB", 0), ("kubernetes-bundle-5MiB", 0),
     ("terraform-one-line-4MB", 1), ("comment-lines-5MB", 0), ("terraform-80000-blocks", 0),
-    ("terraform-block-256KB", 0),
+    ("terraform-block-256KB", 0), ("python-modules-5MiB", 0), ("cloudformation-json-5MiB", 0),
 ])
 def test_large_input_stays_within_the_memory_budget(tmp_path, name, expected_errors):
     filename, text = LARGE[name]

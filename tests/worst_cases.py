@@ -40,7 +40,40 @@ def kubernetes_bundle(size: int) -> str:
     return "---\n".join(copies)
 
 
+def python_modules(size: int) -> str:
+    """Real Python of about `size` bytes: the standard library's modules, in name order."""
+    import os
+    from pathlib import Path
+
+    out, total = [], 0
+    for path in sorted(Path(os.__file__).parent.glob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if total + len(text) > size:
+            break
+        out.append(text)
+        total += len(text) + 1
+    return "\n".join(out)
+
+
+def cloudformation_template(size: int) -> str:
+    """A JSON template of about `size` bytes: many small buckets, indented as tools write it."""
+    import json
+
+    def template(count: int) -> str:
+        resources = {f"B{i}": _bucket(i) for i in range(count)}
+        return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, indent=2)
+
+    sample = template(1000)
+    return template(int(1000 * size / len(sample)))
+
+
+def _bucket(i: int) -> dict:
+    return {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": f"b{i}", "Tags": [{"Key": "k", "Value": "v" * 20}]}}
+
+
 LARGE = {
+    "python-modules-5MiB": ("modules.py", python_modules(5 * 1024 * 1024 - 1024)),
+    "cloudformation-json-5MiB": ("template.json", cloudformation_template(5 * 1024 * 1024 - 256 * 1024)),
     "python-nested-calls-60KB": ("nested.py", "x = " + "f(" * 10_000 + ")" * 10_000 + "\n"),
     "terraform-one-line-4MB": ("one.tf", 'locals { a = [' + '"x",' * 800_000 + '] }\n'),
     "comment-lines-5MB": ("comments.tf", "#\n" * (5 * MB // 2 - 10)),

@@ -26,7 +26,7 @@ class Document:
     language: str
     syntax: str
     data: bytes
-    subjects: list[Subject] = field(default_factory=list)
+    subjects: list[Subject] = field(default_factory=list)  # Python: an iterator, read once
     comments: list[Comment] = field(default_factory=list)
     error_at: int | None = None  # byte offset of the first syntax error
     tree: object = None

@@ -11,6 +11,7 @@ import ast
 import builtins
 import re
 import warnings
+from collections.abc import Iterator
 
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
@@ -112,9 +113,10 @@ class _Names:
         self.assigned[target] = held
 
 
-def subjects(root, wanted, shared: list | None = None) -> list[Subject]:
-    """The file's subjects; `shared` receives the spans of module constants' literals, which
-    every use of the constant reads (a fix there changes them all)."""
+def subjects(root, wanted, shared: list | None = None) -> Iterator[Subject]:
+    """The file's subjects, made as they are read (a large file's are never all held at once);
+    `shared` receives the spans of module constants' literals, which every use of the constant
+    reads (a fix there changes them all)."""
     collected = _collect(root)
     nodes = [node for node, _, _ in collected]
     names = _Names()
@@ -135,9 +137,15 @@ def subjects(root, wanted, shared: list | None = None) -> list[Subject]:
         for node in nodes:
             if node.type == "assignment":
                 names.add_assignment(node)
-    found: list[Subject] = []
+    del nodes
+    return _made(collected, names, wanted)
+
+
+def _made(collected: list[tuple], names: _Names, wanted) -> Iterator[Subject]:
     want_strings = wanted("string", "")
-    for node, parent_type, scope in collected:
+    collected.reverse()  # popped in document order: each node is let go once read
+    while collected:
+        node, parent_type, scope = collected.pop()
         t = node.type
         made: list[Subject] = []
         if t == "call":
@@ -155,8 +163,7 @@ def subjects(root, wanted, shared: list | None = None) -> list[Subject]:
             made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
         for subject in made:
             subject.unit = scope
-        found.extend(made)
-    return found
+            yield subject
 
 
 def _entry(value: Node, start: int) -> None:
