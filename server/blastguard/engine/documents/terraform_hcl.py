@@ -268,8 +268,7 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     if reusing and any(items[k].policy for k in analysed):
         # A policy document takes its type from the block that uses it: an edited document is
         # read with its users, even where they did not change.
-        again = set(analysed)
-        analysed = sorted(again.union(compress(range(len(items)), map(_POLICY, items))))
+        analysed = sorted(set(analysed).union(compress(range(len(items)), map(_POLICY, items))))
     state.analysed = analysed
     if reuse is not None:
         reuse.hits += len(items) - len(analysed)
