@@ -270,3 +270,27 @@ async def test_a_script_read_with_file_from_elsewhere_in_the_workspace_is_checke
     async with session(NEOVIM, root=tmp_path) as client:
         uri = open_document(client, tmp_path / "infra" / "main.tf", text)
         assert codes_and_lines(await pushed(client, uri, version=1)) == {("TF507", 2)}
+
+
+@pytest.mark.asyncio
+async def test_a_saved_variables_file_is_read_again_by_the_open_files_of_its_folder(tmp_path):
+    variables = 'variable "ssh_cidr" {\n  default = "10.0.0.0/8"\n}\n'
+    (tmp_path / "variables.tf").write_text(variables)
+    text = ('resource "aws_security_group_rule" "ssh" {\n  type        = "ingress"\n  from_port   = 22\n'
+            '  to_port     = 22\n  protocol    = "tcp"\n  cidr_blocks = [var.ssh_cidr]\n'
+            '  security_group_id = "sg-1"\n}\n')
+    async with session(NEOVIM, root=tmp_path) as client:
+        uri = open_document(client, tmp_path / "main.tf", text)
+        assert codes_and_lines(await pushed(client, uri, version=1)) == set()
+        saved = variables.replace("10.0.0.0/8", "0.0.0.0/0")
+        other = open_document(client, tmp_path / "variables.tf", variables)
+        await pushed(client, other, version=1)
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=other, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=saved)]))
+        (tmp_path / "variables.tf").write_text(saved)
+        del client.diagnostics[uri]
+        client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(other)))
+        found = await pushed(client, uri, version=1)
+        assert codes_and_lines(found) == {("TF301", 6)}
+        assert found[0].message.endswith("(the default of var.ssh_cidr, variables.tf line 2)")

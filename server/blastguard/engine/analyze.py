@@ -8,6 +8,7 @@ from dataclasses import replace
 from blastguard.engine import builtin, fixes, identity, languages, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.documents.load import Document, load
+from blastguard.engine.documents.hcl_variables import origins
 from blastguard.engine.documents.referenced import Reader
 from blastguard.engine.lines import LineIndex
 from blastguard.engine.loader import RuleSet
@@ -163,19 +164,27 @@ class Engine:
                     continue
             else:
                 witnesses = [context]
-            start, end = self._report_span(matcher, context, witnesses, subject, lines)
+            node = self._report_node(matcher, context, witnesses, subject)
+            start, end = self._report_span(node, subject, lines)
             fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject, doc.shared) if matcher.fix else None
-            yield self._finding(rule, rule.message, doc.path, lines, start, end, fix,
+            message = rule.message
+            # A value read through a variable says where it comes from (hcl_variables).
+            via = origins([node, *witnesses]) if doc.language == "terraform" else None
+            if via:
+                message = f"{message} ({'; '.join(via)})"
+            yield self._finding(rule, message, doc.path, lines, start, end, fix,
                                 subject.unit, identity.where(subject, start))
 
-    def _report_span(self, matcher, context: Node, witnesses: list[Node], subject, lines: LineIndex):
-        node = None
+    @staticmethod
+    def _report_node(matcher, context: Node, witnesses: list[Node], subject) -> Node | None:
         if matcher.report is not None:
-            node = next(iter(locate(context, subject, matcher.report)), None)
-        elif witnesses:
-            node = witnesses[0]
-        elif matcher.each is not None:
-            node = context
+            return next(iter(locate(context, subject, matcher.report)), None)
+        if witnesses:
+            return witnesses[0]
+        return context if matcher.each is not None else None
+
+    @staticmethod
+    def _report_span(node: Node | None, subject, lines: LineIndex):
         if node is None:
             return subject.start, subject.end
         start, end = node.entry_start, node.end

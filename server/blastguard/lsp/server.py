@@ -360,6 +360,13 @@ def build_server(debounce_ms: int | None = None, incremental: bool = True) -> Bl
                 ls.bases.moved()
                 changes.read_base(ls, doc)
             ls.schedule(doc, 0)
+            if doc.path.endswith((".tf", ".tfvars", ".tfvars.json")):
+                # The other open Terraform files of its folder may read its variables: what they
+                # read comes from disk, so a saved default or tfvars value shows in them now.
+                folder = os.path.dirname(doc.path)
+                for other in ls.documents.values():
+                    if other is not doc and other.path.endswith(".tf") and os.path.dirname(other.path) == folder:
+                        ls.schedule(other, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: BlastguardServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -114,7 +114,7 @@ def blocks(root, top: TopLevel | None = None, skip: frozenset = frozenset(),
             value_of = lambda block=block: locals_.substitute(block_value(block, 0))  # noqa: E731
         found.append(RawBlock(head[0].text.decode("utf-8", "replace"), labels, head[0].start_byte,
                               labels_end(block), value_of,
-                              _lazy_names(block), block.end_byte))
+                              _lazy_names(block), block.end_byte, locals_.substitute))
     return found
 
 

@@ -10,7 +10,9 @@ leaves the content as one block, as before.
 
 A resource or module with a known `for_each` is, the same way, one body per instance
 (`each.value`, `each.key`), so `for_each = toset(["22", "3389"])` with `from_port = each.value`
-is read as the two rules it creates.
+is read as the two rules it creates; and one with a known `count` (a number, or a variable that
+resolves to one) that reads `count.index`, one body per index: `count.index` is the number
+(located at `count`), and `x[count.index]` of a local or variable is its element.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import re
 from typing import Callable
 
 from blastguard.engine.documents.hcl_locals import follow
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN, DocumentError, Node, scalar
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN, DocumentError, Node, scalar
 
 _REFERENCE = re.compile(
-    r'^(?:"?\$\{\s*)?([A-Za-z_][\w-]*)\.(value|key)'
+    r'^(?:"?\$\{\s*)?([A-Za-z_][\w-]*)\.(value|key|index)'
     r'((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}"?)?$')
 # Past this many elements a block is left unexpanded: a generated list is data, not rules.
 MAX_ELEMENTS = 256
@@ -71,10 +73,13 @@ def expand(body: Node, resolve: Callable[[Node], Node]) -> Node:
     return body
 
 
-def instances(body: Node) -> list[Node] | None:
+def instances(body: Node, resolve: Callable[[Node], Node] | None = None) -> list[Node] | None:
     """One body per instance of a block with a known `for_each` that reads `each.`, with
-    `each.value` / `each.key` substituted; None otherwise. A list here is a set (`toset`), so
-    each.key is the element itself."""
+    `each.value` / `each.key` substituted, or with a known `count` that reads `count.index`;
+    None otherwise. A list here is a set (`toset`), so each.key is the element itself."""
+    count = body.get("count")
+    if count is not None:
+        return _counted(body, count, resolve or _same)
     for_each = body.get("for_each")
     if for_each is None or for_each.kind not in (LIST, MAP) or not 0 < len(for_each.value) <= MAX_ELEMENTS:
         return None
@@ -92,6 +97,22 @@ def instances(body: Node) -> list[Node] | None:
 
 def _same(node: Node) -> Node:
     return node
+
+
+_INDEXED = re.compile(r"\[\s*count\.index\s*\]")
+
+
+def _counted(body: Node, count: Node, resolve: Callable[[Node], Node]) -> list[Node] | None:
+    if count.kind != SCALAR or type(count.value) is not int or not 0 < count.value <= MAX_ELEMENTS:
+        return None
+    if not any(n.kind == UNKNOWN and "count.index" in n.text for n in body.walk()):
+        return None
+    out = []
+    for index in range(count.value):
+        number = scalar(index, count.start, count.end)
+        number.key_start, number.meta = count.key_start, count.meta
+        out.append(_substituted(body, "count", number, number, resolve, 0))
+    return out
 
 
 def _copies(content: Node, resolve) -> list[Node] | None:
@@ -119,7 +140,7 @@ def _substituted(node: Node, name: str, key: Node | None, value: Node, resolve, 
     if depth > MAX_DEPTH:
         raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels")
     if node.kind == UNKNOWN:
-        return _read(node, name, key, value) or node
+        return _read(node, name, key, value, resolve) or node
     if node.kind not in (MAP, LIST):
         return node
     if node.kind == MAP:
@@ -135,10 +156,26 @@ def _substituted(node: Node, name: str, key: Node | None, value: Node, resolve, 
     return Node(node.kind, children, node.start, node.end, node.key_start, node.text, node.src, meta)
 
 
-def _read(reference: Node, name: str, key: Node | None, value: Node) -> Node | None:
+def _read(reference: Node, name: str, key: Node | None, value: Node, resolve) -> Node | None:
+    if name == "count":
+        return _indexed(reference, key, resolve)
     match = _REFERENCE.match(reference.text.strip())
-    if match is None or match.group(1) != name:
+    if match is None or match.group(1) != name or match.group(2) == "index":
         return None
     if match.group(2) == "key":
         return key if not match.group(3) else None
     return follow(value, match.group(3))
+
+
+def _indexed(reference: Node, index: Node, resolve) -> Node | None:
+    """What a reference reads at one count index: `count.index` itself, or the element that
+    `x[count.index]` selects of a local or variable (resolved again with the index written in)."""
+    text = reference.text.strip()
+    match = _REFERENCE.match(text)
+    if match is not None and match.group(1) == "count":
+        return index if match.group(2) == "index" and not match.group(3) else None
+    if "[" not in text or not _INDEXED.search(text):
+        return None
+    written = _INDEXED.sub(f"[{index.value}]", text)
+    found = resolve(Node(UNKNOWN, None, reference.start, reference.end, reference.key_start, written))
+    return None if found.kind == UNKNOWN else found

@@ -1,7 +1,8 @@
 """Resolve `local.x` references and list- and map-building calls (concat, merge) within a file.
 
-Locals are definitive (unlike a variable's default, which callers override), so a literal
-assigned in `locals { ... }` is matched where it is used; the finding points at the literal.
+Locals are definitive, so a literal assigned in `locals { ... }` is matched where it is used;
+the finding points at the literal. `var.x` is resolved in the same pass by hcl_variables (a
+variable's default, which callers may override, is reported at its use, naming its origin).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ class Locals:
     so re-resolving a local could link two locals to each other and make the tree cyclic.
     """
 
-    def __init__(self, bodies):
+    def __init__(self, bodies, variables=None):
         self._bodies = bodies  # callables returning each locals block's converted body
+        self._variables = variables  # hcl_variables.Variables: what `var.x` reads, or None
         self._table: dict[str, Node] | None = None
         self._state: dict[str, bool] = {}  # name -> resolved (True) or being resolved (False)
         self._defined: dict[str, Node] = {}  # name -> the node as written
@@ -99,8 +101,9 @@ class Locals:
 
     def substitute(self, node: Node, hops: int = 0) -> Node:
         """node with resolvable references and calls below it replaced (children in place)."""
-        if not self._bodies:
-            # Without locals nothing below can resolve: calls left unknown had unknown arguments.
+        if not self._bodies and self._variables is None:
+            # Without locals or variables nothing below can resolve: calls left unknown had
+            # unknown arguments.
             return node
         if node.kind == UNKNOWN:
             return self._resolve_unknown(node, hops) or node
@@ -118,7 +121,7 @@ class Locals:
                     resolved = self._resolve_unknown(child, hops)
                     if resolved is not None:
                         parent.value[key] = resolved
-                elif not (child.meta and "use" in child.meta):  # a local already substituted
+                elif not (child.meta and ("use" in child.meta or "via" in child.meta)):  # already substituted
                     stack.append(child)
         return node
 
@@ -129,6 +132,8 @@ class Locals:
         if node.text.startswith("local."):
             found = self.lookup(node.text, hops)
             return None if found is None else used_at(found, node)
+        if self._variables is not None and "var." in node.text:
+            return self._variables.lookup(node)
         return None
 
 

@@ -31,6 +31,9 @@ class RawBlock:
     # lets a block no rule targets be skipped unless it may hold a policy.
     names: Callable[[], Iterable[str]] | None = None
     stop: int = -1  # end of the whole block, where known (HCL)
+    # Substitutes the file's locals and variables in an expression (HCL), for what count.index
+    # selects (`var.cidrs[count.index]`).
+    resolve: Callable[[Node], Node] | None = None
 
 
 Wanted = Callable[[str, str], bool]
@@ -61,9 +64,11 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             if read is not None:
                 referenced.inline(body, read)
         unit = address(kind, block.labels)
-        # A known for_each: each instance is checked with its own each.value (same unit, so the
-        # editor and the change comparison see one block, as Terraform's configuration does).
-        bodies = hcl_dynamic.instances(body) if kind in ("resource", "module") and body.kind == MAP else None
+        # A known for_each or count: each instance is checked with its own each.value or
+        # count.index (same unit, so the editor and the change comparison see one block, as
+        # Terraform's configuration does).
+        bodies = hcl_dynamic.instances(body, block.resolve) if kind in ("resource", "module") and body.kind == MAP \
+            else None
         for body in bodies or [body]:
             _block_subjects(kind, type_, name, body, block, unit, wanted, found, policy_docs, references,
                             follow)

@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter, not_
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, hcl_regions, referenced, terraform
+from blastguard.engine.documents import hcl, hcl_regions, hcl_variables, referenced, terraform
 from blastguard.engine.documents.hcl_locals import Locals
 from blastguard.engine.lines import changed_span
 from blastguard.engine.reuse import moved
@@ -45,6 +45,8 @@ class Region:
     # of the resource that uses it, so every document is analysed again when a user changes.
     policy_user: bool
     policy: bool  # may define a policy document
+    reads_vars: bool = False  # may read a variable (`var.`)
+    variable: bool = False  # is a `variable` block
     done: bool = False  # its findings below can be reused while its text and dependencies stay
     broken: bool = False  # its parse has a syntax error
     stray: int | None = None  # words before a block's header line (hcl.stray_header)
@@ -60,14 +62,15 @@ _BROKEN, _SHARED, _COMMENTS, _FINDINGS = attrgetter("broken"), attrgetter("share
     attrgetter("findings")
 
 
-_STRAY = attrgetter("has_stray")
+_STRAY, _READS_VARS, _VARIABLE = attrgetter("has_stray"), attrgetter("reads_vars"), attrgetter("variable")
 
 
 def _region(data: bytes, cut: hcl_regions.Cut) -> Region:
     text = data[cut.start:cut.end]
     defines = b"locals" in text
     return Region(text, cut.start - cut.begin, defines, defines or b"local." in text,
-                  b"data.aws_iam_policy_document." in text, b'"aws_iam_policy_document"' in text)
+                  b"data.aws_iam_policy_document." in text, b'"aws_iam_policy_document"' in text,
+                  b"var." in text, hcl_variables.is_variable(text))
 
 
 class Regions:
@@ -75,7 +78,7 @@ class Regions:
     edits made since the analysis that produced them (what `tree.edit` gives a tree)."""
 
     __slots__ = ("data", "starts", "ends", "rows", "items", "whole", "edits", "trees", "locals_key",
-                 "policy_key", "analysed", "followed")
+                 "policy_key", "vars_key", "analysed", "followed")
 
     def __init__(self, data: bytes):
         self.data = data
@@ -88,6 +91,7 @@ class Regions:
         self.trees: dict[Region, object] = {}
         self.locals_key: tuple = ()
         self.policy_key: tuple = ()
+        self.vars_key: tuple = ()  # what `var.x` reads (hcl_variables.Variables.key)
         self.analysed: list[int] = []
         self.followed: set[int] = set()  # offsets of references followed to other blocks
 
@@ -101,7 +105,7 @@ class Regions:
         other.starts, other.ends, other.rows, other.items = self.starts, self.ends, self.rows, self.items
         other.whole, other.edits = self.whole, list(self.edits)
         other.trees = {item: tree.copy() for item, tree in self.trees.items()}
-        other.locals_key, other.policy_key = self.locals_key, self.policy_key
+        other.locals_key, other.policy_key, other.vars_key = self.locals_key, self.policy_key, self.vars_key
         return other
 
     def spans(self) -> list[tuple[int, int]]:
@@ -237,7 +241,9 @@ def _old_trees(old: Regions, new: Regions, replaced: tuple[int, int], made: tupl
 def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     """Fill a Document (engine.documents.load) with the file's subjects, first syntax error,
     suppression comments and locals' spans; an editor (reuse given) passes the last Regions.
-    `read`: the text of a file a value reads (terraform.subjects)."""
+    `read`: the text of a file a value reads (terraform.subjects), and the reader of the
+    folder's files that define variables (hcl_variables)."""
+    path = doc.path
     # The last analysis: the tree an editor kept and edited, or the one kept in `reuse` (a
     # client that sends whole texts), compared with this text.
     previous, edits = None, None
@@ -254,17 +260,27 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     texts = list(map(_TEXT, items))
     state.locals_key = tuple(compress(texts, map(_LOCALS, items)))
     state.policy_key = tuple(compress(texts, map(_POLICY, items)))
+    # The values `var.x` reads: the file's own variable blocks (this text) and its folder's files.
+    variables = None
+    if any(map(_READS_VARS, items)):
+        variables = hcl_variables.Variables(path, read, [(items[k].text, state.rows[k]) for k in
+                                                         compress(range(len(items)), map(_VARIABLE, items))])
+        state.vars_key = variables.key()
+        variables = variables if variables.table else None
     # A new Reuse (the settings changed) has no state: every finding is made again.
     reusing = reuse is not None and previous is not None and isinstance(reuse.state, Regions)
-    same_locals = reusing and state.locals_key == previous.locals_key
+    same_vars = reusing and state.vars_key == previous.vars_key
+    # Locals may be defined through variables: a changed variable is a changed local.
+    same_locals = reusing and state.locals_key == previous.locals_key and same_vars
     same_policy = reusing and state.policy_key == previous.policy_key
     if not reusing:
         analysed = list(range(len(items)))
-    elif same_locals and same_policy:
+    elif same_locals and same_policy and same_vars:
         analysed = list(compress(range(len(items)), map(not_, map(_DONE, items))))
     else:
         analysed = [k for k, item in enumerate(items)
-                    if not (item.done and (same_locals or not item.reads_locals) and (same_policy or not item.policy))]
+                    if not (item.done and (same_locals or not item.reads_locals) and (same_policy or not item.policy)
+                            and (same_vars or not item.reads_vars))]
     if reusing and any(items[k].policy for k in analysed):
         # A policy document takes its type from the block that uses it: an edited document is
         # read with its users, even where they did not change.
@@ -276,7 +292,7 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     # The locals regions are parsed first: their conversions serve the table and their subjects.
     parsed = {k: _parse(state, k, olds.get(items[k])) for k in analysed if items[k].locals}
     bodies, local_bodies = _locals(state, parsed)
-    locals_ = Locals(bodies)
+    locals_ = Locals(bodies, variables)
     kept = {} if reuse is not None and len(analysed) <= KEEP_TREES else None
 
     def raw():
