@@ -38,6 +38,8 @@ VIA = "via"  # meta key of a value read through a variable: where it comes from,
 _REFERENCE = re.compile(
     r'^(?:"\$\{\s*)?var\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}")?$')
 _VARIABLE_HEADER = re.compile(rb'variable[ \t]+"?([A-Za-z_][\w-]*)"?[ \t]*\{')
+_LINE_VARIABLE = re.compile(rb'^variable[ \t]+"?([A-Za-z_][\w-]*)"?[ \t]*\{', re.M)
+_DEFAULT = re.compile(rb"^[ \t]*default[ \t]*=", re.M)
 _AUTO = re.compile(r"^(?:terraform\.tfvars(?:\.json)?|.*\.auto\.tfvars(?:\.json)?)$")
 # Folder listings and parsed files kept between analyses (an editor asks on every keystroke).
 _CACHE_SIZE = 512
@@ -53,13 +55,17 @@ class Variables:
     """The values `var.x` reads in one file: built from its own `variable` regions (text and row)
     and from the folder's other files through `reader`."""
 
-    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]]):
+    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]], data: bytes = b""):
         self.name = os.path.basename(path)
         declared: dict[str, tuple[Node | None, str, int]] = {}  # name -> (default, file, line)
         overrides: list[tuple[str, dict]] = []
         files = _folder(reader, self.name) if reader is not None else ([], [], [])
         tf_files, auto, explicit = files
-        for text, row in own:
+        on_disk = _parsed(reader, self.name, _declared_in_file, data) if reader is not None and own else None
+        if on_disk is not None:  # the file as saved, parsed once with its folder's other files
+            for name, (default, line) in on_disk.items():
+                declared.setdefault(name, (default, self.name, line))
+        for text, row in own if on_disk is None else ():
             for name, (default, line) in _declared(text).items():
                 declared.setdefault(name, (default, self.name, row + line))
         for name in tf_files:
@@ -197,15 +203,18 @@ def _file_assigned(reader: Reader, name: str) -> dict[str, tuple[Node, int]]:
 _PARSED: dict[tuple, dict] = {}
 
 
-def _parsed(reader: Reader, name: str, parse) -> dict:
+def _parsed(reader: Reader, name: str, parse, same: bytes | None = None) -> dict | None:
     """parse(bytes) of a file of the folder, kept while its path, size and modification time stay
-    (an editor asks again on every keystroke); {} for a file the reader refuses."""
+    (an editor asks again on every keystroke); {} for a file the reader refuses. With `same`:
+    None unless the file holds exactly those bytes (the analysed file, maybe edited unsaved)."""
     path = os.path.join(reader.folder, name)
     try:
         info = os.stat(path)
     except OSError:
-        return {}
+        return {} if same is None else None
     key = (path, info.st_mtime_ns, info.st_size, info.st_ino, reader.roots)  # what it may read depends on roots
+    if same is not None and (info.st_size != len(same) or reader(name) != same.decode("utf-8", "replace")):
+        return None
     found = _PARSED.get(key)
     if found is None:
         text = reader(name)
@@ -217,14 +226,38 @@ def _parsed(reader: Reader, name: str, parse) -> dict:
 
 
 def _declared_in_file(data: bytes) -> dict[str, tuple[Node | None, int]]:
-    cuts = hcl_regions.scan(data)
+    """The `variable` blocks of a file, read without parsing the rest of it: each block is cut
+    out (hcl_regions; a top-level block starts a line in a file `terraform fmt` wrote), and only
+    the text from its `default` on is parsed, all of them in one parse (the description and type
+    before it are most of a registry module's variables.tf)."""
     found: dict[str, tuple[Node | None, int]] = {}
-    for cut in cuts or ():
-        text = data[cut.start:cut.end]
-        if is_variable(text):
-            row = data.count(b"\n", 0, cut.start)
-            for name, (default, line) in _declared(text).items():
-                found.setdefault(name, (default, row + line))
+    parts: list[bytes] = []
+    lines: list[tuple[str, int]] = []
+    row = at = 0
+    for match in _LINE_VARIABLE.finditer(data):
+        cut, _ = hcl_regions.scan_region(data, match.start())
+        if cut is None:
+            continue
+        name, text = match.group(1).decode("utf-8", "replace"), data[cut.start:cut.end]
+        row, at = row + data.count(b"\n", at, cut.start), cut.start
+        default = _DEFAULT.search(text)
+        if default is None or not text.endswith(b"}"):
+            found.setdefault(name, (None, row + 1))
+            continue
+        lines.append((name, row + text.count(b"\n", 0, default.start()) + 1))
+        parts.append(b"v {\n" + text[default.start():-1] + b"\n}\n")
+    if not parts:
+        return found
+    from blastguard.engine.documents import hcl  # noqa: PLC0415
+
+    tree = parsing.parse("hcl", b"".join(parts))
+    blocks = hcl.top_level(tree.root_node, tree.root_node.text).blocks
+    if tree.root_node.has_error or len(blocks) != len(parts):  # one is broken: read each alone
+        blocks = [hcl.top_level(t.root_node, part).blocks for part in parts
+                  for t in (parsing.parse("hcl", part),)]
+        blocks = [b[0] if len(b) == 1 else None for b in blocks]
+    for (name, line), block in zip(lines, blocks):
+        found.setdefault(name, (_detached(_default(block)) if block is not None else None, line))
     return found
 
 
@@ -244,11 +277,25 @@ def _parse_declared(text: bytes) -> dict[str, tuple[Node | None, int]]:
         head = hcl.header(block)
         if head[0].text != b"variable" or len(head) != 2:
             continue
-        body = hcl.block_value(block, 0)
-        default = body.get("default")
-        line = (default if default is not None else body).entry_start
+        default = _default(block)
+        line = default.entry_start if default is not None else block.start_byte
         found.setdefault(hcl.label_text(head[1]), (_detached(default), text.count(b"\n", 0, line) + 1))
     return found
+
+
+def _default(block) -> Node | None:
+    """The `default` attribute's value of a variable block, converting nothing else (the
+    description, type and validation blocks are most of its text)."""
+    from blastguard.engine.documents import hcl  # noqa: PLC0415
+
+    body = next((c for c in block.named_children if c.type == "body"), None)
+    for child in body.named_children if body is not None else ():
+        if child.type == "attribute" and child.named_children[0].text == b"default":
+            expr = child.child_by_field_name("val") or hcl._last_expression(child)
+            value = hcl.expression(expr, 1)
+            value.key_start = child.start_byte
+            return value
+    return None
 
 
 def _assigned_json(data: bytes) -> dict[str, tuple[Node, int]]:

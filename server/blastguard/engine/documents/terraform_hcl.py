@@ -263,8 +263,8 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     # The values `var.x` reads: the file's own variable blocks (this text) and its folder's files.
     variables = None
     if any(map(_READS_VARS, items)):
-        variables = hcl_variables.Variables(path, read, [(items[k].text, state.rows[k]) for k in
-                                                         compress(range(len(items)), map(_VARIABLE, items))])
+        own = [(items[k].text, state.rows[k]) for k in compress(range(len(items)), map(_VARIABLE, items))]
+        variables = hcl_variables.Variables(path, read, own, data)
         state.vars_key = variables.key()
         variables = variables if variables.table else None
     # A new Reuse (the settings changed) has no state: every finding is made again.
