@@ -197,3 +197,12 @@ def test_the_command_line_reports_the_origin(capsys, tmp_path):
     code, out, _ = run_cli(capsys, "check", "--no-config", "--format", "concise", str(folder))
     assert code == 1
     assert f"{folder / 'main.tf'}:{SSH}:20: TF301" in out
+
+
+def test_a_false_default_is_a_switch_left_as_the_provider_has_it(engine, tmp_path):
+    variables = VARIABLES.replace('variable "protect" {}', 'variable "protect" {\n  default = false\n}')
+    folder = _module(tmp_path, variables)
+    assert _pairs(_findings(engine, folder / "main.tf")) == {("TF301", SSH), ("TF103", SNAPSHOT), ("TF101", FORCE)}
+    (folder / "terraform.tfvars").write_text("protect = false\n")  # written for this deployment
+    assert _pairs(_findings(engine, folder / "main.tf")) == {
+        ("TF301", SSH), ("TF103", SNAPSHOT), ("TF101", FORCE), ("TF102", PROTECT)}

@@ -7,6 +7,11 @@ a reviewer blocks ("unsafe unless every caller remembers"), so defaults count, a
 parameter defaults do. What keeps this precise:
 - only literals count: a variable without a default, with `default = null`, or whose default or
   tfvars value holds anything unknown stays unknown (rules stay silent, as before);
+- a default of `false` stays unknown too: a module exposing a protection switch
+  (`deletion_protection`, `block_public_acls`) with the provider's own default is the
+  missing-hardening case rules leave alone when the attribute is absent. `true`, numbers, strings
+  and lists count: `skip_final_snapshot = true`, a retention of 0 or 0.0.0.0/0 is a choice someone
+  made. A tfvars file's `false` counts: it is written for this deployment;
 - an assignment in a tfvars file wins over the default, as in Terraform: `terraform.tfvars`,
   `terraform.tfvars.json`, then `*.auto.tfvars(.json)` in name order, the last one winning. A value
   in another tfvars file of the folder (`prod.tfvars`, given with `-var-file`) is used when every
@@ -97,7 +102,7 @@ class Variables:
                 found = chosen[var]
                 if found is not None and _plain(found[0]) is not None:
                     table[var] = (found[0], f"var.{var} as set in {found[1]} line {found[2]}")
-            elif default is not None and _plain(default) is not None:
+            elif default is not None and _plain(default) is not None and not _is_false(default):
                 where = f"line {line}" if file == self.name else f"{file} line {line}"
                 table[var] = (default, f"the default of var.{var}, {where}")
         self.table = table
@@ -149,6 +154,12 @@ def origins(nodes) -> list[str]:
         if node is not None and node.meta and VIA in node.meta and node.meta[VIA] not in found:
             found.append(node.meta[VIA])
     return found
+
+
+def _is_false(node: Node) -> bool:
+    """A default of `false`: a switch (deletion_protection, block_public_acls) left at the
+    provider's own default, which rules leave alone when the attribute is absent."""
+    return node.kind == SCALAR and node.value is False
 
 
 def _plain(node: Node):
