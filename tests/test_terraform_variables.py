@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from blastguard.engine.analyze import Engine
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
@@ -48,13 +50,13 @@ variable "settings" {
 """
 
 
-def _module(tmp_path, variables=VARIABLES, **files):
+def _module(tmp_path, variables=VARIABLES, files=None):
     folder = tmp_path / "module"
     folder.mkdir(exist_ok=True)
     (folder / "main.tf").write_text(MAIN)
     (folder / "variables.tf").write_text(variables)
-    for name, text in files.items():
-        (folder / name.replace("__", ".")).write_text(text)
+    for name, text in (files or {}).items():
+        (folder / name).write_text(text)
     return folder
 
 
@@ -82,29 +84,27 @@ def test_defaults_of_the_folder_s_variables_are_read_and_named_in_the_message(en
     # A null default, no default: unknown, silent (deletion_protection stays unreported).
 
 
-def test_a_tfvars_assignment_wins_over_the_default(engine, tmp_path):
-    folder = _module(tmp_path, terraform__tfvars='ssh_cidr = "10.0.0.0/8"\npublic = true\n',
-                     **{"z__auto__tfvars__json": '{"skip_snapshot": false}'})
+@pytest.mark.parametrize("files, expected, origin", [
+    # A tfvars assignment wins over the default; a .tfvars.json too.
+    ({"terraform.tfvars": 'ssh_cidr = "10.0.0.0/8"\npublic = true\n', "z.auto.tfvars.json": '{"skip_snapshot": false}'},
+     {("TF306", PUBLIC), ("TF101", FORCE)}, ("TF306", "(var.public as set in terraform.tfvars line 2)")),
+    # Auto files are read in Terraform's order, the last one winning.
+    ({"terraform.tfvars": 'ssh_cidr = "10.0.0.0/8"\n', "a.auto.tfvars": 'ssh_cidr = "0.0.0.0/0"\n',
+      "b.auto.tfvars": "skip_snapshot = false\n"},
+     {("TF301", SSH), ("TF101", FORCE)}, ("TF301", "(var.ssh_cidr as set in a.auto.tfvars line 1)")),
+])
+def test_tfvars_assignments_win_over_the_default(engine, tmp_path, files, expected, origin):
+    folder = _module(tmp_path, files=files)
     findings = _findings(engine, folder / "main.tf")
-    assert _pairs(findings) == {("TF306", PUBLIC), ("TF101", FORCE)}
-    assert next(f for f in findings if f.rule == "TF306").message.endswith(
-        "(var.public as set in terraform.tfvars line 2)")
-
-
-def test_auto_files_are_read_in_terraform_s_order_the_last_one_winning(engine, tmp_path):
-    folder = _module(tmp_path, terraform__tfvars='ssh_cidr = "10.0.0.0/8"\n',
-                     a__auto__tfvars='ssh_cidr = "0.0.0.0/0"\n', b__auto__tfvars='skip_snapshot = false\n')
-    findings = _findings(engine, folder / "main.tf")
-    assert _pairs(findings) == {("TF301", SSH), ("TF101", FORCE)}
-    assert next(f for f in findings if f.rule == "TF301").message.endswith(
-        "(var.ssh_cidr as set in a.auto.tfvars line 1)")
+    assert _pairs(findings) == expected
+    assert next(f for f in findings if f.rule == origin[0]).message.endswith(origin[1])
 
 
 def test_other_tfvars_files_count_when_they_agree(engine, tmp_path):
     # prod and staging (given with -var-file) agree on one value, disagree on another: the
     # disagreement is unknown, and the default no longer applies to it.
-    folder = _module(tmp_path, prod__tfvars='public = true\nssh_cidr = "10.0.0.0/8"\n',
-                     staging__tfvars='public = true\nssh_cidr = "0.0.0.0/0"\n')
+    folder = _module(tmp_path, files={"prod.tfvars": 'public = true\nssh_cidr = "10.0.0.0/8"\n',
+                                      "staging.tfvars": 'public = true\nssh_cidr = "0.0.0.0/0"\n'})
     assert _pairs(_findings(engine, folder / "main.tf")) == {
         ("TF306", PUBLIC), ("TF103", SNAPSHOT), ("TF101", FORCE)}
 
@@ -113,7 +113,7 @@ def test_what_is_not_a_literal_stays_unknown(engine, tmp_path):
     variables = ('variable "ssh_cidr" {\n  default = cidrsubnet("0.0.0.0/0", 0, 0)\n}\n'
                  'variable "skip_snapshot" {\n  default = [true, var.other][0]\n}\n'
                  'variable "settings" {\n  default = { force = true, name = local.name }\n}\n')
-    folder = _module(tmp_path, variables, terraform__tfvars="public = var.x\n")
+    folder = _module(tmp_path, variables, {"terraform.tfvars": "public = var.x\n"})
     assert _pairs(_findings(engine, folder / "main.tf")) == set()
 
 
