@@ -86,3 +86,36 @@ ctx.load_cert_chain("client.pem", password=KEY_PASSWORD)
     # Found from the constant's name (line 3 from column 1) and from the keyword (the literal):
     # one finding, the wider span.
     assert [(f.rule, f.start.line, f.start.column) for f in result.findings] == [("PY404", 3, 1)]
+
+
+def test_constants_holding_an_environment_default_or_an_imported_name(engine):
+    text = '''import os
+import shutil
+import ssl
+
+WORK_DIR = os.environ.get("WORK_DIR", "/")
+PROTOCOL = ssl.PROTOCOL_TLSv1
+SCRATCH = os.environ.get("SCRATCH", "/tmp/scratch")
+MODE = ssl.PROTOCOL_TLS_CLIENT
+
+
+def reset():
+    shutil.rmtree(WORK_DIR)
+    shutil.rmtree(SCRATCH)
+    ssl.SSLContext(PROTOCOL)
+    ssl.SSLContext(MODE)
+'''
+    # Reported where the constant is written, as for literals.
+    assert {f for f in _found(engine, text) if f[0] in ("PY201", "PY305")} == {("PY201", 5), ("PY305", 6)}
+
+
+def test_items_stored_under_a_literal_key_are_named_by_it(engine):
+    text = '''import os
+
+os.environ["DB_PASSWORD"] = "Lq4!zN8rWx2e"
+app.config["SECRET_KEY"] = "Zr8$kW3nBv6t"
+settings[key] = "Zr8$kW3nBv6t"
+settings["db"]["password"] = "Zr8$kW3nBv6t"
+'''
+    # A computed key names nothing, nor does an item of an item (its object is not a name).
+    assert _found(engine, text) == {("PY404", 3), ("PY404", 4)}

@@ -182,8 +182,8 @@ def _parameter_names(node):
 
 
 def _constants(nodes, names: _Names) -> None:
-    """Module-level `NAME = <literal>` assigned nowhere else and never a parameter: uses of NAME
-    are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
+    """Module-level `NAME = <literal>` (or another constant value) assigned nowhere else and never a
+    parameter: uses of NAME are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
     for node in nodes:
         if node.type != "assignment":
@@ -198,8 +198,19 @@ def _constants(nodes, names: _Names) -> None:
                 and parent.parent is not None and parent.parent.type == "module" and _CONSTANT_NAME.match(name):
             candidates[name] = right
     for name, right in candidates.items():
-        if names.assignments[name] == 1 and name not in names.parameters and _is_literal(right):
+        if names.assignments[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
             names.constants[name] = right
+
+
+def _is_constant_value(node, names: _Names) -> bool:
+    """A literal, an environment lookup with a literal default (`os.environ.get("DIR", "/")`), or a
+    name from an imported module (`ssl.PROTOCOL_TLSv1`): what the constant holds is then as
+    known as if it were written at each use."""
+    if _is_literal(node):
+        return True
+    if node.type == "call":
+        return _env_default(node, names.qualify(node)[0]) is not None
+    return node.type == "attribute" and names.qualify(node)[1]
 
 
 def _is_literal(node) -> bool:
@@ -286,9 +297,11 @@ def _call(node, names: _Names) -> Subject | None:
 
 def _assignment(node, names: _Names) -> Subject | None:
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    if left is None or right is None or left.type not in ("identifier", "attribute"):
+    if left is None or right is None or left.type not in ("identifier", "attribute", "subscript"):
         return None
-    if left.type == "attribute":
+    if left.type == "subscript":
+        target = _item_target(left, names)
+    elif left.type == "attribute":
         obj = left.child_by_field_name("object")
         base, _ = names.qualify(obj) if obj is not None else (None, False)
         attr = left.child_by_field_name("attribute")
@@ -300,6 +313,20 @@ def _assignment(node, names: _Names) -> Subject | None:
     value = convert(right, names)
     _entry(value, node.start_byte)
     return Subject("assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)
+
+
+def _item_target(left, names: _Names) -> str | None:
+    """`os.environ["DB_PASSWORD"]` / `app.config["SECRET_KEY"]` as `os.environ[DB_PASSWORD]`: an
+    item stored under a literal string key is named like an attribute, so rules can select it by
+    its key. Computed keys and slices stay unnamed."""
+    obj, key = left.child_by_field_name("value"), left.child_by_field_name("subscript")
+    if obj is None or key is None or key.type != "string" or left.named_child_count != 2:
+        return None
+    base, _ = names.qualify(obj)
+    key_value = _string(key)
+    if base is None or key_value.kind != "scalar" or not isinstance(key_value.value, str):
+        return None
+    return f"{base}[{key_value.value}]"
 
 
 def _imports(node):
