@@ -7,8 +7,8 @@ import base64
 import pytest
 
 from blastguard.engine.secrets import (
-    entropy, looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
-    script_secret,
+    entropy, in_test_code, looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret,
+    looks_like_secret, script_secret,
 )
 from blastguard.engine.values import UNKNOWN_PART
 
@@ -119,3 +119,23 @@ def test_literals_under_a_credential_key(value):
 ])
 def test_clearly_not_a_secret_under_a_credential_key(value):
     assert not looks_like_named_secret(value)
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("tests/test_db.py", True), ("src/app/tests/helpers.py", True), ("pkg/conftest.py", True),
+    ("Lib/test/test_nntplib.py", True), ("spec/fixtures/main.tf", True), ("db_test.py", True),
+    ("src/app/db.py", False), ("terraform/main.tf", False), ("contest/main.py", False),
+    ("latest/values.yaml", False), ("testing_tools.py", False),
+])
+def test_test_code_is_known_by_its_folders_and_file_name(path, expected):
+    assert in_test_code(path) is expected
+
+
+def test_in_test_code_a_named_credential_must_also_look_generated():
+    named_in_tests = looks_like_named_secret.in_tests
+    # A fixture's word-like password is written to be public; a real-looking key is still a leak.
+    assert looks_like_named_secret("python") and not named_in_tests("python")
+    assert named_in_tests("Qm7vT2pLx9wzR4")
+    assert named_in_tests.partial("Qm7vT2pLx9wzR4") and not named_in_tests.partial("Qm7vT2" + UNKNOWN_PART)
+    encoded = base64.b64encode(b"orders").decode()
+    assert looks_like_named_base64_secret(encoded) and not looks_like_named_base64_secret.in_tests(encoded)

@@ -15,6 +15,7 @@ from blastguard.engine.loader import RuleSet
 from blastguard.engine.model import NO_RULES, FileError, Finding, Fix, Rule, ScanResult, Severity
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
+from blastguard.engine.secrets import in_test_code
 from blastguard.engine.paths import DOC, OWNER, ROOT, flatten, locate
 from blastguard.engine.values import LIST, MAP, UNKNOWN, DocumentError, Node
 
@@ -127,7 +128,9 @@ class Engine:
     def findings(self, doc: Document, reuse: Reuse | None = None, lines: LineIndex | None = None) -> list[Finding]:
         lines = lines or LineIndex(doc.data)
         fresh: list[tuple[int, Finding]] = []  # with the start of the subject that made each
+        in_tests = in_test_code(doc.path)
         for subject in doc.subjects:
+            subject.in_tests = in_tests
             body = subject.node
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):

@@ -174,8 +174,8 @@ def compile_condition(spec: Any) -> Condition:
     if len(ops) != 1:
         raise RuleError(f"a path condition needs exactly one of present, empty, resolved, refers_to, "
                         f"{', '.join(_SCALAR_OPS)}")
-    return ScalarTest(path, scalar_test(ops[0], spec[ops[0]], bool(spec.get("ignore_case"))),
-                      every=spec.get("quantifier", "any") == "all")
+    test = scalar_test(ops[0], spec[ops[0]], bool(spec.get("ignore_case")))
+    return ScalarTest(path, test, every=spec.get("quantifier", "any") == "all", in_tests=getattr(test, "in_tests", None))
 
 
 def scalar_test(op: str, arg: Any, ignore_case: bool):

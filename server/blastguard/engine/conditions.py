@@ -138,24 +138,30 @@ class ScalarTest(Condition):
     path: tuple[str, ...]
     test: Callable[[Any], bool]
     every: bool = False
+    # The test for a subject of test code, where it differs (the named-secret test asks for a
+    # generated-looking value there: fixture passwords are written to be public).
+    in_tests: Callable[[Any], bool] | None = None
 
     def evaluate(self, node: Node, scope=None) -> Result:
+        test = self.test
+        if self.in_tests is not None and getattr(scope, "in_tests", False):
+            test = self.in_tests
         if not self.path and node.kind == SCALAR:
             # The node itself, as locate and scalars would yield it: a string subject meets
             # every secret pattern, and the generators cost more than the test.
-            return (TRUE, [node]) if self.test(node.value) else (FALSE, [])
+            return (TRUE, [node]) if test(node.value) else (FALSE, [])
         hits: list[Node] = []
         unknown = misses = False
-        partial = getattr(self.test, "partial", None)
+        partial = getattr(test, "partial", None)
         for leaf in scalars(locate(node, scope, self.path)):
             if leaf.kind == UNKNOWN:
                 if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
                     hits.append(leaf)
-                elif is_text(leaf) and getattr(self.test, "excludes", None) and self.test.excludes(leaf.value):
+                elif is_text(leaf) and getattr(test, "excludes", None) and test.excludes(leaf.value):
                     misses = True  # its literal parts rule the tested values out ("a-${x}" is not "true")
                 else:
                     unknown = True
-            elif self.test(leaf.value):
+            elif test(leaf.value):
                 hits.append(leaf)
             else:
                 misses = True

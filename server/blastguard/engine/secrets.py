@@ -202,6 +202,34 @@ def looks_like_named_base64_secret(value: object) -> bool:
     return decoded is not None and looks_like_named_secret(decoded)
 
 
+# -- Test code ----------------------------------------------------------------------------------
+# Tests, fixtures and their data hold credentials written to be public (a test database's
+# `password = "python"`, a mock server's login): there the name of the key is not enough, and a
+# value is reported only when it also looks generated (tier 2: long, varied, high entropy), as a
+# real key pasted into a fixture does. Known key shapes (AWS, PEM, GitHub tokens) are reported
+# wherever they stand.
+_TEST_FOLDERS = frozenset(("test", "tests", "testing", "testdata", "test-data", "test_data", "fixtures",
+                           "__tests__", "spec"))
+_TEST_FILE = re.compile(r"^(test_.*\.py|.*_test\.py|conftest\.py|.*_test\.go|.*\.(test|spec)\.[jt]sx?)$")
+
+
+def in_test_code(path: str) -> bool:
+    """Whether a file is test code: under a folder named as tests or fixtures are, or named as a
+    test module is (`test_x.py`, `x_test.py`, `conftest.py`)."""
+    parts = path.replace("\\", "/").split("/")
+    return bool(_TEST_FILE.match(parts[-1])) or any(part.lower() in _TEST_FOLDERS for part in parts[:-1])
+
+
+def _named_in_tests(value: object) -> bool:
+    return looks_like_named_secret(value) and looks_like_secret(value)
+
+
+_named_in_tests.partial = lambda text: UNKNOWN_PART not in text and _named_in_tests(text)
+looks_like_named_secret.in_tests = _named_in_tests
+looks_like_named_base64_secret.in_tests = lambda value: looks_like_named_base64_secret(value) and \
+    looks_like_base64_secret(value)
+
+
 # Credentials with a documented shape, wherever they stand in a text: AWS access key ids (not the
 # documentation's, which end in EXAMPLE: the last seven characters spell anything else), PEM
 # private keys with their body, and GitHub, GitLab, Slack and HashiCorp tokens.

@@ -96,3 +96,5 @@ class Subject:
     # The body of the resource a reference in this subject names in the same file
     # (`aws_lb.main.arn`, `!Ref PublicLoadBalancer`), or None: what a `$ref` path step follows.
     refs: Callable[[Node], "Node | None"] | None = None
+    # Whether it comes from test code (engine.secrets.in_test_code of the file's path).
+    in_tests: bool = False
