@@ -104,7 +104,7 @@ def _item(op, arg, fold: bool) -> tuple[frozenset | None, frozenset | None]:
     if op == c.AT:
         return frozenset({""}), None  # an anchor matches no text
     if op == c.IN:
-        if all(o == c.LITERAL for o, _ in arg) and len(arg) <= 4:
+        if all(o == c.LITERAL for o, _ in arg) and len(arg) <= 6:
             chars = {chr(a) for _, a in arg}
             if all(ch.isascii() for ch in chars):
                 return frozenset(ch.lower() if fold else ch for ch in chars), None
