@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from blastguard.engine import builtin, fixes, identity, languages, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
+from blastguard.engine.demand import Demand, demand_of
 from blastguard.engine.documents.load import Document, load
 from blastguard.engine.documents.hcl_variables import origins
 from blastguard.engine.documents.referenced import Reader
@@ -35,6 +36,7 @@ class Engine:
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
+        self._demands: dict[tuple[str, str, str], Demand] = {}
         # Indexed per language on first use, so a one-file check compiles only its language's rules.
         self._unindexed: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules.rules:
@@ -80,6 +82,14 @@ class Engine:
     def wanted(self, language: str, kind: str, type_: str) -> bool:
         return bool(self.candidates(language, kind, type_))
 
+    def demand(self, language: str, kind: str, type_: str) -> Demand:
+        """What a subject of this type must hold for any rule to fire on it (engine.demand), memoised."""
+        key = (language, kind, type_)
+        found = self._demands.get(key)
+        if found is None:
+            found = self._demands[key] = demand_of([m for _, m in self.candidates(language, kind, type_)])
+        return found
+
     # -- entry points -------------------------------------------------------------------
 
     def analyze(self, path: str, data: bytes, old_tree=None, reuse: Reuse | None = None,
@@ -108,7 +118,7 @@ class Engine:
             return result
         try:
             read = Reader(path, self.options.read_roots, self.options.max_file_size) if language == "terraform" else None
-            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse, read)
+            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse, read, self.demand)
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
             if doc.languages:

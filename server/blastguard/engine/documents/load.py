@@ -43,8 +43,9 @@ class Document:
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
-         reuse: Reuse | None = None, read: referenced.Read | None = None) -> Document:
-    """`read` gives the text of a file a Terraform value reads (`file("init.sh")`), or None."""
+         reuse: Reuse | None = None, read: referenced.Read | None = None, demand=None) -> Document:
+    """`read` gives the text of a file a Terraform value reads (`file("init.sh")`), or None;
+    `demand(language, kind, type)` what a subject must hold for a rule to fire (engine.demand)."""
     if syntax == "yaml":
         return _load_yaml(path, language, data, old_tree, reuse)
     if language == "terraform" and syntax == "hcl":
@@ -68,7 +69,8 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.languages = ["terraform"]
     elif language == "python":
         shared: list[tuple[int, int]] = []
-        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_), shared)
+        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_), shared,
+                                       demand and (lambda kind, type_: demand("python", kind, type_)))
         doc.shared = tuple(shared)
         doc.languages = ["python"]
     else:

@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Iterator
 
+from blastguard.engine.demand import Demand
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
 _BUILTINS = frozenset(dir(builtins))
@@ -28,6 +29,9 @@ _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 # Calls whose value is an environment variable or, when it is unset, their literal default.
 _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
+# Values convert() may turn into a map or a list.
+_CONTAINERS = frozenset({"dictionary", "list", "tuple", "set", "parenthesized_expression"})
+_EVERY = Demand(None, False)  # without an engine's demand, every subject is made
 
 
 class _Names:
@@ -113,10 +117,12 @@ class _Names:
         self.assigned[target] = held
 
 
-def subjects(root, wanted, shared: list | None = None) -> Iterator[Subject]:
+def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[Subject]:
     """The file's subjects, made as they are read (a large file's are never all held at once);
     `shared` receives the spans of module constants' literals, which every use of the constant
-    reads (a fix there changes them all)."""
+    reads (a fix there changes them all). With `demand(kind, type)` (engine.demand), a call or
+    assignment no rule can fire on is not made: most calls meet only rules that read keywords
+    they do not have."""
     collected = _collect(root)
     nodes = [node for node, _, _ in collected]
     names = _Names()
@@ -138,32 +144,54 @@ def subjects(root, wanted, shared: list | None = None) -> Iterator[Subject]:
             if node.type == "assignment":
                 names.add_assignment(node)
     del nodes
-    return _made(collected, names, wanted)
+    return _made(collected, names, wanted, demand or (lambda kind, type_: _EVERY), root.text)
 
 
-def _made(collected: list[tuple], names: _Names, wanted) -> Iterator[Subject]:
+def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) -> Iterator[Subject]:
     want_strings = wanted("string", "")
+    # Plain literals of a file holding none of the text string rules need are not made.
+    skip_plain, ascii_only = _plain_strings_dead(demand("string", "").texts, text) if want_strings else (False, False)
     collected.reverse()  # popped in document order: each node is let go once read
     while collected:
         node, parent_type, scope = collected.pop()
         t = node.type
         made: list[Subject] = []
         if t == "call":
-            subject = _call(node, names)
+            subject = _call(node, names, demand)
             if subject is not None and wanted("call", subject.type):
                 made.append(subject)
         elif t == "assignment":
-            subject = _assignment(node, names)
+            subject = _assignment(node, names, demand)
             if subject is not None and wanted("assign", subject.type):
                 made.append(subject)
         elif t in ("import_statement", "import_from_statement"):
             made.extend(s for s in _imports(node) if wanted("import", s.type))
         elif want_strings and t in ("string", "concatenated_string") and parent_type not in ("", "concatenated_string"):
+            if skip_plain and t == "string":
+                raw = node.text
+                if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()):
+                    continue
             value = _string(node)
             made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
         for subject in made:
             subject.unit = scope
             yield subject
+
+
+def _plain_strings_dead(texts, data: bytes) -> tuple[bool, bool]:
+    """(whether no plain literal of the file can hold the text every string rule needs, whether
+    that holds only for ASCII literals). A literal without a backslash or carriage return (which
+    decoding turns into another character) reads as its own source text, so a needed string
+    absent from the file is absent from it (an f-string's pieces are its source text); a folded
+    test lets non-ASCII text through (RE2 folds `ſ` to s)."""
+    if not texts:
+        return False, False
+    lowered = data.lower()
+    for needs, folded in texts:
+        for needed in needs:
+            if UNKNOWN_PART in needed or needed.encode("utf-8", "surrogatepass") in (lowered if folded else data):
+                return False, False
+    return True, any(folded for _, folded in texts)
 
 
 def _entry(value: Node, start: int) -> None:
@@ -253,12 +281,15 @@ def _collect(root) -> list[tuple]:
             parents.pop()
 
 
-def _call(node, names: _Names) -> Subject | None:
+def _call(node, names: _Names, demand) -> Subject | None:
     function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
     if function is None or arguments is None or arguments.type != "argument_list":
         return None
     name, anchored = names.qualify(function)
     if name is None:
+        return None
+    test = demand("call", name).test
+    if test is not None and not test(_argument_keys(arguments)):
         return None
     entries: dict[str, Node] = {}
     callee = unknown(function.start_byte, function.end_byte, function.text.decode("utf-8", "replace"))
@@ -295,7 +326,26 @@ def _call(node, names: _Names) -> Subject | None:
                    function.start_byte, function.end_byte, attrs)
 
 
-def _assignment(node, names: _Names) -> Subject | None:
+def _argument_keys(arguments) -> Iterator[str]:
+    """The keys _call gives the argument map, without converting a value."""
+    yield CALLEE
+    position = 0
+    for arg in arguments.named_children:
+        t = arg.type
+        if t == "keyword_argument":
+            key = arg.child_by_field_name("name")
+            if key is not None and arg.child_by_field_name("value") is not None:
+                yield key.text.decode("utf-8", "replace")
+        elif t == "list_splat":
+            yield ARGS_SPLAT
+        elif t == "dictionary_splat":
+            yield KWARGS_SPLAT
+        elif t != "comment":
+            yield str(position)
+            position += 1
+
+
+def _assignment(node, names: _Names, demand) -> Subject | None:
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
     if left is None or right is None or left.type not in ("identifier", "attribute", "subscript"):
         return None
@@ -309,6 +359,10 @@ def _assignment(node, names: _Names) -> Subject | None:
     else:
         target = left.text.decode("utf-8", "replace")
     if target is None:
+        return None
+    # Rules that read an assignment only through `each` paths reach nothing in a value that is
+    # not a map or a list (convert makes those only from these, or a constant's literal list).
+    if demand("assign", target).each_only and right.type not in _CONTAINERS:
         return None
     value = convert(right, names)
     _entry(value, node.start_byte)

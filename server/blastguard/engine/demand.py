@@ -1,0 +1,111 @@
+"""The keys a subject's map body must hold for a matcher to fire: lets a reader skip the subjects no rule can match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from blastguard.engine.conditions import (
+    All, Any_, Condition, Empty, Not, PortRange, Present, RefersTo, RegexTest, Resolved, ScalarTest,
+)
+from blastguard.engine.paths import ANY_KEY, DOC, OWNER, REF, ROOT, _index, key_glob
+
+# Keys = a frozenset of key names and key globs, one of which the body must hold; None = no such bound.
+Keys = frozenset | None
+
+
+def matcher_keys(each: tuple[str, ...] | None, where: Condition | None) -> Keys:
+    """For a body that is a map: `each` reaches nothing, and `where` is never true, unless the
+    map holds a key the result accepts (paths.resolve reads a map's keys exactly, or by glob)."""
+    if each is not None:
+        return _first_key(each)
+    return _required(where) if where is not None else None
+
+
+def _first_key(path: tuple[str, ...]) -> Keys:
+    if not path or REF in path:
+        return None
+    first = path[0]
+    # `$`/`$owner`/`$doc` start elsewhere, `*` takes any key, `[1]` reads a list, not a map.
+    if first in (ROOT, OWNER, DOC, ANY_KEY) or _index(first) is not None:
+        return None
+    return frozenset((first,))
+
+
+def _required(condition: Condition) -> Keys:
+    """Keys without which the condition is false (or unknown) on a map: every test below finds
+    nothing at a path whose first key is absent, and is false then, except `present: false`."""
+    if isinstance(condition, (ScalarTest, Empty, Resolved, RefersTo)):
+        return _first_key(condition.path)
+    if isinstance(condition, Present):
+        return _first_key(condition.path) if condition.wanted else None
+    if isinstance(condition, PortRange):
+        return _first_key(condition.low)
+    if isinstance(condition, All):  # each part must hold: any one part's bound will do
+        bounds = [keys for keys in map(_required, condition.parts) if keys is not None]
+        return min(bounds, key=len) if bounds else None
+    if isinstance(condition, Any_):  # some part must hold: bounded only if every part is
+        bounds = [_required(part) for part in condition.parts]
+        return None if not bounds or None in bounds else frozenset().union(*bounds)
+    if isinstance(condition, Not):
+        return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Demand:
+    """What a subject of one type must hold for some rule to fire on it. `test` takes the keys of
+    its map body and says whether one may be read (None: no bound, the body is always made);
+    `each_only`: every rule reads the body through an `each` path, which reaches nothing from a
+    body that is neither a map nor a list (a scalar, a variable)."""
+
+    test: Callable[[Iterable[str]], bool] | None
+    each_only: bool
+    # For a string subject: (literals, folded) pairs, one of whose literals the string must
+    # contain (lower-cased first when folded) for a rule to fire on it; None: no such bound.
+    texts: tuple[tuple[tuple[str, ...], bool], ...] | None = None
+
+
+def demand_of(matchers: list) -> Demand:
+    """The demand of a type's candidate matchers: the body may meet any of them."""
+    bounds = [matcher_keys(m.each, m.where) for m in matchers]
+    test = None if None in bounds else key_test(frozenset().union(*bounds))
+    texts = [_needed_text(m.where) if m.each is None and m.where is not None else None for m in matchers]
+    return Demand(test, test is not None and all(m.each is not None for m in matchers),
+                  None if None in texts else tuple(texts))
+
+
+def _needed_text(condition: Condition) -> tuple[tuple[str, ...], bool] | None:
+    """The literals a regex on the node itself needs (conditions.precheck's test): RegexTest
+    rejects a value without one before RE2 is asked, and so does its `partial` for a template."""
+    if isinstance(condition, ScalarTest) and not condition.path and isinstance(condition.test, RegexTest):
+        needs = condition.test.needs
+        return None if needs is None else (needs, condition.test.fold)
+    if isinstance(condition, All):
+        return next((found for found in map(_needed_text, condition.parts) if found is not None), None)
+    return None
+
+
+def key_test(keys: frozenset) -> Callable[[Iterable[str]], bool]:
+    """Whether some key of a body is one `keys` accepts, as paths.resolve accepts it. Globs of the
+    form `*suffix` are told for an ASCII key by its lower-cased ending, which is what RE2's
+    case-insensitive match means there; any other key or glob goes through key_glob."""
+    exact = frozenset(k for k in keys if "*" not in k)
+    globs = [k for k in keys if "*" in k]
+    simple = [g for g in globs if g.rfind("*") == 0 and "?" not in g and g.isascii()]
+    suffixes = tuple(g[1:].lower() for g in simple)
+    others = [key_glob(g) for g in globs if g not in simple]
+    every = [key_glob(g) for g in globs]
+
+    def test(body_keys: Iterable[str]) -> bool:
+        for key in body_keys:
+            if key in exact:
+                return True
+            if key.isascii():
+                if key.lower().endswith(suffixes) or any(accepts(key) for accepts in others):
+                    return True
+            elif any(accepts(key) for accepts in every):
+                return True
+        return False
+
+    return test

@@ -1,0 +1,120 @@
+"""Subjects left unmade because no rule can fire on them (engine.demand) never change a finding."""
+
+from __future__ import annotations
+
+import sysconfig
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from blastguard.engine import languages
+from blastguard.engine.analyze import Engine, _each
+from blastguard.engine.compile import compile_match
+from blastguard.engine.conditions import TRUE
+from blastguard.engine.demand import Demand, key_test, matcher_keys
+from blastguard.engine.documents.load import load
+from blastguard.engine.loader import RuleSet, load_rules
+from blastguard.engine.options import Options
+from blastguard.engine.paths import key_glob, locate
+from blastguard.engine.values import LIST, MAP, UNKNOWN
+from tests.test_prefilters import _key_globs, _samples
+from tests.test_rule_examples import DEFAULT_PATH
+
+RULES = load_rules().rules
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _all_made(engine: Engine) -> Engine:
+    """The same engine with every subject made, as before demands existed."""
+    engine.demand = lambda language, kind, type_: Demand(None, False)
+    return engine
+
+
+def _findings(engine: Engine, path: str, data: bytes):
+    result = engine.analyze(path, data)
+    return result.errors, [(f.rule, f.start_byte, f.end_byte, f.message, f.fix) for f in result.findings]
+
+
+def _examples():
+    for rule in RULES:
+        for kind in ("valid", "invalid"):
+            for case in rule.examples[kind]:
+                case = {"code": case} if isinstance(case, str) else case
+                for text in (case["code"], case.get("fixed")):
+                    if text is not None and not case.get("files"):
+                        yield rule, case.get("path", DEFAULT_PATH[rule.language]), text.encode()
+
+
+def test_findings_are_those_of_every_subject_made_on_examples_and_the_stdlib():
+    fast, slow = Engine(load_rules()), _all_made(Engine(load_rules()))
+    compared = 0
+    sources = [(path, data) for _, path, data in _examples()]
+    sources += [(str(p), p.read_bytes()) for p in sorted(STDLIB.glob("*.py"))[:60]]
+    for path, data in sources:
+        expected = _findings(slow, path, data)
+        assert _findings(fast, path, data) == expected, path
+        compared += len(expected[1])
+    assert compared > 500
+
+
+def test_a_map_without_the_keys_a_matcher_needs_gives_no_finding():
+    """Every matcher of every rule, over every map-bodied subject of every example (with the
+    keys cut down to none of those it needs): `each` reaches nothing and `where` is not true."""
+    matchers = [m for rule in RULES for m in rule.match]
+    checked = 0
+    for rule, path, data in _examples():
+        language, syntax = languages.detect(path, data)
+        for subject in load(path, language, syntax, data, lambda *_: True).subjects:
+            if subject.node.kind != MAP:
+                continue
+            for matcher in matchers:
+                keys = matcher_keys(matcher.each, matcher.where)
+                if keys is None:
+                    continue
+                accepts = key_test(keys)
+                body = replace(subject.node, value={k: v for k, v in subject.node.value.items() if not accepts([k])})
+                checked += 1
+                if matcher.each is not None:
+                    assert [n for n in _each(locate(body, subject, matcher.each)) if n.kind != UNKNOWN] == [], rule.id
+                else:
+                    assert matcher.where.evaluate(body, subject)[0] != TRUE, (rule.id, subject.type)
+    assert checked > 10_000
+
+
+def test_key_tests_accept_what_key_globs_accept():
+    keys = [k for k in _samples() if "\ud800" not in k]
+    keys += ["DB_PASSWORD", "MasterUserPassword", "\u212aey_password", "ſecret_access_key", "password", "0", "()"]
+    globs = _key_globs() | {"*ecret_access_key", "*key*", "a?c*"}
+    for glob in globs:
+        test = key_test(frozenset({glob, "exact_name"}))
+        for key in keys:
+            assert test([key]) == (key == "exact_name" or key_glob(glob)(key)), (glob, key)
+
+
+def _engine_with(spec: dict) -> Engine:
+    base = next(r for r in RULES if r.id == "PY402")
+    rule = replace(base, id="PY999", match=compile_match(spec, None))
+    return Engine(RuleSet([rule]), Options())
+
+
+@pytest.mark.parametrize("pattern,source,line", [
+    # RE2 folds `ſ` onto s: a folded test lets non-ASCII text through.
+    ("(?i)secret", 'x = "\u017fecret"\n', 1),
+    # Escapes and carriage returns decode into other characters.
+    ("AKIA", 'x = "\\x41KIA"\n', 1),
+    ("a\nb", 'x = """a\r\nb"""\n', 1),
+    # A concatenation joins text that no single literal holds.
+    ("AKIA", 'x = ("AK"\n     "IA")\n', 1),
+    ("AKIA", 'x = f"AK{y}IA"\ny = "AKIA"\n', 2),
+])
+def test_a_string_rule_still_sees_text_the_file_does_not_spell_out(pattern, source, line):
+    engine = _engine_with({"subject": {"kind": "string"}, "where": {"path": ".", "matches": pattern}})
+    findings = engine.analyze("tool.py", source.encode()).findings
+    assert {(f.rule, f.start.line) for f in findings} == {("PY999", line)}
+
+
+def test_a_call_is_read_for_the_keyword_a_rule_needs_whatever_its_callee():
+    engine = _engine_with({"subject": {"kind": "call"}, "each": "*password", "where": {"path": ".", "equals": "x"}})
+    source = b'f(1, 2, user="u")\ng(a, DB_Password="x")\nh(**{"password": "x"})\nk(*args, password="x")\n'
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", source).findings} == {("PY999", 2), ("PY999", 4)}
