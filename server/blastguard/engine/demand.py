@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+import re2
+
 from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, Not, PortRange, Present, RefersTo, RegexTest, Resolved, ScalarTest,
 )
+from blastguard.engine.patterns import options
 from blastguard.engine.paths import ANY_KEY, DOC, OWNER, REF, ROOT, _index, key_glob
 
 # Keys = a frozenset of key names and key globs, one of which the body must hold; None = no such bound.
@@ -64,6 +67,8 @@ class Demand:
     # For a string subject: (literals, folded) pairs, one of whose literals the string must
     # contain (lower-cased first when folded) for a rule to fire on it; None: no such bound.
     texts: tuple[tuple[tuple[str, ...], bool], ...] | None = None
+    # Whether a text holds one of those literals (case-insensitively where folded), in one RE2 pass.
+    found_in: Callable[[bytes], bool] | None = None
 
 
 def demand_of(matchers: list) -> Demand:
@@ -71,8 +76,21 @@ def demand_of(matchers: list) -> Demand:
     bounds = [matcher_keys(m.each, m.where) for m in matchers]
     test = None if None in bounds else key_test(frozenset().union(*bounds))
     texts = [_needed_text(m.where) if m.each is None and m.where is not None else None for m in matchers]
-    return Demand(test, test is not None and all(m.each is not None for m in matchers),
-                  None if None in texts else tuple(texts))
+    texts = None if None in texts else tuple(texts)
+    return Demand(test, test is not None and all(m.each is not None for m in matchers), texts,
+                  _finder(texts) if texts else None)
+
+
+def _finder(texts) -> Callable[[bytes], bool]:
+    """RE2's case folding also folds a few non-ASCII letters onto ASCII ones (the Kelvin sign):
+    it may find more than a lower-cased comparison would, never less, which only costs time."""
+    searches = []
+    for folded in (False, True):
+        literals = sorted({n for needs, fold in texts if fold == folded for n in needs})
+        if literals:
+            pattern = b"|".join(re2.escape(n.encode("utf-8", "surrogatepass")) for n in literals)
+            searches.append(re2.compile(pattern, options(folded)).search)
+    return lambda data: any(search(data) for search in searches)
 
 
 def _needed_text(condition: Condition) -> tuple[tuple[str, ...], bool] | None:

@@ -150,7 +150,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
 def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) -> Iterator[Subject]:
     want_strings = wanted("string", "")
     # Plain literals of a file holding none of the text string rules need are not made.
-    skip_plain, ascii_only = _plain_strings_dead(demand("string", "").texts, text) if want_strings else (False, False)
+    skip_plain, ascii_only = _plain_strings_dead(demand("string", ""), text) if want_strings else (False, False)
     collected.reverse()  # popped in document order: each node is let go once read
     while collected:
         node, parent_type, scope = collected.pop()
@@ -178,20 +178,16 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
             yield subject
 
 
-def _plain_strings_dead(texts, data: bytes) -> tuple[bool, bool]:
+def _plain_strings_dead(wanted: Demand, data: bytes) -> tuple[bool, bool]:
     """(whether no plain literal of the file can hold the text every string rule needs, whether
     that holds only for ASCII literals). A literal without a backslash or carriage return (which
     decoding turns into another character) reads as its own source text, so a needed string
     absent from the file is absent from it (an f-string's pieces are its source text); a folded
     test lets non-ASCII text through (RE2 folds `ſ` to s)."""
-    if not texts:
+    if not wanted.texts or any(UNKNOWN_PART in n for needs, _ in wanted.texts for n in needs) \
+            or wanted.found_in(data):
         return False, False
-    lowered = data.lower()
-    for needs, folded in texts:
-        for needed in needs:
-            if UNKNOWN_PART in needed or needed.encode("utf-8", "surrogatepass") in (lowered if folded else data):
-                return False, False
-    return True, any(folded for _, folded in texts)
+    return True, any(folded for _, folded in wanted.texts)
 
 
 def _entry(value: Node, start: int) -> None:
