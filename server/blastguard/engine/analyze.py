@@ -145,7 +145,10 @@ class Engine:
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
                     continue
-                if matcher.each is not None and not _may_reach(matcher.each, body):
+                if body.kind == MAP:
+                    if matcher.keys is not None and not matcher.keys(body.value):
+                        continue  # a map without any key the matcher reads: nothing to find
+                elif matcher.each is not None and not _may_reach(matcher.each, body):
                     continue
                 if matcher.need is not None and not matcher.need(body):
                     continue

@@ -9,6 +9,7 @@ from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, EqualsTest, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
     glob_test, port_span, ports_test, precheck, regex_test,
 )
+from blastguard.engine.demand import key_test, matcher_keys
 from blastguard.engine.paths import compile_path
 from blastguard.engine.secrets import (
     looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
@@ -76,10 +77,14 @@ class Matcher:
     fix: FixTemplate | None
     # Without `each`: a test the subject's body must pass for `where` to hold (conditions.precheck).
     need: Callable[[Any], bool] | None = None
+    # Whether a map body holds a key the matcher may read (demand.matcher_keys); None: no bound.
+    keys: Callable[[Any], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.each is None and self.where is not None:
             self.need = precheck(self.where)
+        bound = matcher_keys(self.each, self.where)
+        self.keys = key_test(bound) if bound is not None else None
 
 
 class DeferredMatch:

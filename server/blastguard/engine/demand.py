@@ -115,6 +115,9 @@ def key_test(keys: frozenset) -> Callable[[Iterable[str]], bool]:
     others = [key_glob(g) for g in globs if g not in simple]
     every = [key_glob(g) for g in globs]
 
+    if not globs:
+        return lambda body_keys: not exact.isdisjoint(body_keys)
+
     def test(body_keys: Iterable[str]) -> bool:
         for key in body_keys:
             if key in exact:
