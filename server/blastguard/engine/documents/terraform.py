@@ -59,6 +59,8 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
         elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_) \
                 and not (kind == "resource" and (terraform_kubernetes.kind_of(type_) or wanted("container", type_))):
             continue
+        elif kind not in ("resource", "data") and not wanted(kind, type_):
+            continue  # only resources, data sources and modules give subjects other than their own
         else:
             body = block.body()
             if read is not None:
