@@ -68,8 +68,10 @@ _STRAY, _READS_VARS, _VARIABLE = attrgetter("has_stray"), attrgetter("reads_vars
 def _region(data: bytes, cut: hcl_regions.Cut) -> Region:
     text = data[cut.start:cut.end]
     defines = b"locals" in text
+    # The grammar leaves blanks at a label's ends out of its text (`"aws_iam_policy_document\t"`
+    # names the type too), so a document is known by the bare type name.
     return Region(text, cut.start - cut.begin, defines, defines or b"local." in text,
-                  b"data.aws_iam_policy_document." in text, b'"aws_iam_policy_document"' in text,
+                  b"data.aws_iam_policy_document." in text, b"aws_iam_policy_document" in text,
                   b"var." in text, hcl_variables.is_variable(text))
 
 
