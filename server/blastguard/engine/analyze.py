@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from blastguard.engine import builtin, fixes, identity, languages, source_encoding, suppress
+from blastguard.engine import builtin, fixes, identity, languages, module_inputs, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.demand import Demand, demand_of
 from blastguard.engine.documents.load import Document, load
@@ -93,12 +93,13 @@ class Engine:
     # -- entry points -------------------------------------------------------------------
 
     def analyze(self, path: str, data: bytes, old_tree=None, reuse: Reuse | None = None,
-                lines: LineIndex | None = None) -> ScanResult:
+                lines: LineIndex | None = None, inputs: dict | None = None) -> ScanResult:
         """Findings and errors for one file's bytes. Never raises for bad input.
 
         An editor passes the previous tree, edited, to re-parse only what changed, and a
         Reuse to take the findings of unchanged blocks and documents from the last analysis,
-        and the line index it already keeps for the same bytes."""
+        and the line index it already keeps for the same bytes. `inputs`: the variables of a
+        local Terraform module as a caller sets them (module_inputs)."""
         result = ScanResult(path)
         detected = languages.detect(path, data)
         if detected is None:
@@ -118,7 +119,7 @@ class Engine:
             return result
         try:
             read = Reader(path, self.options.read_roots, self.options.max_file_size) if language == "terraform" else None
-            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse, read, self.demand)
+            doc = load(path, language, syntax, data, self.wanted, old_tree, reuse, read, self.demand, inputs)
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
             if doc.languages:
@@ -153,6 +154,8 @@ class Engine:
                 if matcher.need is not None and not matcher.need(body):
                     continue
                 fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
+        for block, body in doc.modules:
+            fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))
         if doc.carry is not None:
             raw = doc.carry(fresh, lines)
         elif reuse is not None and doc.units:

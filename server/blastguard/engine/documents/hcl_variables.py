@@ -40,6 +40,9 @@ from blastguard.engine.documents.referenced import READ, Reader
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 VIA = "via"  # meta key of a value read through a variable: where it comes from, for the message
+# Starts the origin of a value a caller gives a local module's variable (module_inputs reads it
+# back from the module's findings and reports them at the caller).
+INPUT = "\x00input "
 _REFERENCE = re.compile(
     r'^(?:"\$\{\s*)?var\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\s*"[^"]*"\s*\]|\[\s*\d+\s*\])*)(?:\s*\}")?$')
 _VARIABLE_HEADER = re.compile(rb'variable[ \t]+"?([A-Za-z_][\w-]*)"?[ \t]*\{')
@@ -60,7 +63,8 @@ class Variables:
     """The values `var.x` reads in one file: built from its own `variable` regions (text and row)
     and from the folder's other files through `reader`."""
 
-    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]], data: bytes = b""):
+    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]], data: bytes = b"",
+                 inputs: dict[str, Node] | None = None):
         self.name = os.path.basename(path)
         declared: dict[str, tuple[Node | None, str, int]] = {}  # name -> (default, file, line)
         overrides: list[tuple[str, dict]] = []
@@ -98,7 +102,9 @@ class Variables:
                 if var not in assigned:  # a -var-file wins over the auto-loaded files
                     chosen[var] = (value, name, line)
         for var, (default, file, line) in declared.items():
-            if var in chosen:
+            if inputs and var in inputs:  # a caller's value (module_inputs), marked as such
+                table[var] = (inputs[var], INPUT + var)
+            elif var in chosen:
                 found = chosen[var]
                 if found is not None and _plain(found[0]) is not None:
                     table[var] = (found[0], f"var.{var} as set in {found[1]} line {found[2]}")
@@ -154,6 +160,11 @@ def origins(nodes) -> list[str]:
         if node is not None and node.meta and VIA in node.meta and node.meta[VIA] not in found:
             found.append(node.meta[VIA])
     return found
+
+
+def is_literal(node: Node) -> bool:
+    """Whether a value is wholly known (no unknown part, not null)."""
+    return _plain(node) is not None
 
 
 def _is_false(node: Node) -> bool:

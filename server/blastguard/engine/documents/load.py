@@ -40,17 +40,21 @@ class Document:
     # Findings of all units from those just made, when the loader keeps them itself
     # (terraform_hcl.Regions.findings), in place of `units` and a Reuse.
     carry: object = None
+    # Terraform module calls with a local source: (block, body), for module_inputs.
+    modules: list = field(default_factory=list)
 
 
 def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old_tree=None,
-         reuse: Reuse | None = None, read: referenced.Read | None = None, demand=None) -> Document:
+         reuse: Reuse | None = None, read: referenced.Read | None = None, demand=None,
+         inputs: dict | None = None) -> Document:
     """`read` gives the text of a file a Terraform value reads (`file("init.sh")`), or None;
-    `demand(language, kind, type)` what a subject must hold for a rule to fire (engine.demand)."""
+    `demand(language, kind, type)` what a subject must hold for a rule to fire (engine.demand);
+    `inputs`: a local module's variables as a caller sets them (module_inputs)."""
     if syntax == "yaml":
         return _load_yaml(path, language, data, old_tree, reuse)
     if language == "terraform" and syntax == "hcl":
         doc = Document(path, language, syntax, data)
-        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read)
+        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read, inputs)
         return doc
     grammar = "hcl" if syntax == "hcl" else syntax
     tree = parsing.parse(grammar, data, old_tree)

@@ -40,10 +40,11 @@ Wanted = Callable[[str, str], bool]
 
 
 def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | None = None,
-             every_block: Callable[[], list[RawBlock]] | None = None) -> list[Subject]:
+             every_block: Callable[[], list[RawBlock]] | None = None, modules: list | None = None) -> list[Subject]:
     """Subjects of the blocks; with `read`, values written as `file("x")` / `templatefile("x", ...)`
     are the content of those files. References are followed to any block of the file
-    (`every_block`, when an editor leaves unchanged blocks out of `blocks`)."""
+    (`every_block`, when an editor leaves unchanged blocks out of `blocks`). Module calls with a
+    source below the file's folder (`./modules/x`) are added to `modules` as (block, body)."""
     found: list[Subject] = []
     follow = _References(every_block or (lambda: blocks))
     policy_docs: dict[str, Subject] = {}
@@ -56,6 +57,8 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             body = block.body()
             source = body.get("source")
             type_ = source.value if source is not None and source.kind == SCALAR else ""
+            if modules is not None and isinstance(type_, str) and type_.startswith("./"):
+                modules.append((block, body))
         elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_) \
                 and not (kind == "resource" and (terraform_kubernetes.kind_of(type_) or wanted("container", type_))):
             continue

@@ -240,11 +240,12 @@ def _old_trees(old: Regions, new: Regions, replaced: tuple[int, int], made: tupl
             olds[new.items[k]] = tree
 
 
-def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
+def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
     """Fill a Document (engine.documents.load) with the file's subjects, first syntax error,
     suppression comments and locals' spans; an editor (reuse given) passes the last Regions.
     `read`: the text of a file a value reads (terraform.subjects), and the reader of the
-    folder's files that define variables (hcl_variables)."""
+    folder's files that define variables (hcl_variables); `inputs`: values a caller gives its
+    variables, when the file is read as a local module's (module_inputs)."""
     path = doc.path
     # The last analysis: the tree an editor kept and edited, or the one kept in `reuse` (a
     # client that sends whole texts), compared with this text.
@@ -264,9 +265,9 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     state.policy_key = tuple(compress(texts, map(_POLICY, items)))
     # The values `var.x` reads: the file's own variable blocks (this text) and its folder's files.
     variables = None
-    if any(map(_READS_VARS, items)):
+    if inputs or any(map(_READS_VARS, items)):
         own = [(items[k].text, state.rows[k]) for k in compress(range(len(items)), map(_VARIABLE, items))]
-        variables = hcl_variables.Variables(path, read, own, data)
+        variables = hcl_variables.Variables(path, read, own, data, inputs)
         state.vars_key = variables.key()
         variables = variables if variables.table else None
     # A new Reuse (the settings changed) has no state: every finding is made again.
@@ -287,6 +288,8 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
         # A policy document takes its type from the block that uses it: an edited document is
         # read with its users, even where they did not change.
         analysed = sorted(set(analysed).union(compress(range(len(items)), map(_POLICY, items))))
+    if inputs:
+        analysed = _reading(items, inputs, lambda kind, type_: wanted("terraform", kind, type_))
     state.analysed = analysed
     if reuse is not None:
         reuse.hits += len(items) - len(analysed)
@@ -322,7 +325,7 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
     if read is not None and not any(referenced.may_read(items[k].text) for k in analysed):
         read = None
     doc.subjects = terraform.subjects(raw(), lambda kind, type_: wanted("terraform", kind, type_), read,
-                                      every_block)
+                                      every_block, None if inputs else doc.modules)
     follow = next((subject.refs for subject in doc.subjects if subject.refs is not None), None)
     if follow is not None:
         def recording(node, follow=follow):
@@ -347,6 +350,25 @@ def load(doc, data: bytes, wanted, old, reuse, read=None) -> None:
                         for k in compress(range(len(items)), map(_COMMENTS, items))
                         for start, end in ((starts[k] - items[k].lead + s, starts[k] - items[k].lead + e)
                                            for s, e in items[k].comments)]
+
+
+def _reading(items: list[Region], inputs: dict, wanted) -> list[int]:
+    """The regions a caller's inputs can change a finding of (module_inputs only wants those):
+    resources and data sources a rule looks at, or that may hold a policy, which name one of
+    the variables, or read locals when a locals region names one."""
+    needles = [b"var." + name.encode() for name in inputs]
+    names = {k for k, item in enumerate(items) if item.reads_vars and any(n in item.text for n in needles)}
+    through = [b"local." + m.group(1) for k in names if items[k].locals
+               for m in _LOCAL_OF.finditer(items[k].text) if any(n in m.group(2) for n in needles)]
+    if through:  # locals defined with an input: the regions that read one of those
+        names.update(k for k, item in enumerate(items) if item.reads_locals and any(n in item.text for n in through))
+    out = []
+    for k in sorted(names):
+        header = _HEADER.match(items[k].text)
+        if header is not None and (wanted(header.group(1).decode(), header.group(2).decode("utf-8", "replace"))
+                                   or b"polic" in items[k].text):
+            out.append(k)
+    return out
 
 
 def _every_block(state: Regions, locals_) -> list:
@@ -374,6 +396,8 @@ def _every_block(state: Regions, locals_) -> list:
     return found
 
 
+# `name = value` on one line of a locals block: which locals a value names a variable in.
+_LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
 # A block's header on its first line, labels without escapes (others are parsed).
 _HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"')
 
