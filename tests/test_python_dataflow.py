@@ -119,3 +119,23 @@ settings["db"]["password"] = "Zr8$kW3nBv6t"
 '''
     # A computed key names nothing, nor does an item of an item (its object is not a name).
     assert _found(engine, text) == {("PY404", 3), ("PY404", 4)}
+
+
+def test_a_parameter_default_is_what_calls_without_it_use(engine):
+    text = '''import shutil
+
+
+def connect(host,
+            password="Lq4!zN8rWx2e",
+            timeout=30):
+    return host
+
+
+def clean(path="/", keep=False, *, token="string"):
+    shutil.rmtree(path)
+
+
+lambda_ok = lambda password="Lq4!zN8rWx2e": password
+'''
+    # Parameters are not constants: `rmtree(path)` stays unknown (PY202's business, not PY201's).
+    assert {f for f in _found(engine, text) if f[0] in ("PY404", "PY201")} == {("PY404", 5)}

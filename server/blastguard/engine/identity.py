@@ -11,7 +11,7 @@ from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject
 # Keys that name a list element better than its index (a container, a statement, a step).
 _ELEMENT_NAMES = ("name", "id", "Sid", "sid")
 # Python subjects are many per function: the callee or target tells them apart.
-_TYPED_KINDS = frozenset({"call", "assign", "import"})
+_TYPED_KINDS = frozenset({"call", "assign", "import", "def"})
 
 
 def where(subject: Subject, offset: int) -> str:

@@ -1,4 +1,4 @@
-"""Python source -> call, assignment, import and string subjects, with names resolved through imports.
+"""Python source -> call, assignment, import, def and string subjects, with names resolved through imports.
 
 Rules see structure, never text: `subprocess.run("ls", shell=True)` is a `call` subject of type
 `subprocess.run` whose arguments map holds `0` -> "ls" and `shell` -> true, whatever alias the
@@ -166,6 +166,10 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
                 made.append(subject)
         elif t in ("import_statement", "import_from_statement"):
             made.extend(s for s in _imports(node) if wanted("import", s.type))
+        elif t == "function_definition":
+            subject = _defaults(node, names)
+            if subject is not None and wanted("def", subject.type):
+                made.append(subject)
         elif want_strings and t in ("string", "concatenated_string") and parent_type not in ("", "concatenated_string"):
             if skip_plain and t == "string":
                 raw = node.text
@@ -377,6 +381,29 @@ def _item_target(left, names: _Names) -> str | None:
     if base is None or key_value.kind != "scalar" or not isinstance(key_value.value, str):
         return None
     return f"{base}[{key_value.value}]"
+
+
+def _defaults(node, names: _Names) -> Subject | None:
+    """A `def` subject: the function's parameters that have a default (`def connect(host,
+    password="...")`), each mapped to it; the default is what every call that omits it uses."""
+    name, parameters = node.child_by_field_name("name"), node.child_by_field_name("parameters")
+    if name is None or parameters is None:
+        return None
+    entries: dict[str, Node] = {}
+    for parameter in parameters.named_children:
+        if parameter.type not in ("default_parameter", "typed_default_parameter"):
+            continue
+        key, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
+        if key is None or value is None or key.type != "identifier":
+            continue
+        child = convert(value, names)
+        _entry(child, parameter.start_byte)
+        entries[key.text.decode("utf-8", "replace")] = child
+    if not entries:
+        return None
+    text = name.text.decode("utf-8", "replace")
+    return Subject("def", text, text, Node(MAP, entries, parameters.start_byte, parameters.end_byte),
+                   name.start_byte, name.end_byte)
 
 
 def _imports(node):
