@@ -171,6 +171,18 @@ def test_workflows_compose_files_and_ansible_are_told_apart():
     assert subjects("vars/main.yml", tasks)[1] == []
 
 
+def test_a_run_step_gets_the_outer_env_entries_its_script_reads():
+    workflow = ("on: push\nenv: {A: wf, B: wf}\njobs:\n  build:\n    runs-on: x\n    env: {B: job, C: job}\n"
+                "    steps:\n      - run: echo $A ${B} $env:c $D\n      - env: {A: own}\n        run: echo $A $C\n"
+                "      - run: echo none\n")
+    doc, _ = subjects("ci.yml", workflow)
+    steps = [s.node for s in doc.subjects if s.kind == "step"]
+    # The job's entry wins over the workflow's; the step's own env hides both; PowerShell's $env: is
+    # case-insensitive; a script that reads none gets no key.
+    assert [plain(step.get("(inherited_env)")) for step in steps] == [{"A": "wf", "B": "job", "C": "job"},
+                                                                         {"C": "job"}, None]
+
+
 def test_yaml_of_no_known_kind_is_not_checked(engine):
     result = engine.analyze("mkdocs.yml", b"site_name: docs\nnav:\n  - index.md\nprivileged: true\n")
     assert (result.language, result.findings, result.errors) == (None, [], [])

@@ -9,6 +9,10 @@ from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject
 
 _WORKFLOW_DIR = re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$")
 _ACTION_FILE = re.compile(r"(^|/)action\.ya?ml$")
+# A step's body key for the workflow's and the job's `env:` entries its script reads (`$NAME`,
+# `${NAME}`, PowerShell's `$env:NAME`): they reach the script as its own `env:` does. Parenthesised,
+# like Python's `(args)`, so no real key can clash with it.
+INHERITED_ENV = "(inherited_env)"
 
 
 def is_workflow(doc: Node | None, path: str) -> bool:
@@ -65,9 +69,15 @@ def _steps(owner: Node, job_id: str, doc: Node, unit: str) -> list[Subject]:
     if steps is None or steps.kind != LIST:
         return []
     found = []
+    outer: dict[str, Node] = {}
+    for level in (doc.get("env"), owner.get("env")):
+        if level is not None and level.kind == MAP:
+            outer.update(level.value)
     for index, step in enumerate(steps.value):
         if step.kind != MAP:
             continue
+        if outer:
+            _inherit(step, outer)
         uses = step.get("uses")
         if uses is not None and uses.kind == SCALAR and isinstance(uses.value, str):
             type_ = uses.value.split("@", 1)[0]
@@ -77,6 +87,19 @@ def _steps(owner: Node, job_id: str, doc: Node, unit: str) -> list[Subject]:
                              {"job": job_id}, owner=owner, document=doc,
                              unit=f"{unit}.{_step_id(step) or index}"))
     return found
+
+
+def _inherit(step: Node, outer: dict[str, Node]) -> None:
+    """Give a `run` step the outer `env:` entries its script names (and its own `env:` does not
+    override), under INHERITED_ENV."""
+    run, own = step.get("run"), step.get("env")
+    if run is None or run.kind != SCALAR or not isinstance(run.value, str):
+        return
+    shadowed = own.value if own is not None and own.kind == MAP else {}
+    read = {name: node for name, node in outer.items() if name not in shadowed and re.search(
+        rf"\$\{{?{re.escape(name)}\b|(?i:\$env:{re.escape(name)})\b", run.value)}
+    if read:
+        step.value[INHERITED_ENV] = Node(MAP, read, step.start, step.start)
 
 
 def _step_id(step: Node) -> str:
