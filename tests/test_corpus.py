@@ -140,8 +140,10 @@ REALWORLD_COUNTS = {
     # EC2 instance roles of the GitLab, Gitea and VS Code server solutions allowing
     # secretsmanager:GetSecretValue on "*" (every secret in the account), 7 templates x 2 forms.
     "CFN217": 14,
-    # HTTPS listeners pinned to ELBSecurityPolicy-2016-08 / -FS-2018-06, which accept TLS 1.0.
-    "CFN701": 4,
+    # HTTPS listeners pinned to ELBSecurityPolicy-2016-08 / -FS-2018-06, which accept TLS 1.0; and the
+    # SAP PrivateLink NLB's TLS listener on ELBSecurityPolicy-TLS13-1-0-2021-06 (TLS 1.0 to 1.3 accepted),
+    # 2 templates x 2 forms.
+    "CFN701": 8,
     # The ECS sample clusters (EC2 and Fargate, public and private VPC) and the scheduled-task example:
     # internet-facing ALBs whose port-80 HTTP listener forwards (the services' listener rules attach
     # there), 5 templates x 2 forms; the private-VPC templates' internal ALBs stay silent.
