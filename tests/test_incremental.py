@@ -9,12 +9,15 @@ from hypothesis import strategies as st
 from lsprotocol import types
 
 from blastguard.engine.documents.terraform_hcl import Regions, _parse
-from blastguard.engine.documents.yaml_stream import Trees
+from blastguard.engine.documents.yaml_editing import Stream
+from blastguard.engine.documents.yaml_stream import Segment
+from blastguard.engine.documents.yaml_stream import parse as parse_yaml
 from blastguard.engine.reuse import Reuse
 from blastguard.lsp.documents import OpenDocument
 from blastguard.lsp.positions import UTF16, to_position
-from tests.conftest import SHARED
+from tests.conftest import ROOT, SHARED
 from tests.test_fuzz import SOURCES
+from tests.test_yaml_streams import FALSE_SYNTAX_ERRORS, POD
 
 # A few real files of each kind, when ../shared is beside the checkout.
 CORPUS = SHARED / "corpus" / "realworld"
@@ -59,6 +62,10 @@ TRUST = next(s for s in CASES if s[0].startswith('data "aws_iam_policy_document"
 @example(case=(TRUST[0], TRUST[1], [(29, 0, "\t")]))
 def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
     source, path, edits = case
+    _check_session(engine, source, path, edits)
+
+
+def _check_session(engine, source: str, path: str, edits: list[tuple[int, int, str]]) -> None:
     text = source
     doc = OpenDocument("file:///w/" + path, path, 1, text.encode())
     reuse = Reuse()
@@ -86,17 +93,58 @@ def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
             assert incremental.tree.spans() == fresh.tree.spans()
             for (start, end), sexp in incremental.tree.kept().items():
                 assert sexp == str(_parse(fresh.tree, fresh.tree.starts.index(start), None).root_node)
-        else:
-            # A scan lets YAML trees go as it reads; an editor's fresh analysis keeps them.
-            fresh_tree = fresh.tree if fresh.tree is not None else engine.analyze(path, doc.data, None, Reuse()).tree
-            if incremental.tree is not None and fresh_tree is not None:
-                assert _sexp(incremental.tree) == _sexp(fresh_tree)
+        elif isinstance(incremental.tree, Stream):
+            # The same documents at the same rows, and each tree kept for the next keystroke is a
+            # fresh parse's (a scan keeps no Stream: an editor's fresh analysis gives one).
+            stream = engine.analyze(path, doc.data, None, Reuse()).tree
+            assert (incremental.tree.spans(), incremental.tree.rows) == (stream.spans(), stream.rows)
+            assert incremental.tree.data == stream.data
+            for (start, end), sexp in incremental.tree.kept().items():
+                k = stream.bounds.index(start)
+                segment = Segment(start, end, stream.rows[k], stream.data.count(b"\n", start, end))
+                assert sexp == str(parse_yaml(stream.data, segment, None).root_node)
+        elif incremental.tree is not None and fresh.tree is not None:
+            assert str(incremental.tree.root_node) == str(fresh.tree.root_node)
         doc.tree = incremental.tree
 
 
-def _sexp(tree) -> str:
-    """A tree's S-expression (a YAML file has one tree per document)."""
-    return tree.sexp() if isinstance(tree, Trees) else str(tree.root_node)
+# A bundle whose documents hold findings, one a suppression comment, one only libyaml reads
+# (tree-sitter takes its JSON annotation for an error) and a comment-only one: edits that add
+# and remove lines before documents with findings, and `---` / `...` separators made and broken.
+BUNDLE = "---\n".join([
+    (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text(),
+    "# only a comment\n",
+    FALSE_SYNTAX_ERRORS["annotation_json"],
+    POD.format(name="quiet").replace("      privileged", "      # blastguard: ignore[K8S101] a test pod\n"
+                                                        "      privileged"),
+    (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text(),
+])
+BUNDLE_PIECES = ["", "x", "\n", "\n\n", "---\n", "\n---\n", "---", "...\n", "--- |\n", "-", ".", " ", "#", ":",
+                 "kind: Pod\n", "  privileged: true\n", "\r\n", "é", "  hostPID: true\n", "blastguard"]
+
+
+@st.composite
+def bundle_session(draw):
+    edits = []
+    length = len(BUNDLE)
+    for _ in range(draw(st.integers(1, 10))):
+        # Near a line start half the time, where separators mean something.
+        at = draw(st.integers(0, length))
+        delete = draw(st.integers(0, min(12, length - at)))
+        edits.append((at, delete, draw(st.sampled_from(BUNDLE_PIECES))))
+        length += len(edits[-1][2]) - delete
+    return edits
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=bundle_session())
+@example(edits=[(0, 0, "\n\n")])  # lines added before every document with findings
+@example(edits=[(BUNDLE.index("---\n# only"), 4, "")])  # a separator removed: two documents become one
+@example(edits=[(BUNDLE.index("kind: Pod", 2000), 0, "---\n")])  # one added: a document split in two
+@example(edits=[(BUNDLE.index("---\n# only"), 1, ""), (BUNDLE.index("---\n# only"), 0, "-")])  # broken, mended
+@example(edits=[(BUNDLE.index("# blastguard"), 1, "")])  # the suppression comment made plain text
+def test_an_edited_bundle_gives_the_findings_of_a_fresh_analysis(engine, edits):
+    _check_session(engine, BUNDLE, "bundle.yaml", edits)
 
 
 def _outside_crlf(text: str, at: int) -> int:

@@ -40,3 +40,35 @@ def test_an_edited_index_equals_a_fresh_one(before, at, length, inserted):
     edited = LineIndex(data).edited(start, end, text)
     fresh = LineIndex(data[:start] + text + data[end:])
     assert (edited.data, edited.starts) == (fresh.data, fresh.starts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.lists(PIECES, max_size=120),
+       edits=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 12), st.lists(PIECES, max_size=8)),
+                      min_size=1, max_size=12))
+def test_an_index_edited_many_times_in_small_blocks_equals_a_fresh_one(before, edits):
+    """Blocks of 3 lines (256 in use), so edits split blocks, empty lines out of them and shift
+    the blocks after; each edited index answers every question as a fresh one does."""
+    from blastguard.engine import lines as module
+
+    saved, module._BLOCK = module._BLOCK, 3
+    try:
+        data = b"".join(before)
+        index = LineIndex(data)
+        for at, length, inserted in edits:
+            start = min(at, len(data))
+            end = min(start + length, len(data))
+            text = b"".join(inserted)
+            previous = list(index.starts)
+            edited = index.edited(start, end, text)
+            assert list(index.starts) == previous  # the index edited is left as it was
+            data = data[:start] + text + data[end:]
+            fresh = LineIndex(data)
+            assert (edited.data, list(edited.starts), len(edited.starts)) == \
+                (fresh.data, fresh.starts, len(fresh.starts))
+            offsets = range(-1, len(data) + 2)
+            assert [edited.line_of(o) for o in offsets] == [fresh.line_of(o) for o in offsets]
+            assert [edited.starts[i] for i in range(len(fresh.starts))] == fresh.starts
+            index = edited
+    finally:
+        module._BLOCK = saved

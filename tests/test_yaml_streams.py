@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from blastguard.engine.documents import yaml_events, yaml_stream
 from blastguard.engine.documents.yaml_tree import ALIAS_BUDGET
@@ -64,8 +66,9 @@ RISKY = {("K8S208", 20), ("K8S207", 28), ("K8S205", 31), ("K8S109", 47), ("K8S10
 
 
 def test_a_large_bundle_reports_every_copys_findings_at_its_own_lines(engine):
-    """4,000 documents, 72,800 lines (past the grammar's 16-bit rows twice): a scan, which lets
-    each document's tree go once read, and an editor's analysis, which keeps them, agree exactly."""
+    """4,000 documents, 72,800 lines (past the grammar's 16-bit rows twice): a scan and an
+    editor's analysis, which keeps each document's extent and findings, agree exactly; neither
+    holds the documents' trees once read."""
     from tests.conftest import ROOT
 
     risky = (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text()
@@ -75,7 +78,7 @@ def test_a_large_bundle_reports_every_copys_findings_at_its_own_lines(engine):
     expected = {(rule, line + 91 * copy) for copy in range(800) for rule, line in RISKY}
     assert pairs(result) == expected
     edited = engine.analyze("bundle.yaml", text.encode(), None, Reuse())
-    assert len(edited.tree.trees) == 4_000
+    assert len(edited.tree.spans()) == 4_000 and edited.tree.trees == {}
     assert [(f.rule, f.start, f.end) for f in edited.findings] == [(f.rule, f.start, f.end) for f in result.findings]
 
 
@@ -227,5 +230,20 @@ def test_an_editor_keeps_libyamls_reading_of_an_unchanged_document(engine, monke
         fresh = engine.analyze("m.yaml", new, None, Reuse())
         assert pairs(result) == pairs(fresh) == pairs(engine.analyze("m.yaml", new)) == {("K8S109", 12), ("K8S110", 22)}
         calls.clear()
-        assert edited.clean == [True, False] and result.tree.sexp() == fresh.tree.sexp()
+        # Only the second document was read again, and its tree, kept for the next keystroke, is a fresh parse's.
+        kept = result.tree.kept()
+        assert result.tree.analysed == [1] and list(kept) == [result.tree.spans()[1]]
+        assert kept.items() <= fresh.tree.kept().items()
         data, tree = new, result.tree
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([b"---", b"...", b"\n", b" ", b"a: 1", b"# c", b"%YAML 1.2", b"\r\n", b"-", b".",
+                                 b"--- |", b"\t", b"x"]), max_size=16))
+def test_the_scan_goes_on_from_any_cut_as_from_the_start(pieces):
+    """What an editor relies on to scan again only from the last cut before an edit."""
+    data = b"".join(pieces)
+    bounds = yaml_stream.cuts(data)
+    assert bounds[0] == 0 and bounds[-1] == len(data) and (bounds == sorted(set(bounds)) or data == b"")
+    for k, cut in enumerate(bounds[:-1]):
+        assert [cut, *yaml_stream.following(data, cut)] == bounds[k:]

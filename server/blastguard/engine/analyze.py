@@ -158,8 +158,6 @@ class Engine:
             fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))
         if doc.carry is not None:
             raw = doc.carry(fresh, lines)
-        elif reuse is not None and doc.units:
-            raw = reuse.update(doc.units, fresh, lines)
         else:
             raw = [f for _, f in fresh]
         raw = _one_per_witness(raw)

@@ -27,9 +27,11 @@ class LineIndex:
     def edited(self, start: int, end: int, text: bytes) -> "LineIndex":
         """The index of this text with bytes [start, end) replaced by `text`, without a pass over
         the whole text (an editor does this on every keystroke): the lines around the edit are
-        split again, those before it kept and those after it shifted, in C."""
-        data = self.data[:start] + text + self.data[end:]
-        starts = self.starts
+        split again, those before it kept and those after it shifted, a block at a time (see
+        _Blocks). This index stays as it was."""
+        view = memoryview(self.data)
+        data = b"".join((view[:start], text, view[end:]))  # one copy of the text, not three
+        starts = self.starts if isinstance(self.starts, _Blocks) else _Blocks(self.starts)
         # From the line before the edit's to the second after its end: the breaks that bound
         # this region are outside the edit, so a \r\n split or joined by it is inside.
         first = max(0, self.line_of(start) - 1)
@@ -41,12 +43,15 @@ class LineIndex:
             middle.pop()  # the break that ends the region starts a line already counted below
         index = LineIndex.__new__(LineIndex)
         index.data = data
-        index.starts = starts[:first + 1] + middle + list(map(delta.__add__, starts[after:]))
+        index.starts = starts.replaced(first, after, middle, delta)
         return index
 
     def line_of(self, offset: int) -> int:
         """0-based line containing byte offset."""
-        return bisect.bisect_right(self.starts, offset) - 1
+        starts = self.starts
+        if type(starts) is list:
+            return bisect.bisect_right(starts, offset) - 1
+        return starts.line_of(offset)
 
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.data)))
@@ -65,6 +70,71 @@ class LineIndex:
 
     def line_text(self, line: int) -> bytes:
         return self.data[self.starts[line]:self.line_end(line)]
+
+
+_BLOCK = 256  # lines per block of an edited index (a block is split past twice this)
+
+
+class _Blocks:
+    """Line starts in blocks, each with a shift added when read: an edit rebuilds the block or
+    two around it and adds its length change to the shifts of the blocks after it, so a
+    keystroke in a 20,000-line text touches a few hundred ints, not 20,000. Read like a list."""
+
+    __slots__ = ("blocks", "shifts", "firsts", "lines", "count")
+
+    def __init__(self, starts: list[int]):
+        self.blocks = [starts[i:i + _BLOCK] for i in range(0, len(starts), _BLOCK)]
+        self.shifts = [0] * len(self.blocks)
+        self.firsts = [block[0] for block in self.blocks]  # each block's first start, shifted
+        self.lines = list(range(0, len(starts), _BLOCK))  # each block's first line
+        self.count = len(starts)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, line: int) -> int:
+        if line < 0:
+            line += self.count
+        if not 0 <= line < self.count:
+            raise IndexError(line)
+        b = bisect.bisect_right(self.lines, line) - 1
+        return self.blocks[b][line - self.lines[b]] + self.shifts[b]
+
+    def __iter__(self):
+        for block, shift in zip(self.blocks, self.shifts):
+            yield from map(shift.__add__, block)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    def line_of(self, offset: int) -> int:
+        b = bisect.bisect_right(self.firsts, offset) - 1
+        if b < 0:
+            return -1
+        return self.lines[b] + bisect.bisect_right(self.blocks[b], offset - self.shifts[b]) - 1
+
+    def replaced(self, first: int, after: int, middle: list[int], delta: int) -> "_Blocks":
+        """These starts with lines first+1 .. after-1 replaced by `middle` and those from `after`
+        on shifted by delta: a new _Blocks sharing the blocks that did not change."""
+        lines, shifts = self.lines, self.shifts
+        b1 = bisect.bisect_right(lines, first) - 1
+        b2 = bisect.bisect_right(lines, min(after, self.count - 1)) - 1
+        old = []
+        for b in range(b1, b2 + 1):
+            old.extend(map(shifts[b].__add__, self.blocks[b]))
+        local = first - lines[b1]
+        new = old[:local + 1] + middle + list(map(delta.__add__, old[after - lines[b1]:]))
+        size = _BLOCK if len(new) > 2 * _BLOCK else len(new)
+        made = [new[i:i + size] for i in range(0, len(new), size)]
+        grown = len(new) - len(old)
+        other = _Blocks.__new__(_Blocks)
+        other.blocks = self.blocks[:b1] + made + self.blocks[b2 + 1:]
+        other.shifts = shifts[:b1] + [0] * len(made) + list(map(delta.__add__, shifts[b2 + 1:]))
+        other.firsts = self.firsts[:b1] + [block[0] for block in made] + list(map(delta.__add__, self.firsts[b2 + 1:]))
+        other.lines = lines[:b1] + list(accumulate(map(len, made[:-1]), initial=lines[b1])) + \
+            list(map(grown.__add__, lines[b2 + 1:]))
+        other.count = self.count + grown
+        return other
 
 
 _CHUNK = 1 << 14

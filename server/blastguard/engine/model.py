@@ -127,9 +127,9 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
     language: str | None = None  # None: not a kind of file Blastguard checks
-    # What the findings came from: a tree-sitter tree, or for YAML a documents.yaml_stream.Trees
-    # (one tree per document, with `edit` and `copy`). An editor passes it back, edited, as the
-    # old tree of the next parse so only what changed is re-parsed.
+    # What the findings came from: a tree-sitter tree, or what an editor's loader keeps in its
+    # place (terraform_hcl.Regions, yaml_editing.Stream: with `edit` and `copy`). An editor passes
+    # it back, edited, as the old tree of the next parse so only what changed is re-parsed.
     tree: object = field(default=None, repr=False, compare=False)
     skipped: str | None = None  # why a file of no known kind was not checked, said when it was named
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
 from blastguard.engine.documents import (helm, json_tree, kinds, python, referenced, terraform, terraform_hcl,
-                                         terraform_json, yaml_stream)
+                                         terraform_json, yaml_editing, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
-from blastguard.engine.reuse import Reuse, Unit, unit_key
+from blastguard.engine.reuse import Reuse
 from blastguard.engine.documents.terraform import Wanted
 from blastguard.engine.values import Subject
 
@@ -32,13 +32,11 @@ class Document:
     tree: object = None
     # The rule families of the documents found (a YAML file may hold several kinds, or none).
     languages: list[str] = field(default_factory=list)
-    # Top-level units (Terraform blocks, YAML documents) when an editor reuses findings.
-    units: list[Unit] = field(default_factory=list)
     # Spans that other expressions read too (locals, anchors with aliases): a fix editing one
     # changes more than its finding, so it is not safe.
     shared: tuple[tuple[int, int], ...] = ()
-    # Findings of all units from those just made, when the loader keeps them itself
-    # (terraform_hcl.Regions.findings), in place of `units` and a Reuse.
+    # Findings of all units (Terraform blocks, YAML documents) from those just made, when an
+    # editor keeps them (terraform_hcl.Regions.findings, yaml_editing.Stream.findings).
     carry: object = None
     # Terraform module calls with a local source: (block, body), for module_inputs.
     modules: list = field(default_factory=list)
@@ -78,101 +76,50 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.shared = tuple(shared)
         doc.languages = ["python"]
     else:
-        _add_values(doc, [(None, [_json_value(root)])], False, reuse)
+        doc.languages = list(dict.fromkeys(_add_values(doc, [_json_value(root)], False)))
     return doc
 
 
 def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | None) -> Document:
-    """Each document of the stream is parsed alone (see yaml_stream); a unit per document."""
+    """Each document of the stream is parsed alone (see yaml_stream); an editor keeps what each
+    found from one keystroke to the next (see yaml_editing)."""
+    doc = Document(path, language, "yaml", data)
+    if reuse is not None:
+        yaml_editing.load(doc, data, old_tree, reuse, _add_values)
+        return doc
     masked = helm.needs_mask(data)
     text = helm.mask(data) if masked else data
-    # A masked text differs from the edited one beyond the edit, so its old trees cannot be reused.
-    old = old_tree if isinstance(old_tree, yaml_stream.Trees) and not masked else None
+    # A scan lets each document's tree go once it is read, or a bundle at the size limit holds a
+    # gigabyte of them.
+    comments = b"blastguard" in data
     bounds = yaml_stream.cuts(text)
     rows = yaml_stream.Rows(text)
-    doc = Document(path, language, "yaml", data)
-    seen: dict[tuple, int] = {}
-    # Only an editor (which passes a Reuse) parses again from the old trees: a scan lets each
-    # document's tree go once it is read, or a bundle at the size limit holds a gigabyte of them.
-    keep = reuse is not None
-    trees, keys, starts, ends = [], [], [], []
-    comments = b"blastguard" in data
-    name = path.encode()
-    at = old.by_start() if old is not None else {}
     for start, end in zip(bounds, bounds[1:]):
-        index = at.get(start)
-        if index is None:
-            previous, clean, text_key = None, False, None
-        else:  # the old tree of the document that starts here (moved by the edits)
-            previous, clean, text_key = old.trees[index], old.clean[index], old.keys[index]
-            if old.ends[index] != end:
-                clean = False  # not the same extent: its text cannot be assumed unchanged
-        unit = None
-        if reuse is not None:
-            # The key of a document no edit reached is the one computed for its text last time.
-            if not clean or text_key is None:
-                text_key = unit_key(b"yaml", name, data[start:end])
-            count = seen[text_key] = seen.get(text_key, 0) + 1
-            unit = Unit(start, end, unit_key(text_key, b"%d" % count))
-            unit.reused = unit.key in reuse.entries
-            doc.units.append(unit)
-            if unit.reused and clean and not comments and not previous.root_node.has_error:
-                # The same text, analysed before, its tree only moved: nothing to read again
-                # (what `read` would do, without its cost on every document at every keystroke).
-                trees.append(previous)
-                keys.append(text_key)
-                starts.append(start)
-                ends.append(end)
-                for kind in reuse.kinds.get(unit.key, ()):
-                    if kind not in doc.languages:
-                        doc.languages.append(kind)
-                continue
         segment = yaml_stream.Segment(start, end, rows.at(start), text.count(b"\n", start, end))
-        known = None
-        if unit is not None and unit.reused and unit.key in reuse.readings:
-            known = yaml_stream.moved(*reuse.readings[unit.key], segment.start, comments)
-        unchanged = clean and unit is not None and unit.reused
-        # A document analysed before passed the nesting bound; the scan costs a pass over its bytes.
-        deep = not unchanged and yaml_stream.may_nest_deeply(text, segment.start, segment.end)
-        part = yaml_stream.read(text, segment, previous, convert=unit is None or not unit.reused, comments=comments,
-                                deep=deep, known=known, unchanged=unchanged)
-        if unit is not None and part.failed:
-            reuse.readings[unit.key] = (segment.start, comments, part)
-        if keep:
-            trees.append(part.tree)
-            keys.append(text_key)
-            starts.append(segment.start if part.tree is not None else -1)
-            ends.append(segment.end if part.tree is not None else -1)
+        part = yaml_stream.read(text, segment, None, comments=comments,
+                                deep=yaml_stream.may_nest_deeply(text, segment.start, segment.end))
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at
         doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
                             for start, end in part.comments)
-        _add_values(doc, [(unit, part.values)], masked, reuse)  # one at a time: values not kept go now
-    doc.tree = yaml_stream.Trees(trees, keys=keys, spans=(starts, ends)) if keep and not masked else None
+        for kind in _add_values(doc, part.values, masked):  # one at a time: values not kept go now
+            if kind not in doc.languages:
+                doc.languages.append(kind)
     return doc
 
 
-def _add_values(doc: Document, read: list, masked: bool, reuse: Reuse | None) -> None:
-    """Classify each YAML or JSON document and add its subjects; a reused unit keeps its kinds."""
-    for unit, values in read:
-        if unit is not None and unit.reused:
-            for kind in reuse.kinds.get(unit.key, ()):
-                if kind not in doc.languages:
-                    doc.languages.append(kind)
+def _add_values(doc: Document, values: list, masked: bool) -> tuple[str, ...]:
+    """Classify each value of a YAML or JSON document and add its subjects; the kinds found."""
+    found = []
+    for value in values:
+        kind = kinds.classify(value, doc.path, doc.syntax)
+        if kind is None:
             continue
-        found = []
-        for value in values:
-            kind = kinds.classify(value, doc.path, doc.syntax)
-            if kind is None:
-                continue
-            found.append(kind)
-            if masked:
-                untemplate(value, helm.MASKED)
-            doc.subjects.extend(kinds.subjects(value, kind, doc.path))
-            if kind not in doc.languages:
-                doc.languages.append(kind)
-        if unit is not None:
-            reuse.kinds[unit.key] = tuple(found)
+        found.append(kind)
+        if masked:
+            untemplate(value, helm.MASKED)
+        doc.subjects.extend(kinds.subjects(value, kind, doc.path))
+    return tuple(found)
 
 
 def _comments(grammar: str, data: bytes, root) -> list[Comment]:

@@ -70,34 +70,56 @@ class Rows:
 
 def cuts(data: bytes) -> list[int]:
     """Where each document of `split` starts, then the end of the text."""
-    cuts = [0]
-    for at in _markers(data):
+    return [0, *following(data, 0)]
+
+
+def following(data: bytes, last: int):
+    """The cuts after `last`, itself a cut, then the end of the text. What comes after a cut
+    depends only on the text from it on (and the line break before it), so an editor scans
+    again from the last cut before an edit and stops at the first old cut after it."""
+    cut = last
+    for at in _markers(data, last):
         if data[at] == ord("."):
             newline = data.find(b"\n", at)
-            cut = len(data) if newline < 0 else newline + 1
-        elif _CONTENT.search(data, cuts[-1], at) is None:
+            found = len(data) if newline < 0 else newline + 1
+        elif _CONTENT.search(data, cut, at) is None:
             continue  # only directives or comments so far: this `---` opens the same document
         else:
-            cut = at
-        if cut > cuts[-1]:
-            cuts.append(cut)
-    if cuts[-1] < len(data) or len(cuts) == 1:
-        cuts.append(len(data))
-    return cuts
+            found = at
+        if found > cut:
+            cut = found
+            yield cut
+    if cut < len(data) or last == 0 == cut:
+        yield len(data)
 
 
-def _markers(data: bytes) -> list[int]:
-    """Starts of the lines that begin with `---` or `...` then a blank or the end of the line
-    (bytes.find, not a multi-line regex: this runs on every keystroke)."""
-    found = []
-    for token in (b"---", b"..."):
-        starts = [0] if data.startswith(token) else []
-        at = data.find(b"\n" + token)
-        while at >= 0:
-            starts.append(at + 1)
-            at = data.find(b"\n" + token, at + 1)
-        found.extend(start for start in starts if data[start + 3:start + 4] in (b"", b" ", b"\t", b"\r", b"\n"))
-    return sorted(found)
+def _markers(data: bytes, begin: int):
+    """Starts (from `begin` on) of the lines that begin with `---` or `...` then a blank or the
+    end of the line, in order and found as they are asked for (bytes.find, not a multi-line
+    regex: an editor runs this on every keystroke)."""
+    found = {token: _next_marker(data, token, begin) for token in (b"---", b"...")}
+    while True:
+        token = min(found, key=found.__getitem__)
+        at = found[token]
+        if at > len(data):
+            return
+        yield at
+        found[token] = _next_marker(data, token, at + 1)
+
+
+def _next_marker(data: bytes, token: bytes, begin: int) -> int:
+    """The first line start at or after `begin` holding the marker `token`, or past the end."""
+    if begin == 0 and data.startswith(token) and data[3:4] in _AFTER_MARKER:
+        return 0
+    at = data.find(b"\n" + token, max(begin - 1, 0))
+    while at >= 0:
+        if data[at + 4:at + 5] in _AFTER_MARKER:
+            return at + 1
+        at = data.find(b"\n" + token, at + 1)
+    return len(data) + 1
+
+
+_AFTER_MARKER = (b"", b" ", b"\t", b"\r", b"\n")
 
 
 def may_nest_deeply(data: bytes, start: int = 0, end: int | None = None) -> bool:
@@ -160,84 +182,6 @@ def _block_header(body: bytes) -> bool:
     return last[:1] in (b"|", b">") and len(last) <= 3 and not last[1:].strip(b"-+0123456789")
 
 
-class Trees:
-    """The tree of each document of a YAML file (None where it was not parsed by tree-sitter).
-
-    An editor treats it like one tree: `edit` moves every document's tree with a change and
-    `copy` keeps the last analysis intact; the next parse takes each document's old tree from
-    here by where it starts, and knows whether an edit touched it (if not, and the document's
-    text is one the editor already analysed, the tree is taken as it is, not parsed again).
-    Each document's extent is kept as plain ints, so an edit finds the documents it reaches by
-    bisection and leaves those before it alone: a keystroke costs nothing per earlier document."""
-
-    __slots__ = ("trees", "clean", "keys", "starts", "ends", "_by_start")
-
-    def __init__(self, trees: list[tree_sitter.Tree | None], clean: list[bool] | None = None,
-                 keys: list[bytes | None] | None = None, spans: tuple[list[int], list[int]] | None = None):
-        self.trees = trees
-        self.clean = clean if clean is not None else [True] * len(trees)
-        self.keys = keys if keys is not None else [None] * len(trees)  # each document's text key
-        if spans is None:
-            ranges = [t.included_ranges[0] if t is not None else None for t in trees]
-            spans = ([r.start_byte if r else -1 for r in ranges], [r.end_byte if r else -1 for r in ranges])
-        self.starts, self.ends = spans  # each tree's extent in the current text (-1 without a tree)
-        self._by_start: dict[int, int] | None = None
-
-    def edit(self, **edit) -> None:
-        start, old_end, new_end = edit["start_byte"], edit["old_end_byte"], edit["new_end_byte"]
-        delta = new_end - old_end
-        trees, starts, ends = self.trees, self.starts, self.ends
-        # Documents are in file order and do not overlap: the first that ends at or after the
-        # edit's start is the first it can reach (one without a tree has -1 and is passed).
-        for index in range(_first_ending_at_or_after(ends, start), len(trees)):
-            tree = trees[index]
-            if tree is None:
-                continue
-            if starts[index] > old_end:  # after the edit: moved only
-                starts[index] += delta
-                ends[index] += delta
-                tree.edit(**edit)
-            else:
-                self.clean[index] = False  # the edit reaches into it (or touches its ends)
-                tree.edit(**edit)
-                span = tree.included_ranges[0]
-                starts[index], ends[index] = span.start_byte, span.end_byte
-        self._by_start = None
-
-    def copy(self) -> "Trees":
-        return Trees([tree.copy() if tree is not None else None for tree in self.trees], list(self.clean),
-                     list(self.keys), (list(self.starts), list(self.ends)))
-
-    def by_start(self) -> dict[int, int]:
-        """Where each (edited) tree's document starts now -> its index: the next parse takes the
-        tree, whether no edit reached into it, its text's key and its end from there."""
-        if self._by_start is None:
-            self._by_start = {s: i for i, s in enumerate(self.starts) if s >= 0}
-        return self._by_start
-
-    def sexp(self) -> str:
-        """Every tree's S-expression, for tests comparing an edited parse to a fresh one."""
-        return "\n".join(str(t.root_node) if t is not None else "-" for t in self.trees)
-
-
-def _first_ending_at_or_after(ends: list[int], offset: int) -> int:
-    """Bisection over ends that rise but for -1 (a document without a tree): those are skipped
-    by looking at the nearest document with one."""
-    low, high = 0, len(ends)
-    while low < high:
-        middle = (low + high) // 2
-        probe = middle
-        while probe < high and ends[probe] < 0:
-            probe += 1
-        if probe == high:
-            high = middle
-        elif ends[probe] < offset:
-            low = probe + 1
-        else:
-            high = middle
-    return low
-
-
 def parse(data: bytes, segment: Segment, old: tree_sitter.Tree | None) -> tree_sitter.Tree:
     """Parse one document of `data` in place: offsets and points are those of the whole file."""
     newline = data.rfind(b"\n", segment.start, segment.end)
@@ -248,23 +192,19 @@ def parse(data: bytes, segment: Segment, old: tree_sitter.Tree | None) -> tree_s
 @dataclass(slots=True)
 class Read:
     """What one document gave: its values (one, or none for a comment-only part), the byte of its
-    first syntax error, its comments' spans, its tree (None when libyaml read it), and whether
-    tree-sitter failed on it (libyaml's verdict is then worth keeping while it does not change)."""
+    first syntax error, its comments' spans and its tree (None when libyaml read it)."""
 
     values: list
     error_at: int | None
     comments: list[tuple[int, int]]
     tree: tree_sitter.Tree | None
-    failed: bool = False
 
 
-def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, convert: bool = True,
-         comments: bool = False, deep: bool = True, known: Read | None = None, unchanged: bool = False) -> Read:
+def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: bool = False,
+         deep: bool = True) -> Read:
     """tree-sitter first; where it fails (or cannot count the rows) and libyaml accepts the
     document, libyaml's reading, so BG001 is reported only for YAML that is really invalid.
-    `deep`: whether the file may nest too deeply (see may_nest_deeply); `known`: the last
-    reading of this same unchanged text that tree-sitter failed on, so libyaml is not run again;
-    `unchanged`: `old` is the tree of this very text, only moved by edits elsewhere.
+    `deep`: whether the file may nest too deeply (see may_nest_deeply).
     Raises DocumentError for a document nested too deeply to parse safely."""
     if deep:
         problem = nesting_problem(data, segment)
@@ -272,37 +212,25 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, convert: b
             raise DocumentError(*problem)
     tree = error = None
     if segment.rows <= MAX_TS_ROWS:
-        tree = old if unchanged and old is not None else parse(data, segment, old)
+        tree = parse(data, segment, old)
         root = tree.root_node
         found = parsing.first_error(root)
         if found is None:
-            return Read(yaml_tree.documents(root) if convert else [], None, _tree_comments(root, comments), tree)
+            return Read(yaml_tree.documents(root), None, _tree_comments(root, comments), tree)
         error = found.start_byte
-    if known is not None and not convert:
-        return Read([], known.error_at, known.comments, tree, True)
     try:
         values, scalars = yaml_events.documents(data, segment.start, segment.end)
     except yaml_events.YamlSyntaxError as exc:
         if tree is None:
-            return Read([], exc.offset, [], None, True)
+            return Read([], exc.offset, [], None)
         # Really invalid: what tree-sitter recovered is still checked, and its error reported.
         root = tree.root_node
-        return Read(yaml_tree.documents(root) if convert else [], error, _tree_comments(root, comments), tree, True)
+        return Read(yaml_tree.documents(root), error, _tree_comments(root, comments), tree)
     spans = yaml_events.comments(data, segment.start, segment.end, scalars) if comments else []
-    return Read(values if convert else [], None, spans, tree, True)
+    return Read(values, None, spans, tree)
 
 
 def _tree_comments(root, wanted: bool) -> list[tuple[int, int]]:
     if not wanted:
         return []
     return [(c.start_byte, c.end_byte) for c in parsing.captures("yaml", "(comment) @c", root).get("c", [])]
-
-
-def moved(start: int, comments: bool, reading: Read, now: int, wanted: bool) -> Read | None:
-    """A kept reading of a document that started at `start`, moved to `now` (None if it was made
-    without the comments that are now wanted)."""
-    if wanted and not comments:
-        return None
-    delta = now - start
-    return Read([], reading.error_at + delta if reading.error_at is not None else None,
-                [(s + delta, e + delta) for s, e in reading.comments], None, True)
