@@ -69,6 +69,8 @@ def test_an_index_edited_many_times_in_small_blocks_equals_a_fresh_one(before, e
             offsets = range(-1, len(data) + 2)
             assert [edited.line_of(o) for o in offsets] == [fresh.line_of(o) for o in offsets]
             assert [edited.starts[i] for i in range(len(fresh.starts))] == fresh.starts
+            assert [edited.locate(o) for o in range(len(data) + 1)] == [fresh.locate(o) for o in range(len(data) + 1)]
+            assert [edited.position(o) for o in range(len(data) + 1)] == [fresh.position(o) for o in range(len(data) + 1)]
             index = edited
     finally:
         module._BLOCK = saved

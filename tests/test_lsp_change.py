@@ -297,6 +297,8 @@ def test_the_change_settings_are_checked(tmp_path, given, problem):
 def test_pushed_diagnostics_reused_across_edits_equal_freshly_converted_ones(engine):
     """The push path keeps each diagnostic's JSON by what it shows: after edits that move,
     add and remove findings (non-ASCII text before some), it sends what converting afresh sends."""
+    import json
+
     from pygls.protocol import default_converter
 
     from blastguard.engine.reuse import Reuse
@@ -320,7 +322,7 @@ def test_pushed_diagnostics_reused_across_edits_equal_freshly_converted_ones(eng
             text=insert), UTF16)
         doc.result = engine.analyze(doc.path, doc.data, None, doc.reuse)
         fresh = [unstructure(d) for d in changes.diagnostics(doc, UTF16, rules, "hint")]
-        assert fresh and changes.pushed(doc, UTF16, rules, "hint", unstructure) == fresh
+        assert fresh and [json.loads(d) for d in changes.pushed(doc, UTF16, rules, "hint", unstructure)] == fresh
 
 
 def _position(text: str, at: int) -> tuple[int, int]:

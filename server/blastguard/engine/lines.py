@@ -53,10 +53,18 @@ class LineIndex:
             return bisect.bisect_right(starts, offset) - 1
         return starts.line_of(offset)
 
+    def locate(self, offset: int) -> tuple[int, int]:
+        """(0-based line containing byte offset, where that line starts) in one look-up."""
+        starts = self.starts
+        if type(starts) is list:
+            line = bisect.bisect_right(starts, offset) - 1
+            return line, starts[line]
+        return starts.locate(offset)
+
     def position(self, offset: int) -> Position:
         offset = max(0, min(offset, len(self.data)))
-        line = self.line_of(offset)
-        column = len(self.data[self.starts[line]:offset].decode("utf-8", "replace"))
+        line, start = self.locate(offset)
+        column = len(self.data[start:offset].decode("utf-8", "replace"))
         return Position(line + 1, column + 1)
 
     def line_end(self, line: int) -> int:
@@ -112,6 +120,12 @@ class _Blocks:
         if b < 0:
             return -1
         return self.lines[b] + bisect.bisect_right(self.blocks[b], offset - self.shifts[b]) - 1
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        b = max(bisect.bisect_right(self.firsts, offset) - 1, 0)
+        shift, block = self.shifts[b], self.blocks[b]
+        i = max(bisect.bisect_right(block, offset - shift) - 1, 0)
+        return self.lines[b] + i, block[i] + shift
 
     def replaced(self, first: int, after: int, middle: list[int], delta: int) -> "_Blocks":
         """These starts with lines first+1 .. after-1 replaced by `middle` and those from `after`

@@ -10,6 +10,7 @@ for FULL_DELAY_S; until the next one, its findings are moved with the edits made
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from collections import Counter
@@ -129,10 +130,10 @@ def diagnostics(doc, encoding: str, rules_by_id: dict, preexisting: str) -> list
             for finding, lowest, notes in shown(doc, preexisting)]
 
 
-def pushed(doc, encoding: str, rules_by_id: dict, preexisting: str, unstructure) -> list[dict]:
-    """`diagnostics` as JSON-ready dicts (`unstructure` is the protocol's converter). A keystroke
-    leaves most diagnostics as they were, and building and converting lsprotocol objects cost
-    more than analysing the change: each is kept by what it shows (rule, message, severity,
+def pushed(doc, encoding: str, rules_by_id: dict, preexisting: str, unstructure) -> list[str]:
+    """`diagnostics` as JSON texts (`unstructure` is the protocol's converter). A keystroke leaves
+    most diagnostics as they were, and building, converting and serialising lsprotocol objects
+    cost more than analysing the change: each is kept by what it shows (rule, message, severity,
     notes, range) and reused while it shows the same."""
     lines = doc.lines
     kept, sent = doc.sent, {}
@@ -142,7 +143,7 @@ def pushed(doc, encoding: str, rules_by_id: dict, preexisting: str, unstructure)
                to_position(lines, finding.start_byte, encoding), to_position(lines, finding.end_byte, encoding))
         item = kept.get(key) or sent.get(key)
         if item is None:
-            item = unstructure(diagnostic(finding, lowest, notes, lines, encoding, rules_by_id))
+            item = json.dumps(unstructure(diagnostic(finding, lowest, notes, lines, encoding, rules_by_id)))
         sent[key] = item
         out.append(item)
     doc.sent = sent

@@ -19,8 +19,8 @@ def units(text: str, encoding: str) -> int:
 def to_position(lines: LineIndex, offset: int, encoding: str) -> tuple[int, int]:
     """(line, character), both 0-based, for a byte offset."""
     offset = max(0, min(offset, len(lines.data)))
-    line = lines.line_of(offset)
-    before = lines.data[lines.starts[line]:offset]
+    line, start = lines.locate(offset)
+    before = lines.data[start:offset]
     if encoding == UTF8 or before.isascii():
         return line, len(before)
     return line, units(before.decode("utf-8", "replace"), encoding)

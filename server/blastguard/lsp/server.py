@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
+import json
 import logging
 import os
 import uuid
@@ -65,6 +67,22 @@ class BlastguardProtocol(LanguageServerProtocol):
     def lsp_text_document__did_close(self, params):
         if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CLOSE)) is not None:
             yield handler, (params,), None
+
+    def send_text(self, body: str) -> None:
+        """Send a message already serialised (by json.dumps, so ASCII: its length is its byte
+        count), framed as pygls frames what it sends."""
+        if self.writer is None:
+            return
+        if self._include_headers:
+            header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            body = header + body
+        try:
+            written = self.writer.write(body.encode(self.CHARSET))
+            if inspect.isawaitable(written):
+                asyncio.ensure_future(written)
+        except BrokenPipeError:  # as pygls's _send_data: the connection is gone
+            log.error("the client closed its end of the connection")
+            raise
 
     def structure_message(self, data):
         """A request whose params do not fit its method still gets its error response: pygls
@@ -239,15 +257,16 @@ class BlastguardServer(LanguageServer):
         """The document's diagnostics, pushed (a pulling client is asked to pull `again` when the
         full comparison adds to a result it may have pulled already), and its change summary."""
         if not self.pull:
-            params = {"uri": doc.uri, "diagnostics": self.pushed(doc)}
-            if doc.result_version is not None:
-                params["version"] = doc.result_version
-            # Plain JSON (as framing sends errors): pygls's notify walks every value with cattrs.
-            self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                                      "params": params})
+            # JSON text built from each diagnostic's kept text: pygls's notify walks every value
+            # with cattrs, and serialising them all again cost more than the keystroke's analysis.
+            version = f',"version":{doc.result_version}' if doc.result_version is not None else ""
+            items = ",".join(self.pushed(doc))
+            self.protocol.send_text(f'{{"jsonrpc":"2.0","method":"{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}",'
+                                    f'"params":{{"uri":{json.dumps(doc.uri)},"diagnostics":[{items}]{version}}}}}')
         elif again and changes.can_refresh(self):
             self.workspace_diagnostic_refresh(None)
-        self.protocol.notify(changes.SUMMARY, changes.summary(doc))
+        self.protocol.send_text(json.dumps({"jsonrpc": "2.0", "method": changes.SUMMARY,
+                                            "params": changes.summary(doc)}))
 
     async def current(self, doc: OpenDocument) -> ScanResult | None:
         """The result for the document's current version, analysing now if needed."""
@@ -263,13 +282,13 @@ class BlastguardServer(LanguageServer):
         return changes.diagnostics(doc, self.encoding, self.rules_by_id, self.settings.preexisting) + \
             self.error_diagnostics(doc)
 
-    def pushed(self, doc: OpenDocument) -> list[dict]:
-        """`diagnostics` as JSON-ready dicts, those that show the same as last time reused."""
+    def pushed(self, doc: OpenDocument) -> list[str]:
+        """`diagnostics` as JSON texts, those that show the same as last time reused."""
         if doc.result is None:
             return []
         unstructure = self.protocol._converter.unstructure
         return changes.pushed(doc, self.encoding, self.rules_by_id, self.settings.preexisting, unstructure) + \
-            [unstructure(d) for d in self.error_diagnostics(doc)]
+            [json.dumps(unstructure(d)) for d in self.error_diagnostics(doc)]
 
     def error_diagnostics(self, doc: OpenDocument) -> list[types.Diagnostic]:
         out = []
