@@ -296,7 +296,8 @@ def test_the_change_settings_are_checked(tmp_path, given, problem):
 
 def test_pushed_diagnostics_reused_across_edits_equal_freshly_converted_ones(engine):
     """The push path keeps each diagnostic's JSON by what it shows: after edits that move,
-    add and remove findings (non-ASCII text before some), it sends what converting afresh sends."""
+    add and remove findings (in ASCII text, then with non-ASCII text before some), it sends what
+    converting afresh sends."""
     import json
 
     from pygls.protocol import default_converter
@@ -312,7 +313,9 @@ def test_pushed_diagnostics_reused_across_edits_equal_freshly_converted_ones(eng
     text = (ROOT / "examples" / "kubernetes" / "risky.yaml").read_text()
     doc = OpenDocument("file:///w/k.yaml", "/w/k.yaml", 1, text.encode())
     doc.reuse = Reuse()
-    edits = [(0, 0, "# é😀\n"), (200, 0, "x"), (200, 1, ""), (len(text) - 5, 0, "\n    privileged: true\n"),
+    # ASCII text first (positions read from the findings), then text before some findings that is not.
+    edits = [(200, 0, "x"), (200, 1, ""), (len(text) - 5, 0, "\n    privileged: true\n"), (0, 0, "\n"),
+             (0, 0, "# é😀\n"), (200, 0, "x"), (200, 1, ""), (len(text) - 5, 0, "\n    privileged: true\n"),
              (10, 30, ""), (0, 0, "---\n")]
     for at, length, insert in [(0, 0, "")] + edits:
         before = doc.data.decode()

@@ -138,9 +138,16 @@ def pushed(doc, encoding: str, rules_by_id: dict, preexisting: str, unstructure)
     lines = doc.lines
     kept, sent = doc.sent, {}
     out = []
+    # In ASCII text a finding's own line and column (code points) are its position in every
+    # encoding: no look-up in the line index per finding.
+    ascii = lines.data.isascii()
     for finding, lowest, notes in shown(doc, preexisting):
-        key = (finding.rule, finding.message, finding.severity, lowest, notes,
-               to_position(lines, finding.start_byte, encoding), to_position(lines, finding.end_byte, encoding))
+        if ascii:
+            start, end = finding.start, finding.end
+            where = (start.line - 1, start.column - 1), (end.line - 1, end.column - 1)
+        else:
+            where = to_position(lines, finding.start_byte, encoding), to_position(lines, finding.end_byte, encoding)
+        key = (finding.rule, finding.message, finding.severity, lowest, notes, where)
         item = kept.get(key) or sent.get(key)
         if item is None:
             item = json.dumps(unstructure(diagnostic(finding, lowest, notes, lines, encoding, rules_by_id)))
