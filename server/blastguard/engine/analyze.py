@@ -125,7 +125,7 @@ class Engine:
             result.language = ",".join(doc.languages) or None
             result.tree = doc.tree
             if doc.languages:
-                result.findings = self.findings(doc, reuse, lines if lines is not None and lines.data is data else None)
+                result.findings = self.findings(doc, lines if lines is not None and lines.data is data else None)
                 off = self.options.ignored_in(path)
                 if off:
                     result.findings = [f for f in result.findings if not f.rule.startswith(off)]
@@ -138,7 +138,7 @@ class Engine:
             result.errors.append(FileError(path, "document is nested too deeply to analyse"))
         return result
 
-    def findings(self, doc: Document, reuse: Reuse | None = None, lines: LineIndex | None = None) -> list[Finding]:
+    def findings(self, doc: Document, lines: LineIndex | None = None) -> list[Finding]:
         lines = lines or LineIndex(doc.data)
         fresh: list[tuple[int, Finding]] = []  # with the start of the subject that made each
         in_tests = in_test_code(doc.path)
