@@ -73,3 +73,29 @@ def test_a_lone_surrogate_in_a_string_does_not_stop_the_rules(engine):
     result = engine.analyze("tool.py", b'import os\nMARK = "\\ud800"\nos.system(cmd)\n')
     assert result.errors == []
     assert "PY101" in {f.rule for f in result.findings}
+
+
+def test_subjects_come_in_document_order_with_the_scope_around_them():
+    doc = load("tool.py", "python", "python", (
+        "import os\n"
+        "class Deploy:\n"
+        "    def run(self, x='a' 'b'):\n"
+        "        os.system(f(g(x)))\n"
+        "        def inner():\n"
+        "            return h('c' f'{\"d\"}')\n"
+        "    y = k()\n"
+        "m()\n").encode(), lambda language, kind, type_: True)
+    assert [(s.kind, s.type or s.node.value, s.unit) for s in doc.subjects] == [
+        ("import", "os", "<module>"),
+        ("def", "run", "Deploy"),
+        ("string", "ab", "Deploy.run"),  # a concatenation is one string, not its pieces
+        ("call", "os.system", "Deploy.run"),
+        ("call", "f", "Deploy.run"),
+        ("call", "g", "Deploy.run"),
+        ("call", "h", "Deploy.run.inner"),
+        ("string", "c" + UNKNOWN_PART, "Deploy.run.inner"),
+        ("string", "d", "Deploy.run.inner"),  # a string inside an f-string's interpolation
+        ("assign", "y", "Deploy"),
+        ("call", "k", "Deploy"),
+        ("call", "m", "<module>"),
+    ]

@@ -12,7 +12,9 @@ import builtins
 import re
 import warnings
 from collections.abc import Iterator
+from operator import attrgetter
 
+from blastguard.engine import parsing
 from blastguard.engine.demand import Demand
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
 
@@ -20,10 +22,13 @@ _BUILTINS = frozenset(dir(builtins))
 # Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
 # so they cannot clash, and free of `*`, which paths read as a glob.
 CALLEE, ARGS_SPLAT, KWARGS_SPLAT = "()", "(args)", "(kwargs)"
-_INTERESTING = frozenset({
-    "call", "assignment", "import_statement", "import_from_statement", "function_definition",
-    "class_definition", "string", "concatenated_string", "parameters", "lambda_parameters",
-})
+_QUERY = """
+[(call) (assignment) (import_statement) (import_from_statement) (function_definition) (class_definition)
+ (string) (concatenated_string) (parameters) (lambda_parameters)] @node
+(concatenated_string (string) @part)
+"""
+_START = attrgetter("start_byte")
+_ORDER = lambda node: (node.start_byte, -node.end_byte)  # noqa: E731
 # PEP 8 constants: module-level names in capitals, assigned once, are read as their literal.
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 # Calls whose value is an environment variable or, when it is unset, their literal default.
@@ -153,7 +158,7 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
     skip_plain, ascii_only = _plain_strings_dead(demand("string", ""), text) if want_strings else (False, False)
     collected.reverse()  # popped in document order: each node is let go once read
     while collected:
-        node, parent_type, scope = collected.pop()
+        node, part, scope = collected.pop()
         t = node.type
         made: list[Subject] = []
         if t == "call":
@@ -170,7 +175,7 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
             subject = _defaults(node, names)
             if subject is not None and wanted("def", subject.type):
                 made.append(subject)
-        elif want_strings and t in ("string", "concatenated_string") and parent_type not in ("", "concatenated_string"):
+        elif want_strings and t in ("string", "concatenated_string") and not part:
             if skip_plain and t == "string":
                 raw = node.text
                 if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()):
@@ -253,32 +258,34 @@ def _is_literal(node) -> bool:
 
 
 def _collect(root) -> list[tuple]:
-    """Every node of the kinds we look at, in document order, without recursion, with its
-    parent's type and the qualified name of the functions and classes around it (`Deploy.run`,
-    or `<module>`: what a finding in Python is known by, whatever its line). Both are tracked
-    on the way down: asking each node for its parents costs the depth every time, which made
-    60 KB of nested calls or `"a" + "a" + ...` quadratic."""
+    """Every node of the kinds we look at, in document order, with whether it is a piece of a
+    concatenated string and the qualified name of the functions and classes around it
+    (`Deploy.run`, or `<module>`: what a finding in Python is known by, whatever its line).
+    A query finds them in C; walking every node from Python cost most of a parse again (a
+    module has eight times as many nodes as these). Scopes come from one pass over the found
+    nodes, never from asking a node for its parents (60 KB of nested calls made that quadratic)."""
+    found = parsing.captures("python", _QUERY, root)
+    nodes = found.get("node", [])
+    # Pre-order, as a walk finds them: by start, the enclosing node (the one ending later) first.
+    nodes.sort(key=_ORDER)
+    parts = frozenset(map(_START, found.get("part", ())))
     out = []
-    cursor = root.walk()
-    parents: list[tuple[str, str]] = []  # (type, qualified scope inside it) of each ancestor
-    while True:
-        node = cursor.node
-        parent_type, scope = parents[-1] if parents else ("", "")
-        if node.type in _INTERESTING:
-            out.append((node, parent_type, scope or "<module>"))
-        if cursor.goto_first_child():
+    scopes: list[tuple[int, str]] = []  # (end, qualified name) of the definitions around
+    for node in nodes:
+        start = node.start_byte
+        while scopes and scopes[-1][0] <= start:
+            scopes.pop()
+        scope = scopes[-1][1] if scopes else ""
+        t = node.type
+        out.append((node, t == "string" and start in parts, scope or "<module>"))
+        if t in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name")
             inner = scope
-            if node.type in ("function_definition", "class_definition"):
-                name = node.child_by_field_name("name")
-                if name is not None:
-                    text = name.text.decode("utf-8", "replace")
-                    inner = f"{scope}.{text}" if scope else text
-            parents.append((node.type, inner))
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return out
-            parents.pop()
+            if name is not None:
+                text = name.text.decode("utf-8", "replace")
+                inner = f"{scope}.{text}" if scope else text
+            scopes.append((node.end_byte, inner))
+    return out
 
 
 def _call(node, names: _Names, demand) -> Subject | None:
