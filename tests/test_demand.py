@@ -118,3 +118,11 @@ def test_a_call_is_read_for_the_keyword_a_rule_needs_whatever_its_callee():
     engine = _engine_with({"subject": {"kind": "call"}, "each": "*password", "where": {"path": ".", "equals": "x"}})
     source = b'f(1, 2, user="u")\ng(a, DB_Password="x")\nh(**{"password": "x"})\nk(*args, password="x")\n'
     assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", source).findings} == {("PY999", 2), ("PY999", 4)}
+
+
+def test_a_rule_on_keys_the_reader_makes_reads_every_call():
+    """Positions and the callee are keys no text spells: the file's text cannot rule them out."""
+    engine = _engine_with({"subject": {"kind": "call"}, "each": "0", "where": {"path": ".", "equals": "x"}})
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", b'f(1)\ng("x")\n').findings} == {("PY999", 2)}
+    engine = _engine_with({"subject": {"kind": "call"}, "where": {"path": "()", "resolved": False}})
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", b'f(1)\n').findings} == {("PY999", 1)}

@@ -38,7 +38,7 @@ class Engine:
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
-        self._demands: dict[tuple[str, str, str], Demand] = {}
+        self._demands: dict[tuple, Demand] = {}
         # Indexed per language on first use, so a one-file check compiles only its language's rules.
         self._unindexed: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules.rules:
@@ -89,7 +89,11 @@ class Engine:
         key = (language, kind, type_)
         found = self._demands.get(key)
         if found is None:
-            found = self._demands[key] = demand_of([m for _, m in self.candidates(language, kind, type_)])
+            matchers = [m for _, m in self.candidates(language, kind, type_)]
+            # Types with the same rules share one demand: a reader asks each demand once per file.
+            shared = (language, kind, *map(id, matchers))
+            found = self._demands.get(shared) or demand_of(matchers)
+            self._demands[key] = self._demands[shared] = found
         return found
 
     # -- entry points -------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Callable, Iterable
 
 import re2
@@ -69,6 +70,9 @@ class Demand:
     texts: tuple[tuple[tuple[str, ...], bool], ...] | None = None
     # Whether a text holds one of those literals (case-insensitively where folded), in one RE2 pass.
     found_in: Callable[[bytes], bool] | None = None
+    # Whether a source text may spell a key `test` accepts; None when a key the reader makes up
+    # (a position, the callee) may pass, so the text cannot tell.
+    spelled_in: Callable[[bytes], bool] | None = None
 
 
 def demand_of(matchers: list) -> Demand:
@@ -77,8 +81,33 @@ def demand_of(matchers: list) -> Demand:
     test = None if None in bounds else key_test(frozenset().union(*bounds))
     texts = [_needed_text(m.where) if m.each is None and m.where is not None else None for m in matchers]
     texts = None if None in texts else tuple(texts)
-    return Demand(test, test is not None and all(m.each is not None for m in matchers), texts,
-                  _finder(texts) if texts else None)
+    # As analyze._may_reach: an `each` that starts at the body reaches nothing from a scalar.
+    each_only = all(m.each and m.each[0] not in (ROOT, OWNER, DOC) for m in matchers)
+    keys = None if test is None else frozenset().union(*bounds)
+    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys))
+
+
+# Keys a reader makes rather than reads from the text (python's callee, splats and positions).
+_MADE_KEYS = ("()", "(args)", "(kwargs)", "0", "1", "12")
+
+
+@cache  # one per key set: a reader asks each once per file
+def _speller(keys: frozenset | None) -> Callable[[bytes], bool] | None:
+    """A key read from the text is spelled there: an exact key as it is, a `*`-glob's longest
+    literal piece in any case (RE2 folds as the key glob does)."""
+    if keys is None or key_test(keys)(_MADE_KEYS) \
+            or any("?" in k or k.isdigit() or "(" in k for k in keys):
+        return None
+    exact = [k for k in keys if "*" not in k]
+    pieces = [max(k.split("*"), key=len) for k in keys if "*" in k]
+    if any(not piece or piece.isdigit() for piece in pieces):
+        return None
+    searches = []
+    for folded, literals in ((False, exact), (True, pieces)):
+        if literals:
+            pattern = b"|".join(re2.escape(k.encode("utf-8", "surrogatepass")) for k in sorted(literals))
+            searches.append(re2.compile(pattern, options(folded)).search)
+    return lambda data: any(search(data) for search in searches)
 
 
 def _finder(texts) -> Callable[[bytes], bool]:

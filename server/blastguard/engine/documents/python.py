@@ -156,13 +156,24 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
     want_strings = wanted("string", "")
     # Plain literals of a file holding none of the text string rules need are not made.
     skip_plain, ascii_only = _plain_strings_dead(demand("string", ""), text) if want_strings else (False, False)
+    # Whether the file spells a key a demand asks for: if not, no call of that demand is read.
+    spelled_in: dict[int, bool] = {}
+
+    def spelled(wanted: Demand) -> bool:
+        if wanted.spelled_in is None:
+            return True
+        found = spelled_in.get(id(wanted.spelled_in))
+        if found is None:
+            found = spelled_in[id(wanted.spelled_in)] = wanted.spelled_in(text)
+        return found
+
     collected.reverse()  # popped in document order: each node is let go once read
     while collected:
         node, part, scope = collected.pop()
         t = node.type
         made: list[Subject] = []
         if t == "call":
-            subject = _call(node, names, demand)
+            subject = _call(node, names, demand, spelled)
             if subject is not None and wanted("call", subject.type):
                 made.append(subject)
         elif t == "assignment":
@@ -172,7 +183,7 @@ def _made(collected: list[tuple], names: _Names, wanted, demand, text: bytes) ->
         elif t in ("import_statement", "import_from_statement"):
             made.extend(s for s in _imports(node) if wanted("import", s.type))
         elif t == "function_definition":
-            subject = _defaults(node, names)
+            subject = _defaults(node, names, demand, spelled)
             if subject is not None and wanted("def", subject.type):
                 made.append(subject)
         elif want_strings and t in ("string", "concatenated_string") and not part:
@@ -288,15 +299,15 @@ def _collect(root) -> list[tuple]:
     return out
 
 
-def _call(node, names: _Names, demand) -> Subject | None:
+def _call(node, names: _Names, demand, spelled) -> Subject | None:
     function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
     if function is None or arguments is None or arguments.type != "argument_list":
         return None
     name, anchored = names.qualify(function)
     if name is None:
         return None
-    test = demand("call", name).test
-    if test is not None and not test(_argument_keys(arguments)):
+    wanted = demand("call", name)
+    if wanted.test is not None and not (spelled(wanted) and wanted.test(_argument_keys(arguments))):
         return None
     entries: dict[str, Node] = {}
     callee = unknown(function.start_byte, function.end_byte, function.text.decode("utf-8", "replace"))
@@ -390,25 +401,31 @@ def _item_target(left, names: _Names) -> str | None:
     return f"{base}[{key_value.value}]"
 
 
-def _defaults(node, names: _Names) -> Subject | None:
+def _defaults(node, names: _Names, demand, spelled) -> Subject | None:
     """A `def` subject: the function's parameters that have a default (`def connect(host,
     password="...")`), each mapped to it; the default is what every call that omits it uses."""
     name, parameters = node.child_by_field_name("name"), node.child_by_field_name("parameters")
     if name is None or parameters is None:
         return None
-    entries: dict[str, Node] = {}
+    text = name.text.decode("utf-8", "replace")
+    wanted = demand("def", text)
+    if wanted.test is not None and not spelled(wanted):
+        return None
+    found = []
     for parameter in parameters.named_children:
         if parameter.type not in ("default_parameter", "typed_default_parameter"):
             continue
         key, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
         if key is None or value is None or key.type != "identifier":
             continue
+        found.append((key.text.decode("utf-8", "replace"), parameter, value))
+    if not found or wanted.test is not None and not wanted.test([key for key, _, _ in found]):
+        return None  # no default a rule reads: nothing converted
+    entries: dict[str, Node] = {}
+    for key, parameter, value in found:
         child = convert(value, names)
         _entry(child, parameter.start_byte)
-        entries[key.text.decode("utf-8", "replace")] = child
-    if not entries:
-        return None
-    text = name.text.decode("utf-8", "replace")
+        entries[key] = child
     return Subject("def", text, text, Node(MAP, entries, parameters.start_byte, parameters.end_byte),
                    name.start_byte, name.end_byte)
 
