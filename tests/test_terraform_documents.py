@@ -243,3 +243,42 @@ def test_a_stray_word_line_before_a_block_is_a_syntax_error_and_the_block_is_sti
             'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n')
     result = engine.analyze("main.tf", text.encode())
     assert {(f.rule, f.start.line) for f in result.findings} == {("TF101", 2), ("BG001", 4), ("TF101", 6)}
+
+
+def test_a_named_step_follows_a_name_to_the_block_of_the_subject_that_bears_it():
+    from blastguard.engine.paths import compile_path, locate
+
+    text = '''resource "azurerm_application_gateway" "gw" {
+  http_listener {
+    name     = "http"
+    protocol = "Http"
+  }
+  http_listener {
+    name     = "https"
+    protocol = "Https"
+  }
+  dynamic "probe" {
+    for_each = var.probes
+    content {
+      name = probe.value
+    }
+  }
+  request_routing_rule { http_listener_name = "https" }
+  request_routing_rule { http_listener_name = local.name }
+  request_routing_rule { http_listener_name = "missing" }
+  request_routing_rule { probe_name = "p" }
+}
+'''
+    (gw,) = subjects(text)
+    rules = resolve(gw.node, ("request_routing_rule",))[0].value
+
+    def at(rule, path):
+        return [(n.kind, n.value) for n in locate(rule, gw, compile_path(path))]
+
+    assert at(rules[0], "http_listener_name.$named:http_listener.protocol") == [(SCALAR, "Https")]
+    # An unknown name, or blocks that a dynamic block may add, leave the target unknown; a literal
+    # name no block bears leads nowhere; a fix never edits through the step.
+    assert [kind for kind, _ in at(rules[1], "http_listener_name.$named:http_listener.protocol")] == [UNKNOWN]
+    assert at(rules[2], "http_listener_name.$named:http_listener.protocol") == []
+    assert [kind for kind, _ in at(rules[3], "probe_name.$named:probe.name")] == [UNKNOWN]
+    assert locate(rules[0], gw, compile_path("http_listener_name.$named:http_listener.protocol"), exact=True) == []

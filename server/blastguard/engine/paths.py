@@ -16,6 +16,10 @@ ROOT, OWNER, DOC = "$", "$owner", "$doc"
 # A step that follows a reference (`load_balancer_arn.$ref.internal`) to the resource it names in
 # the same file; a reference that cannot be followed stays unknown.
 REF = "$ref"
+# A step that follows a name to the block of the subject that bears it
+# (`http_listener_name.$named:http_listener.protocol`: the `http_listener` whose `name` is the
+# value here), as Azure resources join their own parts; an unknown name or block stays unknown.
+NAMED = "$named:"
 
 
 def compile_path(path: str | list) -> tuple[str, ...]:
@@ -96,7 +100,8 @@ def key_glob(segment: str):
 
 def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) -> list[Node]:
     """resolve() from node, or from the scope's root, owner or document when the path starts there;
-    a `$ref` step continues from the resource a reference names."""
+    a `$ref` step continues from the resource a reference names, a `$named:` step from the block
+    of the subject a name designates."""
     if REF in segments:
         if exact:
             return []  # a fix edits what is written here, never what a reference names
@@ -112,10 +117,32 @@ def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) ->
             elif item.kind == UNKNOWN:
                 found.append(item)  # an unresolved reference: what it names is unknown
         return found
+    at = next((i for i, segment in enumerate(segments) if segment.startswith(NAMED)), None)
+    if at is not None:
+        return [] if exact else _named(node, scope, segments, at)
     if segments and segments[0] in (ROOT, OWNER, DOC):
         start = None if scope is None else {ROOT: scope.node, OWNER: scope.owner, DOC: scope.document}[segments[0]]
         return resolve(start, segments[1:], exact) if start is not None else []
     return resolve(node, segments, exact)
+
+
+def _named(node: Node, scope, segments: tuple[str, ...], at: int) -> list[Node]:
+    blocks = [b for n in resolve(scope.node, (segments[at][len(NAMED):],)) for b in flatten(n)] \
+        if scope is not None and scope.node is not None else []
+    names = [(b, b.value.get("name") if b.kind == MAP else None) for b in blocks]
+    # A block whose name is not known (a dynamic block over a variable) may bear any name.
+    unsure = any(name is None or name.kind == UNKNOWN for _, name in names)
+    found: list[Node] = []
+    for item in locate(node, scope, segments[:at]):
+        if item.kind == SCALAR and isinstance(item.value, str):
+            named = [b for b, name in names if name is not None and name.kind == SCALAR and name.value == item.value]
+            for block in named:
+                found.extend(locate(block, scope, segments[at + 1:]))
+            if not named and unsure:
+                found.append(Node(UNKNOWN, None, item.start, item.end))
+        elif item.kind == UNKNOWN:
+            found.append(item)
+    return found
 
 
 def scalars(nodes: list[Node]):
