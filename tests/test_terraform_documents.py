@@ -267,9 +267,16 @@ def test_a_named_step_follows_a_name_to_the_block_of_the_subject_that_bears_it()
   request_routing_rule { http_listener_name = local.name }
   request_routing_rule { http_listener_name = "missing" }
   request_routing_rule { probe_name = "p" }
+  url_path_map { name = local.map }
+  request_routing_rule { url_path_map_name = local.map }
+  request_routing_rule { url_path_map_name = local.other }
+}
+locals {
+  map   = "${var.env}-paths"
+  other = "${var.env}-paths"
 }
 '''
-    (gw,) = subjects(text)
+    (gw,) = [s for s in subjects(text) if s.kind == "resource"]
     rules = resolve(gw.node, ("request_routing_rule",))[0].value
 
     def at(rule, path):
@@ -282,3 +289,6 @@ def test_a_named_step_follows_a_name_to_the_block_of_the_subject_that_bears_it()
     assert at(rules[2], "http_listener_name.$named:http_listener.protocol") == []
     assert [kind for kind, _ in at(rules[3], "probe_name.$named:probe.name")] == [UNKNOWN]
     assert locate(rules[0], gw, compile_path("http_listener_name.$named:http_listener.protocol"), exact=True) == []
+    # A local read on both sides is one expression, so one name; another local of the same text is not.
+    assert [kind for kind, _ in at(rules[4], "url_path_map_name.$named:url_path_map")] == [MAP]
+    assert [kind for kind, _ in at(rules[5], "url_path_map_name.$named:url_path_map")] == [UNKNOWN]

@@ -141,7 +141,14 @@ def _named(node: Node, scope, segments: tuple[str, ...], at: int) -> list[Node]:
             if not named and unsure:
                 found.append(Node(UNKNOWN, None, item.start, item.end))
         elif item.kind == UNKNOWN:
-            found.append(item)
+            # One expression written once (a local's `"${...}-listener"`, read both here and as the
+            # block's name) has one value: the same span is the same name.
+            same = [b for b, name in names if name is not None and name.kind == UNKNOWN and name.end > name.start
+                    and (name.start, name.end) == (item.start, item.end)]
+            for block in same:
+                found.extend(locate(block, scope, segments[at + 1:]))
+            if not same:
+                found.append(item)
     return found
 
 
