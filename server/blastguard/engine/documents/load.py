@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import (helm, json_tree, kinds, python, referenced, terraform, terraform_hcl,
-                                         terraform_json, yaml_editing, yaml_stream)
+from blastguard.engine.documents import (helm, json_scan, json_tree, kinds, python, referenced, terraform,
+                                         terraform_hcl, terraform_json, yaml_editing, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse
 from blastguard.engine.documents.terraform import Wanted
@@ -54,6 +54,18 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc = Document(path, language, syntax, data)
         terraform_hcl.load(doc, data, wanted, old_tree, reuse, read, inputs)
         return doc
+    if syntax == "json" and language != "terraform" and old_tree is None:
+        # Strict JSON is read without tree-sitter (see json_scan); an editor's next parse then
+        # has no old tree and reads it the same way. Terraform JSON keeps its tree: embedded
+        # policies are decoded from the tree-sitter string nodes.
+        try:
+            value = json_scan.read(data)
+        except json_scan.NotStrict:
+            pass
+        else:
+            doc = Document(path, language, syntax, data)
+            doc.languages = list(dict.fromkeys(_add_values(doc, [value], False)))
+            return doc
     grammar = "hcl" if syntax == "hcl" else syntax
     tree = parsing.parse(grammar, data, old_tree)
     root = tree.root_node
