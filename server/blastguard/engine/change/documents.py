@@ -29,7 +29,7 @@ def read(path: str, data: bytes) -> list[Doc] | None:
             if helm.needs_mask(data):
                 return None
             root = parsing.parse("yaml", data).root_node
-            values = yaml_tree.documents(root)
+            values = yaml_tree.documents(root, data)
         else:
             root = parsing.parse("json", data).root_node
             value = next((c for c in root.named_children if c.type != "comment"), None)

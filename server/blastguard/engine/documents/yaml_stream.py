@@ -216,7 +216,7 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: 
         root = tree.root_node
         found = parsing.first_error(root)
         if found is None:
-            return Read(yaml_tree.documents(root), None, _tree_comments(root, comments), tree)
+            return Read(yaml_tree.documents(root, data), None, _tree_comments(root, comments), tree)
         error = found.start_byte
     try:
         values, scalars = yaml_events.documents(data, segment.start, segment.end)
@@ -225,7 +225,7 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: 
             return Read([], exc.offset, [], None)
         # Really invalid: what tree-sitter recovered is still checked, and its error reported.
         root = tree.root_node
-        return Read(yaml_tree.documents(root), error, _tree_comments(root, comments), tree)
+        return Read(yaml_tree.documents(root, data), error, _tree_comments(root, comments), tree)
     spans = yaml_events.comments(data, segment.start, segment.end, scalars) if comments else []
     return Read(values, None, spans, tree)
 

@@ -32,22 +32,56 @@ def document_nodes(root) -> list:
     return [doc for doc in root.named_children if doc.type == "document"]
 
 
-def documents(root, skip: frozenset = frozenset()) -> list[Node | None]:
-    """The value of each document in a tree-sitter-yaml `stream` (None for an empty one, and
-    for the indexes in `skip`). Anchors belong to their document, so each is converted alone."""
+def documents(root, data: bytes, skip: frozenset = frozenset()) -> list[Node | None]:
+    """The value of each document in a tree-sitter-yaml `stream` parsed from `data` (None for an
+    empty one, and for the indexes in `skip`). Anchors belong to their document, so each is
+    converted alone."""
+    k = _kinds()
     out: list[Node | None] = []
     for index, doc in enumerate(document_nodes(root)):
-        content = next((c for c in doc.named_children if c.type in ("block_node", "flow_node")), None)
+        content = next((c for c in doc.named_children if c.kind_id in k.nodes), None)
         if content is None or index in skip:
             out.append(None)
         else:
             # Sizes bound what aliases expand to: a document without `&` has no anchor to expand.
-            out.append(_Converter(b"&" in content.text).node(content, 0))
+            sized = data.find(b"&", content.start_byte, content.end_byte) >= 0
+            out.append(_Converter(data, sized).node(content, 0))
     return out
 
 
+class _Kinds:
+    """The grammar's id of each node kind read here: `kind_id` is an int, where `type` makes a
+    new string on every call, and a conversion asks several times per value."""
+
+    def __init__(self, yaml) -> None:
+        def ids(*names: str) -> frozenset[int]:
+            return frozenset(yaml.id_for_node_kind(name, True) for name in names)
+
+        self.flow_node, self.anchor, self.tag, self.alias, self.plain, self.double, self.single, self.block, \
+            self.item, self.flow_pair, self.integer, self.float, self.boolean, self.null = (
+                yaml.id_for_node_kind(name, True) for name in (
+                    "flow_node", "anchor", "tag", "alias", "plain_scalar", "double_quote_scalar",
+                    "single_quote_scalar", "block_scalar", "block_sequence_item", "flow_pair", "integer_scalar",
+                    "float_scalar", "boolean_scalar", "null_scalar"))
+        self.nodes = ids("block_node", "flow_node")
+        self.content = ids(*_CONTENT)
+        self.mappings = ids("block_mapping", "flow_mapping")
+        self.sequences = ids("block_sequence", "flow_sequence")
+        self.pairs = ids("block_mapping_pair", "flow_pair", "flow_node")
+        self.quoted = ids("double_quote_scalar", "single_quote_scalar")
+
+
+@cache
+def _kinds() -> _Kinds:
+    from blastguard.engine.parsing import language
+
+    return _Kinds(language("yaml"))
+
+
 class _Converter:
-    def __init__(self, sized: bool = True) -> None:
+    def __init__(self, data: bytes, sized: bool = True) -> None:
+        self.data = data
+        self.k = _kinds()
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
         self.sized = sized  # whether to count each value's size (see `documents`)
@@ -57,47 +91,49 @@ class _Converter:
         registers its anchor."""
         if depth > MAX_DEPTH:
             raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", ts_node.start_point[0] + 1)
+        k = self.k
         anchor = tag = content = None
-        if ts_node.type in ("block_node", "flow_node"):
-            for child in ts_node.named_children:
-                kind = child.type
-                if kind == "anchor":
+        kind = ts_node.kind_id
+        if kind in k.nodes:
+            for child in _named_children(ts_node):
+                child_kind = child.kind_id
+                if child_kind == k.anchor:
                     anchor = child
-                elif kind == "tag":
+                elif child_kind == k.tag:
                     tag = child.text.decode("utf-8", "replace")
-                elif kind in _CONTENT:
-                    content = child
+                elif child_kind in k.content:
+                    content, kind = child, child_kind
         else:
             content = ts_node
         if content is None:
             value = scalar(None, ts_node.end_byte, ts_node.end_byte)
             size = 1
         else:
-            value, size = self.content(content, depth)
+            value, size = self.content(content, kind, depth)
         if tag is not None:
-            value = _tagged(tag, value, ts_node)
+            value = self.tagged(tag, value, ts_node)
         if anchor is not None:
             name = anchor.text.decode("utf-8", "replace").lstrip("&")
             self.anchors[name] = (value, size)
         return value
 
-    def content(self, node, depth: int) -> tuple[Node, int]:
-        t = node.type
-        if t == "alias":
+    def content(self, node, kind: int, depth: int) -> tuple[Node, int]:
+        k = self.k
+        if kind == k.alias:
             return self.alias(node)
-        if t in ("block_mapping", "flow_mapping"):
+        if kind in k.mappings:
             return self.mapping(node, depth)
-        if t in ("block_sequence", "flow_sequence"):
+        if kind in k.sequences:
             items, size = [], 1
             sized = self.sized
             for child in node.named_children:
-                kind = child.type
-                if kind == "block_sequence_item":
-                    inner = next((c for c in child.named_children if c.type in ("block_node", "flow_node")), None)
+                child_kind = child.kind_id
+                if child_kind == k.item:
+                    inner = next((c for c in _named_children(child) if c.kind_id in k.nodes), None)
                     item = self.node(inner, depth + 1) if inner is not None else scalar(None, child.end_byte, child.end_byte)
-                elif kind == "flow_node":
+                elif child_kind == k.flow_node:
                     item = self.node(child, depth + 1)
-                elif kind == "flow_pair":
+                elif child_kind == k.flow_pair:
                     item = self.mapping_of([child], child, depth + 1)
                 else:
                     continue
@@ -105,27 +141,35 @@ class _Converter:
                 if sized:
                     size += _size(item)
             return Node(LIST, items, node.start_byte, node.end_byte), size
-        return _scalar(node), 1
+        return self.scalar(node, kind), 1
 
     def mapping(self, node, depth: int) -> tuple[Node, int]:
-        pairs = [c for c in node.named_children if c.type in ("block_mapping_pair", "flow_pair", "flow_node")]
-        value = self.mapping_of(pairs, node, depth)
+        pairs = self.k.pairs
+        value = self.mapping_of([c for c in node.named_children if c.kind_id in pairs], node, depth)
         return value, _size(value)
 
     def mapping_of(self, pairs, node, depth: int) -> Node:
         entries: dict[str, Node] = {}
         merges: list[Node] = []
         key_field, value_field = _fields()
+        flow_node, plain, data = self.k.flow_node, self.k.plain, self.data
         for pair in pairs:
-            if pair.type == "flow_node":  # `{a}`: a key without a value
+            if pair.kind_id == flow_node:  # `{a}`: a key without a value
                 key_node, value_node = pair, None
             else:
                 key_node, value_node = pair.child_by_field_id(key_field), pair.child_by_field_id(value_field)
             if key_node is None:
                 continue
-            key = _key(key_node)
-            if key is None:
-                continue
+            # A plain key alone in its node (most keys) is read here, without the calls of `key`.
+            inner = key_node.named_child(0) if key_node.named_child_count == 1 else None
+            if inner is not None and inner.kind_id == plain:
+                key = data[inner.start_byte:inner.end_byte].decode("utf-8", "replace")
+                if "\n" in key:
+                    key = _fold(key)
+            else:
+                key = self.key(key_node)
+                if key is None:
+                    continue
             if value_node is None:
                 child = scalar(None, pair.end_byte, pair.end_byte)
             else:
@@ -167,6 +211,69 @@ class _Converter:
             copy.meta = {k: v for k, v in target.meta.items() if k != "aliased"} or None
         return copy, size
 
+    def key(self, node) -> str | None:
+        k = self.k
+        content, kind = node, node.kind_id
+        if kind in k.nodes:
+            content = None
+            for child in _named_children(node):
+                kind = child.kind_id
+                if kind in k.content:
+                    content = child
+                    break
+        if content is None:
+            return None
+        if kind == k.plain:
+            # Its text, folded: what `scalar` gives a string, and the text of any other typed value.
+            text = self.data[content.start_byte:content.end_byte].decode("utf-8", "replace")
+            return _fold(text) if "\n" in text else text
+        if kind not in k.quoted:
+            return None
+        return self.scalar(content, kind).value
+
+    def tagged(self, tag: str, value: Node, ts_node) -> Node:
+        """Standard tags retype a scalar; any other tag (`!Ref`, `!Sub`, `!vault`) makes the value
+        unknown, keeping the tag and the inner value for document kinds that understand it."""
+        name = tag[2:] if tag.startswith("!!") else tag[len(_STANDARD_TAG) + 2:-1] if tag.startswith("!<" + _STANDARD_TAG) else None
+        start, end = ts_node.start_byte, ts_node.end_byte
+        if name is not None:
+            if value.kind == SCALAR and name == "str" and not isinstance(value.value, str):
+                content = next((c for c in ts_node.named_children if c.kind_id in self.k.content), None)
+                value.value = content.text.decode("utf-8", "replace") if content is not None else ""
+            return value
+        result = unknown(start, end, self.data[start:end].decode("utf-8", "replace"))
+        result.meta = {"tag": tag, "value": value}
+        return result
+
+    def scalar(self, node, kind: int) -> Node:
+        k = self.k
+        start, end = node.start_byte, node.end_byte
+        raw = self.data[start:end].decode("utf-8", "replace")
+        if kind == k.plain:
+            child = node.named_child(0)
+            typed = child.kind_id if child is not None else None
+            if typed == k.integer:
+                return Node(SCALAR, _int(raw), start, end)
+            if typed == k.float:
+                return Node(SCALAR, _float(raw), start, end)
+            if typed == k.boolean:
+                return Node(SCALAR, raw.lower() == "true", start, end)
+            if typed == k.null:
+                return Node(SCALAR, None, start, end)
+            return Node(SCALAR, _fold(raw) if "\n" in raw else raw, start, end)
+        if kind == k.double:
+            return scalar(_unescape(_fold(raw[1:-1])), start, end)
+        if kind == k.single:
+            return scalar(_fold(raw[1:-1]).replace("''", "'"), start, end)
+        if kind == k.block:
+            return scalar(_block(raw, _indent_of(node)), start, end)
+        return unknown(start, end, raw)
+
+
+def _named_children(node) -> list | tuple:
+    """A node's named children; most have one, and `named_child(0)` costs a quarter of the list."""
+    return (node.named_child(0),) if node.named_child_count == 1 else node.named_children
+
 
 def _copy(node: Node) -> Node:
     return Node(node.kind, node.value, node.start, node.end, node.key_start, node.text, node.src, node.meta)
@@ -187,64 +294,6 @@ def _fields() -> tuple[int, int]:
 
     yaml = language("yaml")
     return yaml.field_id_for_name("key"), yaml.field_id_for_name("value")
-
-
-def _key(node) -> str | None:
-    content, kind = node, node.type
-    if kind in ("block_node", "flow_node"):
-        content = None
-        for child in node.named_children:
-            kind = child.type
-            if kind in _CONTENT:
-                content = child
-                break
-    if content is None:
-        return None
-    if kind == "plain_scalar":
-        # Its text, folded: what `_scalar` gives a string, and the text of any other typed value.
-        return _fold(content.text.decode("utf-8", "replace"))
-    if kind not in ("double_quote_scalar", "single_quote_scalar"):
-        return None
-    return _scalar(content).value
-
-
-def _tagged(tag: str, value: Node, ts_node) -> Node:
-    """Standard tags retype a scalar; any other tag (`!Ref`, `!Sub`, `!vault`) makes the value
-    unknown, keeping the tag and the inner value for document kinds that understand it."""
-    name = tag[2:] if tag.startswith("!!") else tag[len(_STANDARD_TAG) + 2:-1] if tag.startswith("!<" + _STANDARD_TAG) else None
-    if name is not None:
-        if value.kind == SCALAR and name == "str" and not isinstance(value.value, str):
-            content = next((c for c in ts_node.named_children if c.type in _CONTENT), None)
-            value.value = content.text.decode("utf-8", "replace") if content is not None else ""
-        return value
-    result = unknown(ts_node.start_byte, ts_node.end_byte, ts_node.text.decode("utf-8", "replace"))
-    result.meta = {"tag": tag, "value": value}
-    return result
-
-
-def _scalar(node) -> Node:
-    start, end = node.start_byte, node.end_byte
-    raw = node.text.decode("utf-8", "replace")
-    t = node.type
-    if t == "double_quote_scalar":
-        return scalar(_unescape(_fold(raw[1:-1])), start, end)
-    if t == "single_quote_scalar":
-        return scalar(_fold(raw[1:-1]).replace("''", "'"), start, end)
-    if t == "block_scalar":
-        return scalar(_block(raw, _indent_of(node)), start, end)
-    if t == "plain_scalar":
-        child = node.named_child(0)
-        kind = child.type if child is not None else "string_scalar"
-        if kind == "integer_scalar":
-            return scalar(_int(raw), start, end)
-        if kind == "float_scalar":
-            return scalar(_float(raw), start, end)
-        if kind == "boolean_scalar":
-            return scalar(raw.lower() == "true", start, end)
-        if kind == "null_scalar":
-            return scalar(None, start, end)
-        return scalar(_fold(raw), start, end)
-    return unknown(start, end, raw)
 
 
 def _indent_of(node) -> int:
