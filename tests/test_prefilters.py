@@ -14,7 +14,7 @@ import re2
 from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
 from blastguard.engine.compile import compile_match
-from blastguard.engine.conditions import All, Any_, Not, RegexTest, ScalarTest
+from blastguard.engine.conditions import All, Any_, Not, RegexTest, ScalarTest, _encodable
 from blastguard.engine.documents import json_tree, python
 from blastguard.engine.documents.load import load
 from blastguard.engine.loader import load_rules
@@ -96,6 +96,19 @@ def test_prefilter_never_changes_a_rule_regex_answer():
                     assert with_prefilter == test.partial(value), (pattern, value)
                 finally:
                     test.needs = test_needs
+
+
+def test_script_secret_prefilter_never_changes_its_answer():
+    from blastguard.engine.secrets import _script_holds_secret, script_secret
+
+    traps = ["DB_PAſSWORD=Zq8vN2rL5xT9wK3m", "export API_KEY=Zq8vN2rL5xT9wK3mYh", "MYSQL -uroot -pZq8vN2rL5xT9",
+             "postgresql://app:Zq8vN2rL5xT9wK3m@db/orders", "ghp_" + "a1B2" * 9, "AKIA" + "Q7ZT" * 4]
+    samples = _samples() + traps + [line for value in traps for line in (value.upper(), value.lower())]
+    samples = [value for value in samples if value == _encodable(value)]  # RE2 raises on a lone surrogate
+    answers = [(value, _script_holds_secret(value)) for value in samples]
+    assert sum(answer for _, answer in answers) > 20  # secrets among them, not only misses
+    for value, answer in answers:
+        assert script_secret(value) == answer, value
 
 
 def test_case_folding_that_str_lower_does_not_do_still_matches():

@@ -366,13 +366,7 @@ class RegexTest:
 
     def may_match(self, text: str) -> bool:
         """False when the text cannot match: it holds none of the literals every match needs."""
-        if text.isascii():
-            folded = text.lower() if self.fold else text
-        elif self.fold:
-            return True  # RE2 folds `ſ` to `s` and `K` (Kelvin) to `k`; str.lower() does not
-        else:
-            folded = _encodable(text)
-        return any(needed in folded for needed in self.needs)
+        return literals.may_contain(text if self.fold or text.isascii() else _encodable(text), self.needs, self.fold)
 
     def partial(self, template: str) -> bool:
         """An interpolated string matches when some match lies wholly in its literal parts

@@ -44,6 +44,17 @@ def required(pattern: str, ignore_case: bool) -> tuple[tuple[str, ...], bool] | 
     return tuple(sorted(best)), fold
 
 
+def may_contain(text: str, needs: tuple[str, ...], fold: bool) -> bool:
+    """False when `text` holds none of `needs` (from `required`), so the pattern cannot match it."""
+    if text.isascii():
+        folded = text.lower() if fold else text
+    elif fold:
+        return True  # RE2 folds `ſ` to `s` and `K` (Kelvin) to `k`; str.lower() does not
+    else:
+        folded = text
+    return any(needed in folded for needed in needs)
+
+
 def _folds(items) -> bool:
     """Whether some group turns case-insensitivity on: then every literal is compared folded."""
     for op, arg in items:

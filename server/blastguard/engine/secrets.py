@@ -18,6 +18,7 @@ from collections import Counter
 
 import re2
 
+from blastguard.engine import literals
 from blastguard.engine.values import UNKNOWN_PART
 
 MIN_LENGTH = 8
@@ -263,6 +264,11 @@ _ABOUT_A_SECRET = re.compile(
 _URL_PASSWORD = re2.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]+)@[^\s/'\"@]")
 
 
+# The literal text a match of each of the three needs (engine.literals): most strings hold none
+# of it, and three RE2 scans of every value under a template's properties cost many substring tests.
+_SCRIPT_NEEDS = tuple(literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern))
+
+
 def script_secret(text: object) -> bool:
     """A script, env file or config text (user data, a container's command, a connection string)
     that holds a credential: a key or token of a known shape, a password in a URL, or an
@@ -270,6 +276,13 @@ def script_secret(text: object) -> bool:
     of a template (UNKNOWN_PART) are never the value."""
     if not isinstance(text, str):
         return False
+    if not any(needs is None or literals.may_contain(text, *needs) for needs in _SCRIPT_NEEDS):
+        return False
+    return _script_holds_secret(text)
+
+
+def _script_holds_secret(text: str) -> bool:
+    """script_secret without the literal prefilter."""
     for match in _KEY.finditer(text):
         if UNKNOWN_PART not in match.group() and "..." not in match.group():
             return True
