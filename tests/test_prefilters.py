@@ -14,12 +14,14 @@ import re2
 from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
 from blastguard.engine.compile import compile_match
-from blastguard.engine.conditions import All, Any_, Not, RegexTest, ScalarTest, _encodable
+from blastguard.engine.conditions import FALSE, TRUE, All, Any_, Not, RegexTest, ScalarTest, _encodable
 from blastguard.engine.documents import json_tree, python
 from blastguard.engine.documents.load import load
+from blastguard.engine.levels import Levels, levels
 from blastguard.engine.loader import load_rules
 from blastguard.engine.paths import locate
 from blastguard.engine.values import UNKNOWN, UNKNOWN_PART
+from tests.conftest import SHARED
 from tests.test_rule_examples import DEFAULT_PATH
 
 RULES = load_rules().rules
@@ -250,3 +252,49 @@ def test_a_matcher_precheck_never_skips_a_finding():
         for rule_id, matcher in matchers:
             if not matcher.need(node):
                 assert matcher.where.evaluate(node, None)[0] != TRUE, (rule_id, value)
+
+
+def _cloudformation_subjects():
+    """Every resource of every CloudFormation rule example, and of the corpus when it is there."""
+    texts = [(case if isinstance(case, str) else case["code"], "template.yaml")
+             for rule in RULES if rule.language == "cloudformation"
+             for kind in ("valid", "invalid") for case in rule.examples[kind]]
+    corpus = SHARED / "corpus"
+    if corpus.is_dir():
+        texts += [(p.read_text(errors="replace"), p.name) for p in sorted(corpus.rglob("*")) if p.suffix in (".yaml", ".json")]
+    for text, name in texts:
+        data = text.encode()
+        detected = languages.detect(name, data)
+        if detected is None:
+            continue
+        try:
+            doc = load(name, *detected, data, lambda *_: True)
+        except Exception:  # noqa: BLE001 - a broken file has no subjects to compare
+            continue
+        yield from (s for s in doc.subjects if s.language == "cloudformation" and s.kind == "resource")
+
+
+def test_levels_answer_as_the_any_they_replace():
+    """CFN503's `any` of one test four `*` levels deep is compiled to Levels: over every
+    CloudFormation resource at hand, the same truth and the same witnesses as the plain `any`."""
+    where = next(m.where for rule in RULES if rule.id == "CFN503" for m in rule.match)
+    assert isinstance(where, Levels) and where.depth == 4
+    plain = Any_([ScalarTest(where.first.path + ("*",) * depth, where.first.test, in_tests=where.first.in_tests)
+                  for depth in range(where.depth)])
+    truths = set()
+    for subject in _cloudformation_subjects():
+        expected = plain.evaluate(subject.node, subject)
+        assert where.evaluate(subject.node, subject) == expected, subject.name
+        truths.add(expected[0])
+    assert {TRUE, FALSE} <= truths  # both answers seen, so the comparison is not vacuous
+
+
+def test_only_plain_deepening_paths_of_one_test_become_levels():
+    test = RegexTest("x", False)
+    assert isinstance(levels([ScalarTest(("a",), test), ScalarTest(("a", "*"), test)]), Levels)
+    for parts in ([ScalarTest(("a",), test), ScalarTest(("a", "b"), test)],
+                  [ScalarTest(("a",), test), ScalarTest(("a", "*"), RegexTest("x", False))],
+                  [ScalarTest(("$doc", "a"), test), ScalarTest(("$doc", "a", "*"), test)],
+                  [ScalarTest(("a",), test, every=True), ScalarTest(("a", "*"), test, every=True)],
+                  [ScalarTest(("a",), test)]):
+        assert levels(parts) is None

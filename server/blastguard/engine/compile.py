@@ -10,6 +10,7 @@ from blastguard.engine.conditions import (
     glob_test, port_span, ports_test, precheck, regex_test,
 )
 from blastguard.engine.demand import key_test, matcher_keys
+from blastguard.engine.levels import levels
 from blastguard.engine.paths import compile_path
 from blastguard.engine.secrets import (
     looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
@@ -157,7 +158,8 @@ def compile_condition(spec: Any) -> Condition:
     if "all" in spec:
         return All([compile_condition(s) for s in spec["all"]])
     if "any" in spec:
-        return Any_([compile_condition(s) for s in spec["any"]])
+        parts = [compile_condition(s) for s in spec["any"]]
+        return levels(parts) or Any_(parts)
     if "not" in spec:
         return Not(compile_condition(spec["not"]))
     if "port_range" in spec:

@@ -143,17 +143,22 @@ class ScalarTest(Condition):
     in_tests: Callable[[Any], bool] | None = None
 
     def evaluate(self, node: Node, scope=None) -> Result:
-        test = self.test
-        if self.in_tests is not None and getattr(scope, "in_tests", False):
-            test = self.in_tests
         if not self.path and node.kind == SCALAR:
             # The node itself, as locate and scalars would yield it: a string subject meets
             # every secret pattern, and the generators cost more than the test.
-            return (TRUE, [node]) if test(node.value) else (FALSE, [])
+            return (TRUE, [node]) if self.test_for(scope)(node.value) else (FALSE, [])
+        return self.judge(locate(node, scope, self.path), scope)
+
+    def test_for(self, scope) -> Callable[[Any], bool]:
+        return self.in_tests if self.in_tests is not None and getattr(scope, "in_tests", False) else self.test
+
+    def judge(self, found: list[Node], scope=None) -> Result:
+        """The test over the nodes found at the path."""
+        test = self.test_for(scope)
         hits: list[Node] = []
         unknown = misses = False
         partial = getattr(test, "partial", None)
-        for leaf in scalars(locate(node, scope, self.path)):
+        for leaf in scalars(found):
             if leaf.kind == UNKNOWN:
                 if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
                     hits.append(leaf)

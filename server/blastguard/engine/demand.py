@@ -11,6 +11,7 @@ import re2
 from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, Not, PortRange, Present, RefersTo, RegexTest, Resolved, ScalarTest,
 )
+from blastguard.engine.levels import Levels
 from blastguard.engine.patterns import options
 from blastguard.engine.paths import ANY_KEY, DOC, OWNER, REF, ROOT, _index, key_glob
 
@@ -45,6 +46,8 @@ def _required(condition: Condition) -> Keys:
         return _first_key(condition.path) if condition.wanted else None
     if isinstance(condition, PortRange):
         return _first_key(condition.low)
+    if isinstance(condition, Levels):  # its `any` of one path and deeper ones under it
+        return _first_key(condition.first.path)
     if isinstance(condition, All):  # each part must hold: any one part's bound will do
         bounds = [keys for keys in map(_required, condition.parts) if keys is not None]
         return min(bounds, key=len) if bounds else None

@@ -93,8 +93,22 @@ def _json_string(node: Node) -> Node | None:
 def intrinsics(root: Node) -> None:
     """Replace intrinsic functions (`{"Ref": ..}`, `{"Fn::Sub": ..}`, `!GetAtt`, ...) with unknown
     values, in place; `Fn::Sub` keeps its literal parts for patterns."""
-    for node in root.walk():
-        _intrinsic(node)
+    # Node.walk's order (an intrinsic's own arguments are not visited), without a generator and
+    # a call per node: a template's values are mostly scalars, and this runs on all of them.
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.kind
+        if kind == MAP:
+            if len(node.value) == 1:
+                _intrinsic(node)
+                if node.kind != MAP:
+                    continue
+            stack.extend(reversed(node.value.values()))
+        elif kind == LIST:
+            stack.extend(reversed(node.value))
+        elif kind == UNKNOWN and node.meta:
+            _intrinsic(node)
 
 
 def _intrinsic(node: Node) -> None:

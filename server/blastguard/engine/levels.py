@@ -1,0 +1,48 @@
+"""An `any` of one scalar test at a path and at each `*` level below it, reached level by level."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blastguard.engine.conditions import FALSE, TRUE, UNKNOWN_RESULT, Condition, Result, ScalarTest
+from blastguard.engine.paths import ANY_KEY, locate, resolve
+from blastguard.engine.values import Node
+
+
+@dataclass(slots=True)
+class Levels(Condition):
+    """`{any: [{path: P.*, secret: script}, {path: P.*.*, ...}, ...]}` (CFN503, four levels under
+    each resource's properties) as one condition: each level is resolved from the nodes of the
+    level above, where the `any` resolved every path from the subject again. Same answer and
+    witnesses: resolving `P.*` is resolving `P`, then `*` from each node found, in order."""
+
+    first: ScalarTest  # the test at the shallowest path
+    depth: int  # the number of levels, the first included
+
+    def evaluate(self, node: Node, scope=None) -> Result:
+        unknown = False
+        found = locate(node, scope, self.first.path)
+        for level in range(self.depth):
+            if level:
+                found = [child for parent in found for child in resolve(parent, (ANY_KEY,))]
+            truth, witnesses = self.first.judge(found, scope)
+            if truth == TRUE:
+                return TRUE, witnesses
+            if truth == UNKNOWN_RESULT:
+                unknown = True
+        return (UNKNOWN_RESULT, []) if unknown else (FALSE, [])
+
+
+def levels(parts: list[Condition]) -> Levels | None:
+    """The Levels an `any` of these parts is, or None: one test (the same object, not `every`)
+    at a plain path, then at that path with one more `*` per part."""
+    first = parts[0] if parts else None
+    if len(parts) < 2 or not isinstance(first, ScalarTest) or not first.path or first.every:
+        return None
+    if any(segment[:1] in ("$", "[") for segment in first.path):  # `$doc.`, `$ref`, `[1]`: not plain
+        return None
+    for depth, part in enumerate(parts):
+        if not isinstance(part, ScalarTest) or (part.test, part.in_tests, part.every) != (first.test, first.in_tests, False) \
+                or part.path != first.path + (ANY_KEY,) * depth:
+            return None
+    return Levels(first, len(parts))
