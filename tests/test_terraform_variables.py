@@ -163,15 +163,15 @@ def test_count_index_reads_one_element_per_instance(engine, tmp_path):
             '  cidr_blocks = ["0.0.0.0/0"]\n  security_group_id = "sg-1"\n}}\n')
     text = ('variable "ports" {\n  default = [443, 22]\n}\nvariable "n" {\n  default = 2\n}\n'
             + rule.format(name="a", count=2, port="var.ports[count.index]")  # lines 7-15: 22 at index 1
-            + rule.format(name="b", count="var.n", port="20 + count.index")  # an operation: unknown
+            + rule.format(name="b", count="var.n", port="var.ports[count.index]")  # a count from a default
             + rule.format(name="c", count=25, port="count.index")  # 22 and 23 among 0..24
             + rule.format(name="d", count="var.missing", port="var.ports[count.index]")  # unknown count
             + rule.format(name="e", count=0, port="22"))  # no count.index: read as written
     (tmp_path / "main.tf").write_text(text)
     findings = _findings(engine, tmp_path / "main.tf")
     # At the CIDR, each instance once (a finding per block and line).
-    assert _pairs(findings) == {("TF301", 13), ("TF301", 31), ("TF301", 49)}
-    assert [f.start.line for f in findings if f.message.endswith("(the default of var.ports, line 2)")] == [13]
+    assert _pairs(findings) == {("TF301", 13), ("TF301", 22), ("TF301", 31), ("TF301", 49)}
+    assert [f.start.line for f in findings if f.message.endswith("(the default of var.ports, line 2)")] == [13, 22]
 
 
 def test_an_editor_analyses_again_what_reads_a_changed_variable(engine, tmp_path):
