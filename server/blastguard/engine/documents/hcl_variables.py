@@ -63,14 +63,16 @@ class Variables:
     """The values `var.x` reads in one file: built from its own `variable` regions (text and row)
     and from the folder's other files through `reader`."""
 
-    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]], data: bytes = b"",
+    def __init__(self, path: str, reader: Reader | None, own: list[tuple[bytes, int]], data: bytes | None = None,
                  inputs: dict[str, Node] | None = None):
         self.name = os.path.basename(path)
         declared: dict[str, tuple[Node | None, str, int]] = {}  # name -> (default, file, line)
         overrides: list[tuple[str, dict]] = []
         files = _folder(reader, self.name) if reader is not None else ([], [], [])
         tf_files, auto, explicit = files
-        on_disk = _parsed(reader, self.name, _declared_in_file, data) if reader is not None and own else None
+        # A scan's file is the one on disk: parsed once with the folder (an editor passes no data:
+        # comparing its buffer with the disk would cost a read of the file per keystroke).
+        on_disk = _parsed(reader, self.name, _declared_in_file, data) if reader and own and data is not None else None
         if on_disk is not None:  # the file as saved, parsed once with its folder's other files
             for name, (default, line) in on_disk.items():
                 declared.setdefault(name, (default, self.name, line))

@@ -267,7 +267,7 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
     variables = None
     if inputs or any(map(_READS_VARS, items)):
         own = [(items[k].text, state.rows[k]) for k in compress(range(len(items)), map(_VARIABLE, items))]
-        variables = hcl_variables.Variables(path, read, own, data, inputs)
+        variables = hcl_variables.Variables(path, read, own, data if reuse is None else None, inputs)
         state.vars_key = variables.key()
         variables = variables if variables.table else None
     # A new Reuse (the settings changed) has no state: every finding is made again.
