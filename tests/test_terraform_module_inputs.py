@@ -105,3 +105,15 @@ def test_modules_above_the_caller_or_outside_the_checked_tree_are_not_read(rules
     narrow = Engine(ruleset, Options(today=TODAY, read_roots=(str(tmp_path / "env"),)))
     assert _found(narrow, caller) == []  # leads outside the checked tree
     assert {(f.rule, f.start.line) for f in _found(wide, caller)} == {("TF301", 3)}
+
+
+def test_a_secret_passed_to_a_module_is_reported_at_the_input(engine, tmp_path):
+    module = tmp_path / "modules" / "db"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text('variable "db_password" {}\nresource "aws_db_instance" "db" {\n'
+                                    '  password = var.db_password\n}\n')
+    caller = tmp_path / "main.tf"
+    caller.write_text('module "db" {\n  source      = "./modules/db"\n  db_password = "Qm7vT2pLx9rT"\n}\n')
+    assert [(f.rule, f.start.line, f.message.endswith("(module.db sets var.db_password, which modules/db/main.tf "
+                                                       "line 3 uses)")) for f in _found(engine, caller)] == [
+        ("TF506", 3, True)]

@@ -206,3 +206,13 @@ def test_a_false_default_is_a_switch_left_as_the_provider_has_it(engine, tmp_pat
     (folder / "terraform.tfvars").write_text("protect = false\n")  # written for this deployment
     assert _pairs(_findings(engine, folder / "main.tf")) == {
         ("TF301", SSH), ("TF103", SNAPSHOT), ("TF101", FORCE), ("TF102", PROTECT)}
+
+
+def test_a_secret_in_a_default_is_reported_once_where_it_is_written(engine, tmp_path):
+    # TF506 checks a `*password` variable's default itself; the use of that variable adds nothing.
+    # A variable the rule does not check by name is reported where it is used.
+    (tmp_path / "main.tf").write_text(
+        'variable "db_password" {\n  default = "Qm7vT2pLx9rT"\n}\nvariable "initial" {\n  default = "Qm7vT2pLx9rT"\n}\n'
+        'resource "aws_db_instance" "a" {\n  password = var.db_password\n}\n'
+        'resource "aws_db_instance" "b" {\n  password = var.initial\n}\n')
+    assert _pairs(_findings(engine, tmp_path / "main.tf")) == {("TF506", 2), ("TF506", 11)}

@@ -192,11 +192,21 @@ class Engine:
             fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject, doc.shared) if matcher.fix else None
             message = rule.message
             # A value read through a variable says where it comes from (hcl_variables).
-            via = origins([node, *witnesses]) if doc.language == "terraform" else None
+            via, names = origins([node, *witnesses]) if doc.language == "terraform" else ((), ())
             if via:
+                if any(self._checks_variable(rule, name) for origin, name in zip(via, names) if origin[0] != "\0"):
+                    continue  # the rule reports the variable's value where it is defined (secrets)
                 message = f"{message} ({'; '.join(via)})"
             yield self._finding(rule, message, doc.path, lines, start, end, fix,
                                 subject.unit, identity.where(subject, start))
+
+    @staticmethod
+    def _checks_variable(rule: Rule, name: str) -> bool:
+        """Whether the rule looks at this variable's own block (the secret rules check a
+        `*password` variable's default there): a value it reads through the variable is then
+        reported once, where it is written."""
+        return any(m.selector.kind == "variable" and m.each == ("default",) and m.selector.accepts_type(name)
+                   for m in rule.match)
 
     @staticmethod
     def _report_node(matcher, context: Node, witnesses: list[Node], subject) -> Node | None:

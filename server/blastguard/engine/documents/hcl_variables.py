@@ -40,6 +40,7 @@ from blastguard.engine.documents.referenced import READ, Reader
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 VIA = "via"  # meta key of a value read through a variable: where it comes from, for the message
+VARIABLE = "variable"  # ... and the variable's name
 # Starts the origin of a value a caller gives a local module's variable (module_inputs reads it
 # back from the module's findings and reports them at the caller).
 INPUT = "\x00input "
@@ -134,13 +135,13 @@ class Variables:
             return None
         if reference.text.lstrip().startswith('"') and value.kind != SCALAR:
             return None  # "${var.list}" is an error in Terraform, not the list
-        return located(value, reference, found[1])
+        return located(value, reference, found[1], match.group(1))
 
 
-def located(value: Node, reference: Node, origin: str) -> Node:
+def located(value: Node, reference: Node, origin: str, name: str) -> Node:
     """A copy of value with every node at the reference (findings point at the expression that
     reads the variable), marked as read from elsewhere (no fix) with where it comes from."""
-    meta = {READ: True, VIA: origin}
+    meta = {READ: True, VIA: origin, VARIABLE: name}
     start, end, key_start = reference.start, reference.end, reference.key_start
 
     def copy(node: Node, key_at: int) -> Node:
@@ -155,13 +156,16 @@ def located(value: Node, reference: Node, origin: str) -> Node:
     return copy(value, key_start)
 
 
-def origins(nodes) -> list[str]:
-    """Where the values read through variables among nodes come from, each once."""
+def origins(nodes) -> tuple[list[str], list[str]]:
+    """Where the values read through variables among nodes come from, and those variables' names,
+    each once."""
     found: list[str] = []
+    names: list[str] = []
     for node in nodes:
         if node is not None and node.meta and VIA in node.meta and node.meta[VIA] not in found:
             found.append(node.meta[VIA])
-    return found
+            names.append(node.meta[VARIABLE])
+    return found, names
 
 
 def is_literal(node: Node) -> bool:
