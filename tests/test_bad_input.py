@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from blastguard.cli import main
 
 RISKY = 'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n'
@@ -127,3 +129,26 @@ def test_helm_templates_do_not_crash_and_the_parts_that_parse_are_checked(engine
     )
     result = engine.analyze("templates/deployment.yaml", source.encode())
     assert result.errors == []
+
+
+# A `\ud800` escape is valid JSON, YAML and Python, and decodes to a lone surrogate that RE2 cannot
+# take: the file used to fail whole with an internal error instead of being checked.
+LONE_SURROGATES = {
+    "template.json": ('{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"B": {"Type": '
+                      '"AWS::S3::Bucket", "Properties": {"BucketName": "a\\ud800",\n'
+                      '"AccessControl": "PublicReadWrite"}}}}\n', {("CFN401", 2)}),
+    "pod.yaml": ('apiVersion: v1\nkind: Pod\nmetadata:\n  name: "a\\ud800"\nspec:\n  containers:\n'
+                 '  - name: x\n    image: y\n    securityContext:\n      privileged: true\n    env:\n'
+                 '    - name: DB_PASSWORD\n      value: "\\udc00Qm7vT2pLx9wzR4"\n',
+                 {("K8S101", 10), ("K8S502", 13)}),
+    "tool.py": ('import subprocess\nsubprocess.run("echo \\ud800", shell=True)\n'
+                'password = "\\ud800Qm7vT2pLx9wzR4"\n', {("PY102", 2), ("PY404", 3)}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LONE_SURROGATES))
+def test_lone_surrogate_escapes_are_read_not_an_internal_error(engine, name):
+    source, expected = LONE_SURROGATES[name]
+    result = engine.analyze(name, source.encode())
+    assert result.errors == []
+    assert {(f.rule, f.start.line) for f in result.findings} == expected

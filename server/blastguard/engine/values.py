@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -66,6 +67,15 @@ def is_text(node: Node) -> bool:
     but it is certainly a non-empty string, present, with no keys or items below it. A template
     made only of expressions ("${var.x}") may be anything, even null, so it is not text."""
     return node.kind == UNKNOWN and isinstance(node.value, str) and bool(node.value.strip(UNKNOWN_PART))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub(text: str) -> str:
+    """Decoded text without lone surrogates (a `\\ud800` escape, valid JSON, Python and YAML):
+    each becomes U+FFFD, since RE2 and UTF-8 output need text that encodes; the file is still read."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
 
 
 def scalar(value: Any, start: int, end: int) -> Node:

@@ -15,7 +15,7 @@ from json.decoder import scanstring
 from json.scanner import NUMBER_RE
 
 from blastguard.engine.documents.json_tree import PLACEHOLDER
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN_PART, Node, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN_PART, Node, scrub, unknown
 
 # JSON's own whitespace; tree-sitter's is wider, but then json.loads would refuse the text too.
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -142,8 +142,8 @@ class _Reader:
         """A string holding non-ASCII bytes, decoded from the bytes as json_tree.decode_string does."""
         raw = self.data[start:end]
         if b"\\" not in raw:
-            return raw[1:-1].decode("utf-8", "surrogatepass")
-        return scanstring(raw.decode("utf-8", "surrogatepass"), 1, True)[0]
+            return scrub(raw[1:-1].decode("utf-8", "surrogatepass"))
+        return scrub(scanstring(raw.decode("utf-8", "surrogatepass"), 1, True)[0])
 
     def wide_string(self, start: int, end: int) -> Node:
         found = self.decoded(start, end)

@@ -7,7 +7,7 @@ import re
 from typing import Callable, Sequence
 
 from blastguard.engine import parsing
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, DocumentError, Node, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, DocumentError, Node, scalar, scrub, unknown
 
 # Stands in for an interpolation (`${...}`) inside embedded JSON; a string containing it is unknown.
 PLACEHOLDER = UNKNOWN_PART + "bg" + UNKNOWN_PART
@@ -93,10 +93,10 @@ def decode_string(node) -> str | None:
     # and json.loads costs several times the slice. It decodes bytes as below, too.
     if len(raw) >= 2 and raw[0] == raw[-1] == 0x22 and _NEEDS_DECODING.search(body) is None:
         try:
-            return body.decode("utf-8", "surrogatepass")
+            return scrub(body.decode("utf-8", "surrogatepass"))
         except UnicodeDecodeError:
             return None
     try:
-        return json.loads(raw)
+        return scrub(json.loads(raw))
     except (ValueError, UnicodeDecodeError):
         return None

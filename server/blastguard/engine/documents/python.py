@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from blastguard.engine import parsing
 from blastguard.engine.demand import Demand
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, UNKNOWN_PART, Node, Subject, scalar, scrub, unknown
 
 _BUILTINS = frozenset(dir(builtins))
 # Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
@@ -557,7 +557,7 @@ def _string(node) -> Node:
             except (ValueError, SyntaxError, MemoryError, RecursionError):
                 return unknown(start, end, node.text.decode("utf-8", "replace"))
         pieces.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
-    text = "".join(pieces)
+    text = scrub("".join(pieces))
     if templated:
         result = unknown(start, end, node.text.decode("utf-8", "replace"))
         result.value = text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, scrub, unknown
 
 # Values reachable through aliases, counted with multiplicity; past this a document is refused.
 ALIAS_BUDGET = 100_000
@@ -353,7 +353,7 @@ def _unescape(text: str) -> str:
                 return match.group(0)
         return _ESCAPES.get(code, match.group(0))
 
-    return _ESCAPE.sub(one, text) if "\\" in text else text
+    return scrub(_ESCAPE.sub(one, text)) if "\\" in text else text
 
 
 def _block(raw: str, column: int) -> str:
