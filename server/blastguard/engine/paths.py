@@ -58,20 +58,24 @@ def resolve(node: Node, segments: tuple[str, ...], exact: bool = False) -> list[
             following.extend(p.value[index] for p in current if p.kind == LIST and index < len(p.value))
             current = following
             continue
+        # Decided once per step, not per node: this runs for every path of every rule on every subject.
+        any_key = segment == ANY_KEY
+        accepts = key_glob(segment) if not any_key and "*" in segment else None
         for parent in current:
-            for item in flatten(parent):
-                if item.kind == MAP:
-                    if segment == ANY_KEY:
+            # Most parents are maps: no generator for them (flatten's own case, inlined).
+            for item in flatten(parent) if parent.kind == LIST else (parent,):
+                kind = item.kind
+                if kind == MAP:
+                    if any_key:
                         following.extend(item.value.values())
-                    elif "*" in segment:
+                    elif accepts is not None:
                         # Key globs ignore case: `*password*` finds DB_PASSWORD and MasterUserPassword.
-                        accepts = key_glob(segment)
                         following.extend(v for k, v in item.value.items() if accepts(k))
                     else:
                         child = item.value.get(segment)
                         if child is not None:
                             following.append(child)
-                elif item.kind == UNKNOWN and not exact and (segment == ANY_KEY or not is_text(item)):
+                elif kind == UNKNOWN and not exact and (any_key or not is_text(item)):
                     # An expression may stand for a map or list; a string with literal parts has no
                     # named keys. `list.*` still reaches it: rules use it for "an unresolved item".
                     following.append(item)
