@@ -121,13 +121,19 @@ def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) ->
             elif item.kind == UNKNOWN:
                 found.append(item)  # an unresolved reference: what it names is unknown
         return found
-    at = next((i for i, segment in enumerate(segments) if segment.startswith(NAMED)), None)
+    at = _named_at(segments)
     if at is not None:
         return [] if exact else _named(node, scope, segments, at)
     if segments and segments[0] in (ROOT, OWNER, DOC):
         start = None if scope is None else {ROOT: scope.node, OWNER: scope.owner, DOC: scope.document}[segments[0]]
         return resolve(start, segments[1:], exact) if start is not None else []
     return resolve(node, segments, exact)
+
+
+@cache
+def _named_at(segments: tuple[str, ...]) -> int | None:
+    """Where a path's `$named:` step is: paths are few and asked of every subject, so once each."""
+    return next((i for i, segment in enumerate(segments) if segment.startswith(NAMED)), None)
 
 
 def _named(node: Node, scope, segments: tuple[str, ...], at: int) -> list[Node]:
@@ -164,6 +170,7 @@ def scalars(nodes: list[Node]):
                 yield item
 
 
+@cache  # a rule's few path segments, asked for every node a path walks through
 def _index(segment: str) -> int | None:
     if len(segment) > 2 and segment[0] == "[" and segment[-1] == "]" and segment[1:-1].isdigit():
         return int(segment[1:-1])
