@@ -216,3 +216,23 @@ def test_a_secret_in_a_default_is_reported_once_where_it_is_written(engine, tmp_
         'resource "aws_db_instance" "a" {\n  password = var.db_password\n}\n'
         'resource "aws_db_instance" "b" {\n  password = var.initial\n}\n')
     assert _pairs(_findings(engine, tmp_path / "main.tf")) == {("TF506", 2), ("TF506", 11)}
+
+
+def test_the_folder_s_variables_are_read_only_for_a_file_whose_reads_may_reach_a_rule(engine, tmp_path):
+    from blastguard.engine.documents import hcl_variables
+
+    folder = _module(tmp_path)
+    outputs = folder / "outputs.tf"
+    outputs.write_text('output "cidr" {\n  value = var.ssh_cidr\n}\n')
+    hcl_variables._PARSED.clear()
+    assert _findings(engine, outputs) == []
+    assert not any(key[0] == str(folder / "variables.tf") for key in hcl_variables._PARSED)  # not parsed
+    # In an editor, a block added that reads a variable a rule sees makes the folder read.
+    reuse = Reuse()
+    data = outputs.read_bytes()
+    assert _findings(engine, outputs, data, reuse) == []
+    added = data + MAIN.encode()
+    shifted = {(rule, line + 3) for rule, line in {("TF301", SSH), ("TF103", SNAPSHOT), ("TF101", FORCE)}}
+    assert _pairs(_findings(engine, outputs, added, reuse)) == shifted
+    assert any(key[0] == str(folder / "variables.tf") for key in hcl_variables._PARSED)
+    assert _pairs(_findings(engine, outputs, data, reuse)) == set()

@@ -265,7 +265,8 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
     state.policy_key = tuple(compress(texts, map(_POLICY, items)))
     # The values `var.x` reads: the file's own variable blocks (this text) and its folder's files.
     variables = None
-    if inputs or any(map(_READS_VARS, items)):
+    if inputs or any(map(_READS_VARS, items)) and (
+            state.whole or any(_may_reach_rule(item, wanted) for item in compress(items, map(_READS_VARS, items)))):
         own = [(items[k].text, state.rows[k]) for k in compress(range(len(items)), map(_VARIABLE, items))]
         variables = hcl_variables.Variables(path, read, own, data if reuse is None else None, inputs)
         state.vars_key = variables.key()
@@ -371,6 +372,18 @@ def _reading(items: list[Region], inputs: dict, wanted) -> list[int]:
     return out
 
 
+def _may_reach_rule(item: Region, wanted) -> bool:
+    """Whether what a region reads may reach a rule: resources, data sources, modules and locals
+    are read by rules (and by each other, through references and locals); another block (an
+    `output`, most of the `var.` reads of a registry module) only when a rule targets its kind.
+    Without any, the folder's variables and tfvars files are not read (a cold run parses them)."""
+    header = _OTHER_HEADER.match(item.text)
+    if header is None or header.group(1) in (b"resource", b"data", b"module", b"locals"):
+        return True
+    label = header.group(2)
+    return wanted("terraform", header.group(1).decode(), "" if label is None else label.decode("utf-8", "replace"))
+
+
 def _every_block(state: Regions, locals_) -> list:
     """Every resource and data block, for references followed to another block (`aws_lb.web.arn`;
     only rules that follow references ask). A one-block region's address is read from its
@@ -398,6 +411,8 @@ def _every_block(state: Regions, locals_) -> list:
 
 # `name = value` on one line of a locals block: which locals a value names a variable in.
 _LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
+# A block of no or one plain label (`output "id" {`, `terraform {`), as terraform.subjects reads its type.
+_OTHER_HEADER = re.compile(rb'([A-Za-z_][\w-]*)[ \t]*(?:"([^"\\\n$%]*)"[ \t]*)?\{')
 # A block's header on its first line, labels without escapes (others are parsed).
 _HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"')
 
