@@ -15,7 +15,7 @@ from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
 from blastguard.engine.compile import compile_match
 from blastguard.engine.conditions import FALSE, TRUE, All, Any_, Not, RegexTest, ScalarTest, _encodable
-from blastguard.engine.documents import json_tree, python
+from blastguard.engine.documents import json_tree, python_strings
 from blastguard.engine.documents.load import load
 from blastguard.engine.levels import Levels, levels
 from blastguard.engine.loader import load_rules
@@ -137,7 +137,7 @@ TRICKY = ['"a"', "'a'", '""', "''", '""""""', "''''''", '"""a"b"""', '"""a\n"\nb
 
 @pytest.mark.parametrize("source", TRICKY)
 def test_plain_literal_reads_as_literal_eval_does(source):
-    value = python._plain(source)
+    value = python_strings._plain(source)
     assert value is None or value == _literal_eval(source)
 
 
@@ -147,7 +147,7 @@ def test_plain_literals_of_the_standard_library_read_as_literal_eval_does():
         root = parsing.parse("python", path.read_bytes()).root_node
         for node in parsing.captures("python", "(string) @s", root).get("s", []):
             source = node.text.decode("utf-8", "replace")
-            value = python._plain(source)
+            value = python_strings._plain(source)
             if value is not None:
                 plain += 1
                 assert value == _literal_eval(source), (path.name, source[:80])

@@ -1,0 +1,105 @@
+"""Python string literals as values: decoding, f-string templates, and whether a literal is plain."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from blastguard.engine.demand import Demand
+from blastguard.engine.values import UNKNOWN_PART, Node, scalar, scrub, unknown
+
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
+
+
+def string_value(node) -> Node:
+    """A string literal's value; an f-string or a concatenation with one becomes a template
+    whose interpolations are unknown parts."""
+    start, end = node.start_byte, node.end_byte
+    parts = node.named_children if node.type == "concatenated_string" else [node]
+    pieces: list[str] = []
+    templated = False
+    for part in parts:
+        if part.type != "string":
+            return unknown(start, end, node.text.decode("utf-8", "replace"))
+        if any(c.type == "interpolation" for c in part.named_children):
+            templated = True
+            for child in part.named_children:
+                if child.type == "interpolation":
+                    pieces.append(UNKNOWN_PART)
+                elif child.type in ("string_content", "escape_sequence"):
+                    pieces.append(_literal(child.text.decode("utf-8", "replace")))
+            continue
+        source = part.text.decode("utf-8", "replace")
+        value = _plain(source)
+        if value is None:
+            try:
+                with warnings.catch_warnings():  # "invalid escape sequence" is the file's business
+                    warnings.simplefilter("ignore")
+                    value = ast.literal_eval(source)
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                return unknown(start, end, node.text.decode("utf-8", "replace"))
+        pieces.append(value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+    text = scrub("".join(pieces))
+    if templated:
+        result = unknown(start, end, node.text.decode("utf-8", "replace"))
+        result.value = text
+        return result
+    return scalar(text, start, end)
+
+
+def _plain(source: str) -> str | None:
+    """The value of a string literal with nothing to decode (no escape, no carriage return, no
+    f prefix), read without compiling it as literal_eval does: most literals are like that, and
+    a Python file has thousands. None when it needs literal_eval (which also judges bad ones)."""
+    if "\\" in source or "\r" in source:
+        return None
+    quote_at = 0
+    while quote_at < len(source) and source[quote_at] not in "'\"":
+        quote_at += 1
+    prefix = source[:quote_at].lower()
+    if quote_at >= len(source) or prefix not in _PLAIN_PREFIXES:
+        return None
+    quote = source[quote_at:quote_at + 3]
+    if quote not in ('"""', "'''"):
+        quote = source[quote_at]
+    body = source[quote_at + len(quote):len(source) - len(quote)]
+    if len(source) < quote_at + 2 * len(quote) or not source.endswith(quote) or quote in body \
+            or body.endswith(quote[0]) and len(quote) == 3 \
+            or (len(quote) == 1 and "\n" in body) or ("b" in prefix and not body.isascii()):
+        return None
+    return body
+
+
+def _literal(text: str) -> str:
+    """String content of an f-string piece, escapes decoded where they are plain."""
+    if "\\" not in text:
+        return text
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.literal_eval('"' + text.replace('"', '\\"') + '"')
+    except (ValueError, SyntaxError):
+        return text
+
+
+def is_literal(node) -> bool:
+    if node.type in ("string", "concatenated_string"):
+        return not any(c.type == "interpolation" for s in (node.named_children if node.type == "concatenated_string"
+                                                           else [node]) for c in s.named_children)
+    if node.type in ("integer", "float", "true", "false", "none"):
+        return True
+    if node.type in ("list", "tuple"):
+        return all(is_literal(c) for c in node.named_children if c.type != "comment")
+    return False
+
+
+def plain_strings_dead(wanted: Demand, data: bytes) -> tuple[bool, bool]:
+    """(whether no plain literal of the file can hold the text every string rule needs, whether
+    that holds only for ASCII literals). A literal without a backslash or carriage return (which
+    decoding turns into another character) reads as its own source text, so a needed string
+    absent from the file is absent from it (an f-string's pieces are its source text); a folded
+    test lets non-ASCII text through (RE2 folds `ſ` to s)."""
+    if not wanted.texts or any(UNKNOWN_PART in n for needs, _ in wanted.texts for n in needs) \
+            or wanted.found_in(data):
+        return False, False
+    return True, any(folded for _, folded in wanted.texts)
