@@ -99,3 +99,19 @@ def test_subjects_come_in_document_order_with_the_scope_around_them():
         ("call", "k", "Deploy"),
         ("call", "m", "<module>"),
     ]
+
+
+def test_only_f_strings_are_templates_and_a_callee_spelled_alike_resolves_alike():
+    found, _ = calls(
+        "import os\nfrom subprocess import run\nos.system(F'a{x}')\nos.system(rf'b{x}' 'c')\n"
+        "os.system('d{x}')\nos.system(b'e{x}')\nos.system(R'{x}' u'g')\n"
+        "run('h')\nrun = other\nos . system('i')\n")
+    assert found == [
+        ("os.system", {"0": ("?", f"a{UNKNOWN_PART}")}),
+        ("os.system", {"0": ("?", f"b{UNKNOWN_PART}c")}),
+        ("os.system", {"0": "d{x}"}),
+        ("os.system", {"0": "e{x}"}),
+        ("os.system", {"0": "{x}g"}),
+        ("subprocess.run", {"0": "h"}),
+        ("os.system", {"0": "i"}),
+    ]

@@ -133,7 +133,7 @@ def _call(node, names: Names, demand, spelled) -> Subject | None:
     function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
     if function is None or arguments is None or arguments.type != "argument_list":
         return None
-    name, anchored = names.qualify(function)
+    name, anchored = names.callee(function)
     if name is None:
         return None
     wanted = demand("call", name)

@@ -25,6 +25,7 @@ class Names:
         self.constants: dict[str, object] = {}  # NAME -> the literal's syntax node
         self.assignments: dict[str, int] = {}  # how often each plain name is assigned, anywhere
         self.parameters: set[str] = set()
+        self._callees: dict[bytes, tuple[str | None, bool]] = {}
 
     def qualify(self, node) -> tuple[str | None, bool]:
         """(dotted name, whether it is anchored in an import or a builtin) for a callee or value."""
@@ -57,6 +58,17 @@ class Names:
             return self.qualify(node.named_children[0])
         return None, False
 
+    def callee(self, node) -> tuple[str | None, bool]:
+        """qualify, remembered by the callee's text: once the names are read, the same text names
+        the same thing (a file calls the same few functions thousands of times)."""
+        if node.has_error:
+            return self.qualify(node)
+        key = node.text
+        found = self._callees.get(key)
+        if found is None:
+            found = self._callees[key] = self.qualify(node)
+        return found
+
     def add_import(self, node) -> None:
         if node.type == "import_statement":
             for child in node.named_children:
@@ -82,12 +94,9 @@ class Names:
                 if name is not None and alias is not None:
                     self.imports[alias.text.decode()] = f"{prefix}.{name.text.decode()}"
 
-    def add_assignment(self, node) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or left.type not in ("identifier", "attribute"):
-            return
-        target = left.text.decode("utf-8", "replace")
-        if left.type == "identifier":
+    def add_assignment(self, kind: str, target: str, right) -> None:
+        """`target = right`, its left side an identifier or attribute (`kind`) spelled `target`."""
+        if kind == "identifier":
             self.shadowed.add(target)
         held = None
         if right is not None and right.type == "call":
@@ -101,21 +110,31 @@ class Names:
 def read_names(nodes) -> Names:
     """The names of a file from its collected nodes (python._collect), in one flow-insensitive pass."""
     names = Names()
+    assignments = []  # (node, left kind, right, left text) of `name = ...` and `a.b = ...`
     for node in nodes:
-        if node.type in ("import_statement", "import_from_statement"):
+        t = node.type
+        if t == "assignment":
+            left = node.child_by_field_name("left")
+            if left is not None and left.type in ("identifier", "attribute"):
+                assignments.append((node, left.type, node.child_by_field_name("right"),
+                                    left.text.decode("utf-8", "replace")))
+        elif t in ("import_statement", "import_from_statement"):
             names.add_import(node)
-        elif node.type in ("function_definition", "class_definition"):
+        elif t in ("function_definition", "class_definition"):
             name = node.child_by_field_name("name")
             if name is not None:
                 names.shadowed.add(name.text.decode("utf-8", "replace"))
-        elif node.type in ("parameters", "lambda_parameters"):
+        elif t in ("parameters", "lambda_parameters"):
             names.parameters.update(_parameter_names(node))
-    _constants(nodes, names)
-    # Twice, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
-    for _ in range(2):
-        for node in nodes:
-            if node.type == "assignment":
-                names.add_assignment(node)
+    _constants(assignments, names)
+    for _, kind, right, target in assignments:
+        names.add_assignment(kind, target, right)
+    # Again, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
+    # Only calls can hold a type: any other value made its name unknown, which no later
+    # assignment undoes.
+    for _, kind, right, target in assignments:
+        if right is not None and right.type == "call":
+            names.add_assignment(kind, target, right)
     return names
 
 
@@ -128,24 +147,23 @@ def _parameter_names(node):
             yield name.text.decode("utf-8", "replace")
 
 
-def _constants(nodes, names: Names) -> None:
+def _constants(assignments, names: Names) -> None:
     """Module-level `NAME = <literal>` (or another constant value) assigned nowhere else and never a
     parameter: uses of NAME are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
-    for node in nodes:
-        if node.type != "assignment":
+    counts = names.assignments
+    for node, kind, right, name in assignments:
+        if kind != "identifier":
             continue
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        if left is None or left.type != "identifier":
-            continue
-        name = left.text.decode("utf-8", "replace")
-        names.assignments[name] = names.assignments.get(name, 0) + 1
-        parent = node.parent
-        if right is not None and parent is not None and parent.type == "expression_statement" \
-                and parent.parent is not None and parent.parent.type == "module" and _CONSTANT_NAME.match(name):
-            candidates[name] = right
+        counts[name] = counts.get(name, 0) + 1
+        # The name test first: a node's parent is found by a walk down from the root.
+        if right is not None and _CONSTANT_NAME.match(name):
+            parent = node.parent
+            if parent is not None and parent.type == "expression_statement" \
+                    and parent.parent is not None and parent.parent.type == "module":
+                candidates[name] = right
     for name, right in candidates.items():
-        if names.assignments[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
+        if counts[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
             names.constants[name] = right
 
 

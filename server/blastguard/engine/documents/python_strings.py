@@ -9,6 +9,8 @@ from blastguard.engine.demand import Demand
 from blastguard.engine.values import UNKNOWN_PART, Node, scalar, scrub, unknown
 
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "b", "br", "rb"})
+_PREFIX_LETTERS = b"rRbBuUfFtT"
+_FORMAT = frozenset(b"fFtT")
 
 
 def string_value(node) -> Node:
@@ -21,7 +23,11 @@ def string_value(node) -> Node:
     for part in parts:
         if part.type != "string":
             return unknown(start, end, node.text.decode("utf-8", "replace"))
-        if any(c.type == "interpolation" for c in part.named_children):
+        raw = part.text
+        # Only an f- (or t-) string has interpolations: the grammar reads `{` as text in any
+        # other, and asking every literal for its children cost more than decoding it.
+        if _FORMAT.intersection(raw[:len(raw) - len(raw.lstrip(_PREFIX_LETTERS))]) \
+                and any(c.type == "interpolation" for c in part.named_children):
             templated = True
             for child in part.named_children:
                 if child.type == "interpolation":
@@ -29,7 +35,7 @@ def string_value(node) -> Node:
                 elif child.type in ("string_content", "escape_sequence"):
                     pieces.append(_literal(child.text.decode("utf-8", "replace")))
             continue
-        source = part.text.decode("utf-8", "replace")
+        source = raw.decode("utf-8", "replace")
         value = _plain(source)
         if value is None:
             try:
