@@ -13,7 +13,7 @@ from operator import attrgetter
 from blastguard.engine import parsing
 from blastguard.engine.demand import Demand
 from blastguard.engine.documents.python_names import Names, env_default, read_names
-from blastguard.engine.documents.python_strings import plain_strings_dead, string_value
+from blastguard.engine.documents.python_strings import plain_string_gate, string_value
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, Node, Subject, scalar, unknown
 
 # Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
@@ -48,8 +48,8 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
 
 def _made(collected: list[tuple], names: Names, wanted, demand, text: bytes) -> Iterator[Subject]:
     want_strings = wanted("string", "")
-    # Plain literals of a file holding none of the text string rules need are not made.
-    skip_plain, ascii_only = plain_strings_dead(demand("string", ""), text) if want_strings else (False, False)
+    # Plain literals whose source text holds none of the text string rules need are not made.
+    may_fire, ascii_only = plain_string_gate(demand("string", ""), text) if want_strings else (None, False)
     # Whether the file spells a key a demand asks for: if not, no call of that demand is read.
     spelled_in: dict[int, bool] = {}
 
@@ -81,9 +81,9 @@ def _made(collected: list[tuple], names: Names, wanted, demand, text: bytes) -> 
             if subject is not None and wanted("def", subject.type):
                 made.append(subject)
         elif want_strings and t in ("string", "concatenated_string") and not part:
-            if skip_plain and t == "string":
+            if may_fire is not None and t == "string":
                 raw = node.text
-                if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()):
+                if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) and not may_fire(raw):
                     continue
             value = string_value(node)
             made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Callable
 
 from blastguard.engine.demand import Demand
 from blastguard.engine.values import UNKNOWN_PART, Node, scalar, scrub, unknown
@@ -99,13 +100,18 @@ def is_literal(node) -> bool:
     return False
 
 
-def plain_strings_dead(wanted: Demand, data: bytes) -> tuple[bool, bool]:
-    """(whether no plain literal of the file can hold the text every string rule needs, whether
-    that holds only for ASCII literals). A literal without a backslash or carriage return (which
-    decoding turns into another character) reads as its own source text, so a needed string
-    absent from the file is absent from it (an f-string's pieces are its source text); a folded
-    test lets non-ASCII text through (RE2 folds `ſ` to s)."""
-    if not wanted.texts or any(UNKNOWN_PART in n for needs, _ in wanted.texts for n in needs) \
-            or wanted.found_in(data):
-        return False, False
-    return True, any(folded for _, folded in wanted.texts)
+def plain_string_gate(wanted: Demand, data: bytes) -> tuple[Callable[[bytes], bool] | None, bool]:
+    """(a test of a plain literal's source text, false when no string rule can fire on it, or None;
+    whether only ASCII literals may be judged by it). A literal without a backslash or carriage
+    return (which decoding turns into another character) reads as its own source text, so a
+    needed string absent from that text is absent from its value (an f-string's pieces are its
+    source text); a folded test lets non-ASCII text through (RE2 folds `ſ` to s). A file that
+    holds no needed string anywhere has no plain literal to read."""
+    if not wanted.texts or any(UNKNOWN_PART in n for needs, _ in wanted.texts for n in needs):
+        return None, False
+    ascii_only = any(folded for _, folded in wanted.texts)
+    return (wanted.found_in if wanted.found_in(data) else _nowhere), ascii_only
+
+
+def _nowhere(raw: bytes) -> bool:
+    return False
