@@ -165,6 +165,10 @@ def _named(node: Node, scope, segments: tuple[str, ...], at: int) -> list[Node]:
 def scalars(nodes: list[Node]):
     """Scalar and unknown leaves of nodes, walking through lists."""
     for node in nodes:
+        if node.kind != LIST:  # most are not lists: no flatten generator for them (rules test every leaf)
+            if node.kind in (SCALAR, UNKNOWN):
+                yield node
+            continue
         for item in flatten(node):
             if item.kind in (SCALAR, UNKNOWN):
                 yield item
