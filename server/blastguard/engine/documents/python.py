@@ -71,8 +71,8 @@ def _made(collected: list[tuple], names: Names, wanted, demand, text: bytes) -> 
             if subject is not None and wanted("call", subject.type):
                 made.append(subject)
         elif t == "assignment":
-            subject = _assignment(node, names, demand)
-            if subject is not None and wanted("assign", subject.type):
+            subject = _assignment(node, names, demand, wanted)
+            if subject is not None:
                 made.append(subject)
         elif t in ("import_statement", "import_from_statement"):
             made.extend(s for s in _imports(node) if wanted("import", s.type))
@@ -193,7 +193,7 @@ def _argument_keys(arguments) -> Iterator[str]:
             position += 1
 
 
-def _assignment(node, names: Names, demand) -> Subject | None:
+def _assignment(node, names: Names, demand, wanted) -> Subject | None:
     left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
     if left is None or right is None or left.type not in ("identifier", "attribute", "subscript"):
         return None
@@ -206,7 +206,7 @@ def _assignment(node, names: Names, demand) -> Subject | None:
         target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
     else:
         target = left.text.decode("utf-8", "replace")
-    if target is None:
+    if target is None or not wanted("assign", target):  # no rule of its type: nothing converted
         return None
     # Rules that read an assignment only through `each` paths reach nothing in a value that is
     # not a map or a list (convert makes those only from these, or a constant's literal list).

@@ -111,6 +111,7 @@ def read_names(nodes) -> Names:
     """The names of a file from its collected nodes (python._collect), in one flow-insensitive pass."""
     names = Names()
     assignments = []  # (node, left kind, right, left text) of `name = ...` and `a.b = ...`
+    parameters = []
     for node in nodes:
         t = node.type
         if t == "assignment":
@@ -125,8 +126,8 @@ def read_names(nodes) -> Names:
             if name is not None:
                 names.shadowed.add(name.text.decode("utf-8", "replace"))
         elif t in ("parameters", "lambda_parameters"):
-            names.parameters.update(_parameter_names(node))
-    _constants(assignments, names)
+            parameters.append(node)
+    _constants(assignments, parameters, names)
     for _, kind, right, target in assignments:
         names.add_assignment(kind, target, right)
     # Again, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
@@ -147,7 +148,7 @@ def _parameter_names(node):
             yield name.text.decode("utf-8", "replace")
 
 
-def _constants(assignments, names: Names) -> None:
+def _constants(assignments, parameters, names: Names) -> None:
     """Module-level `NAME = <literal>` (or another constant value) assigned nowhere else and never a
     parameter: uses of NAME are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
@@ -162,6 +163,9 @@ def _constants(assignments, names: Names) -> None:
             if parent is not None and parent.type == "expression_statement" \
                     and parent.parent is not None and parent.parent.type == "module":
                 candidates[name] = right
+    if candidates:  # parameter names are read only when a constant may need them (few files)
+        for node in parameters:
+            names.parameters.update(_parameter_names(node))
     for name, right in candidates.items():
         if counts[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
             names.constants[name] = right
