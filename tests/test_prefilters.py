@@ -20,7 +20,7 @@ from blastguard.engine.documents.load import load
 from blastguard.engine.levels import Levels, levels
 from blastguard.engine.loader import load_rules
 from blastguard.engine.paths import locate
-from blastguard.engine.values import UNKNOWN, UNKNOWN_PART
+from blastguard.engine.values import UNKNOWN, UNKNOWN_PART, scrub
 from tests.conftest import SHARED
 from tests.test_rule_examples import DEFAULT_PATH
 
@@ -194,7 +194,8 @@ def test_json_strings_read_as_json_loads_does():
     assert len(strings) > len(JSON_STRINGS)
     for node in strings:
         try:
-            expected = json.loads(node.text)
+            # A lone surrogate (`"\\ud800"`) is read as U+FFFD, which RE2 can take.
+            expected = scrub(json.loads(node.text))
         except (ValueError, UnicodeDecodeError):
             expected = None
         assert json_tree.decode_string(node) == expected, node.text
