@@ -18,8 +18,8 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lsp_latency import (CORPUS, EDITS, GOALS, PROJECT_ROOT, SIZES, grow, large_blocks, percentile,  # noqa: E402
-                         small_blocks, source_text)
+from lsp_latency import (CORPUS, EDITS, GOALS, SIZES, grow, percentile,  # noqa: E402
+                         shapes)
 
 from blastguard.engine.analyze import Engine  # noqa: E402
 from blastguard.engine.loader import load_rules  # noqa: E402
@@ -75,14 +75,7 @@ def main() -> int:
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
     parser.add_argument("--shapes", default="small,large,kubernetes", help="of small,large,kubernetes")
     opts = parser.parse_args()
-    examples = PROJECT_ROOT / "examples"
-    shapes = opts.shapes.split(",")
-    kinds = [(name, make(), separator) for shape, name, make, separator in (
-        ("small", "small-blocks.tf", small_blocks, "\n"),
-        ("large", "large-blocks.tf", large_blocks, "\n"),
-        ("kubernetes", "deploy.yaml",
-         lambda: source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n"))
-        if shape in shapes]
+    kinds = shapes(opts.shapes.split(","))
     engine = Engine(load_rules())
     print(f"CPU per keystroke in process (edit, analysis, diagnostics); {EDITS} single-character edits; "
           f"Kubernetes manifests from {CORPUS if CORPUS.is_dir() else 'examples/'}; load average "

@@ -239,6 +239,17 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
+def shapes(chosen: list[str]) -> list[tuple[str, str, str]]:
+    """(file name, base text, unit separator) of each chosen shape: small, large, kubernetes."""
+    examples = PROJECT_ROOT / "examples"
+    return [(name, make(), separator) for shape, name, make, separator in (
+        ("small", "small-blocks.tf", small_blocks, "\n"),
+        ("large", "large-blocks.tf", large_blocks, "\n"),
+        ("kubernetes", "deploy.yaml",
+         lambda: source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n"))
+        if shape in chosen]
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -246,14 +257,7 @@ async def main() -> int:
     parser.add_argument("--incremental-only", action="store_true", help="skip the full re-parse and + base runs")
     opts = parser.parse_args()
     sizes = [int(s) for s in opts.sizes.split(",")]
-    examples = PROJECT_ROOT / "examples"
-    shapes = opts.shapes.split(",")
-    kinds = [(name, make(), separator) for shape, name, make, separator in (
-        ("small", "small-blocks.tf", small_blocks, "\n"),
-        ("large", "large-blocks.tf", large_blocks, "\n"),
-        ("kubernetes", "deploy.yaml",
-         lambda: source_text((".yaml", ".yml"), "---\n", examples / "kubernetes" / "risky.yaml"), "---\n"))
-        if shape in shapes]
+    kinds = shapes(opts.shapes.split(","))
     print(f"blastguard lsp over stdio, debounce 0; {EDITS} single-character edits at random places "
           f"(each inserted, then deleted); Kubernetes manifests from {CORPUS if CORPUS.is_dir() else 'examples/'}; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
