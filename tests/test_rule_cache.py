@@ -113,3 +113,54 @@ def test_a_one_file_check_imports_no_validator_and_no_lsp_stack(tmp_path):
     for run in ("cold cache", "warm cache"):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
         assert out.stdout.splitlines()[-1] == "1 []", run
+
+
+def test_each_regex_s_literals_are_stored_with_the_rules_they_come_from(cache):
+    from blastguard.engine import literals
+
+    load_rules()  # cold: compiling every rule reads every regex
+    [entry] = entries(cache)
+    rows = json.loads(entry.read_text())["derived"]
+    assert len(rows) > 100
+    for pattern, ignore_case, needs, fold in rows:
+        assert literals._required(pattern, ignore_case) == ((tuple(needs), fold) if needs is not None else None)
+
+
+WARM_START = textwrap.dedent("""\
+    import sys
+    from blastguard.engine import literals
+    from blastguard.cli import main
+    read = []
+    original = literals._required
+    literals._required = lambda pattern, ignore_case: read.append(pattern) or original(pattern, ignore_case)
+    code = main(["check", "--no-config", "--no-progress", "--format", "json", sys.argv[1]])
+    print(len(read))
+    """)
+
+
+@pytest.mark.parametrize("derived, reads_patterns", [
+    (None, False),  # as written: a warm start reads no pattern
+    ([["a", True]], True),  # not shaped like the rows: ignored whole, patterns read again
+    ("rows", True),
+])
+def test_a_warm_start_reads_no_regex_and_a_damaged_table_is_not_used(tmp_path, derived, reads_patterns):
+    risky = tmp_path / "main.tf"
+    risky.write_text('resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n'
+                     'resource "aws_iam_user_policy_attachment" "a" {\n'
+                     '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n')
+    env = {**os.environ, "BLASTGUARD_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run():
+        out = subprocess.run([sys.executable, "-c", WARM_START, str(risky)], capture_output=True,
+                             text=True, env=env, check=False)
+        report = json.loads(out.stdout[:out.stdout.rindex("}") + 1])
+        return {(f["rule"], f["start"]["line"]) for f in report["findings"]}, int(out.stdout.split()[-1])
+
+    cold, cold_reads = run()
+    assert cold == {("TF101", 2), ("TF211", 5)} and cold_reads > 0
+    if derived is not None:
+        [entry] = entries(tmp_path / "cache")
+        entry.write_text(json.dumps({**json.loads(entry.read_text()), "derived": derived}))
+    warm, warm_reads = run()
+    assert warm == cold
+    assert (warm_reads > 0) == reads_patterns

@@ -22,10 +22,46 @@ except ImportError:  # pragma: no cover - Python versions without it
 
 _MAX_SET = 16  # alternatives kept per position before the exact set is given up
 
+Needs = tuple[tuple[str, ...], bool] | None
+# Reading a pattern costs about half a millisecond, a one-file check reads some 150: results
+# are remembered, and the rule cache stores them beside the rules they come from (`known`, `seed`).
+_memo: dict[tuple[str, bool], Needs] = {}
 
-def required(pattern: str, ignore_case: bool) -> tuple[tuple[str, ...], bool] | None:
+
+def required(pattern: str, ignore_case: bool) -> Needs:
     """(strings one of which every match contains, whether they are lower-cased and must be
     looked for in a lower-cased value), or None when the pattern requires no literal text."""
+    key = (pattern, ignore_case)
+    if key not in _memo:
+        _memo[key] = _required(pattern, ignore_case)
+    return _memo[key]
+
+
+def known() -> list[list]:
+    """Every result so far, as JSON-ready [pattern, ignore_case, needs or None, fold] rows."""
+    return [[p, i, list(r[0]) if r else None, r[1] if r else False] for (p, i), r in _memo.items()]
+
+
+def seed(rows: object) -> None:
+    """Take results stored by `known`; anything not shaped like its rows is ignored whole."""
+    if not isinstance(rows, list):
+        return
+    table: dict[tuple[str, bool], Needs] = {}
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str)
+                and isinstance(row[1], bool) and isinstance(row[3], bool)):
+            return
+        needs = row[2]
+        if needs is None:
+            table[(row[0], row[1])] = None
+        elif isinstance(needs, list) and all(isinstance(n, str) for n in needs):
+            table[(row[0], row[1])] = (tuple(needs), row[3])
+        else:
+            return
+    _memo.update(table)
+
+
+def _required(pattern: str, ignore_case: bool) -> Needs:
     if sre_parser is None or "[:" in pattern:  # `[[:alpha:]]` is a class in RE2, literals in Python
         return None
     try:

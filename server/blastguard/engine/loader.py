@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from blastguard.engine import rule_cache
+from blastguard.engine import literals, rule_cache
 from blastguard.engine.compile import DeferredMatch, compile_match
 from blastguard.engine.conditions import RuleError
 from blastguard.engine.model import Rule, Severity
@@ -154,8 +154,9 @@ def load_rules(dirs: list[Path] | None = None, validate_bundled: bool = False) -
                 raise RuleLoadError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
     key = rule_cache.key_of([(p, d) for p, d, _ in files],
                             schema.read_bytes() + (b"\0validated" if validate_bundled else b""))
-    cached = rule_cache.read(key)
+    cached, derived = rule_cache.read(key) or (None, None)
     if cached is not None and len(cached) == len(files):
+        literals.seed(derived)
         try:
             return _rule_set([(path, data, None) for (path, _, _), data in zip(files, cached)], defer=True)
         except (RuleLoadError, KeyError, TypeError, ValueError, AttributeError):
@@ -166,7 +167,8 @@ def load_rules(dirs: list[Path] | None = None, validate_bundled: bool = False) -
     try:
         # Only plain JSON survives the round trip unchanged (YAML may give int keys or dates).
         if json.loads(json.dumps(documents)) == documents:
-            rule_cache.write(key, documents)
+            # Compiling every rule above read each regex's literals: stored, a start-up skips that.
+            rule_cache.write(key, documents, literals.known())
     except (TypeError, ValueError):
         pass
     return ruleset

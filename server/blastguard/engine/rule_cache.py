@@ -10,7 +10,7 @@ from pathlib import Path
 from blastguard import __version__
 
 # Bump when the cached layout changes; the package version alone would miss a dev build.
-FORMAT = 1
+FORMAT = 2
 KEEP = 8  # cache files kept; one per distinct set of rule folders in use
 
 
@@ -37,8 +37,9 @@ def key_of(files: list[tuple[Path, bytes]], extra: bytes) -> str:
     return digest.hexdigest()
 
 
-def read(key: str) -> list[dict] | None:
-    """The cached rule documents for this key; None when absent, stale or damaged."""
+def read(key: str) -> tuple[list[dict], object] | None:
+    """The cached rule documents for this key and what was stored beside them (`write`'s
+    `derived`, checked by its reader); None when absent, stale or damaged."""
     folder = cache_dir()
     if folder is None:
         return None
@@ -53,15 +54,17 @@ def read(key: str) -> list[dict] | None:
     documents = entry.get("rules")
     if not isinstance(documents, list) or not all(isinstance(d, dict) for d in documents):
         return None
-    return documents
+    return documents, entry.get("derived")
 
 
-def write(key: str, documents: list[dict]) -> None:
-    """Store atomically; a cache that cannot be written is simply not used."""
+def write(key: str, documents: list[dict], derived: object = None) -> None:
+    """Store atomically, with `derived`: what was computed from these rules and is as valid as
+    they are. A cache that cannot be written is simply not used."""
     folder = cache_dir()
     if folder is None:
         return
-    payload = json.dumps({"key": key, "version": __version__, "rules": documents}).encode()
+    payload = json.dumps({"key": key, "version": __version__, "rules": documents,
+                          "derived": derived}).encode()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         import tempfile  # with shutil, bz2 and lzma: only when the cache is written

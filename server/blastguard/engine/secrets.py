@@ -15,6 +15,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from functools import cache
 
 import re2
 
@@ -266,7 +267,10 @@ _URL_PASSWORD = re2.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]
 
 # The literal text a match of each of the three needs (engine.literals): most strings hold none
 # of it, and three RE2 scans of every value under a template's properties cost many substring tests.
-_SCRIPT_NEEDS = tuple(literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern))
+# Read at first use, not at import: a start-up with the rule cache warm then reads no pattern.
+@cache
+def _script_needs() -> tuple:
+    return tuple(literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern))
 
 
 def script_secret(text: object) -> bool:
@@ -276,7 +280,7 @@ def script_secret(text: object) -> bool:
     of a template (UNKNOWN_PART) are never the value."""
     if not isinstance(text, str):
         return False
-    if not any(needs is None or literals.may_contain(text, *needs) for needs in _SCRIPT_NEEDS):
+    if not any(needs is None or literals.may_contain(text, *needs) for needs in _script_needs()):
         return False
     return _script_holds_secret(text)
 
