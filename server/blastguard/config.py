@@ -7,13 +7,15 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
+from typing import TYPE_CHECKING
 
 from blastguard import ids
 from blastguard.errors import UserError
-from blastguard.engine import safe_yaml
 from blastguard.engine.model import Severity
 from blastguard.engine.options import Options
+
+if TYPE_CHECKING:  # PyYAML is imported when a config file is read: most runs have none
+    import yaml
 
 CONFIG_NAME = ".blastguard.yaml"
 PYPROJECT = "pyproject.toml"
@@ -238,6 +240,8 @@ def load_config(path: Path) -> Config:
 
 
 def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
+    from blastguard.engine import safe_yaml
+
     try:
         data, node = safe_yaml.read_file(path, "config")
     except safe_yaml.FileError as exc:
@@ -253,6 +257,8 @@ def _read_yaml(path: Path) -> tuple[dict, dict[tuple, int]]:
 
 def _node_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int], depth: int) -> None:
     """Record the line of every value down to `depth` levels, keyed by its path."""
+    import yaml
+
     if depth == 0:
         return
     if isinstance(node, yaml.MappingNode):

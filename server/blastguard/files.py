@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable
-
-import pathspec
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from typing import TYPE_CHECKING, Callable
 
 from blastguard.engine import languages
+
+if TYPE_CHECKING:  # pathspec (with its RE2 and Hyperscan backends) is imported when a pattern is used
+    import pathspec
 
 SKIPPED_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__", ".hg", ".svn"}
 
@@ -28,6 +28,8 @@ class Selection:
 
 def pattern_problem(pattern: str) -> str | None:
     """Why a gitignore-style pattern cannot be used, or None."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
     try:
         GitIgnoreSpecPattern(pattern)
     except Exception as exc:  # pathspec raises its own error or re.error, depending on the pattern
@@ -39,6 +41,8 @@ def pattern_problem(pattern: str) -> str | None:
 def compile_patterns(lines: list[str], origin: Callable[[int], str]) -> tuple[pathspec.PathSpec, list[str]]:
     """A GitIgnoreSpec of the usable lines, and one warning per unusable line
     (`origin(index)` names where line `index` came from, as `file:line`)."""
+    import pathspec
+
     warnings = []
     usable: dict[str, None] = {}
     for index, line in enumerate(lines):
@@ -80,21 +84,30 @@ def collect(paths: list[str], exclude: list[str] | None = None, root: str | None
     however it is spelled. `exclude` patterns are relative to `root` (the config's folder);
     with force_exclude they apply to files named directly too."""
     selection = Selection()
-    excluded, found = compile_patterns(exclude or [], exclude_origin or (lambda i: f"exclude[{i}]"))
-    selection.warnings.extend(found)
+    compiled: list[pathspec.PathSpec] = []
+
+    def excluded() -> pathspec.PathSpec:
+        if not compiled:
+            spec, found = compile_patterns(exclude or [], exclude_origin or (lambda i: f"exclude[{i}]"))
+            selection.warnings.extend(found)
+            compiled.append(spec)
+        return compiled[0]
+
+    if exclude:  # a bad pattern is reported even when no path needs the patterns
+        excluded()
     root = os.path.abspath(root or os.getcwd())
     seen: set[str] = set()
     for given in paths:
         if os.path.isdir(given):
-            if force_exclude and _excluded(excluded, root, given, True):
+            if force_exclude and _excluded(excluded(), root, given, True):
                 selection.skipped += 1
                 continue
-            _walk(given, excluded, root, selection, seen)
+            _walk(given, excluded(), root, selection, seen)
         elif os.path.lexists(given):
             selection.named.add(given)
             if os.path.islink(given) and not os.path.exists(given):
                 selection.errors.append((given, "broken or looping symbolic link"))
-            elif force_exclude and _excluded(excluded, root, given, False):
+            elif force_exclude and _excluded(excluded(), root, given, False):
                 selection.skipped += 1
             elif _first(given, seen):
                 selection.files.append(given)

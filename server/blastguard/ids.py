@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 # Letters typed for the digits that follow a family prefix: TF1O1 -> TF101, TF1I2 -> TF112.
@@ -39,5 +38,7 @@ def closest(value: str, known: set[str], prefix: bool = True) -> str | None:
                 return candidate
             break
     pool = sorted(known | (set(families) if prefix else set()))
+    import difflib  # only to suggest a name for a mistyped one
+
     match = difflib.get_close_matches(upper, pool, n=1, cutoff=0.6)
     return match[0] if match else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 
 
 class WriteRefused(OSError):
@@ -82,6 +81,8 @@ def _replace_atomically(path: str, info: os.stat_result, original: bytes, data: 
     rewrites in place)."""
     folder, name = os.path.split(path)
     try:
+        import tempfile  # with shutil, bz2 and lzma: only when a file is written
+
         fd, tmp = tempfile.mkstemp(dir=folder or ".", prefix=f".{name}.", suffix=".blastguard")
     except OSError as exc:
         raise WriteRefused(f"cannot create a temporary file in {folder or '.'}: {exc.strerror}; not fixed") from None

@@ -7,7 +7,6 @@ With --fix the fixed text goes to standard output (a unified diff with --dry-run
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from datetime import datetime, timezone
@@ -73,6 +72,8 @@ def check_stdin(args) -> int:
     if args.fix:
         fixed, report.findings = fixing.fixed_text(project.engine, path, data) if result.checked else (data, [])
         if args.dry_run:
+            import difflib
+
             sys.stdout.writelines(difflib.unified_diff(
                 data.decode("utf-8", "replace").splitlines(keepends=True),
                 fixed.decode("utf-8", "replace").splitlines(keepends=True),

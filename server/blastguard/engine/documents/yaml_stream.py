@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import yaml_events, yaml_tree
+from blastguard.engine.documents import yaml_tree
 from blastguard.engine.values import DocumentError
 
 # A document with more rows than this is read by libyaml instead (the grammar's rows are int16).
@@ -218,6 +218,9 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: 
         if found is None:
             return Read(yaml_tree.documents(root, data), None, _tree_comments(root, comments), tree)
         error = found.start_byte
+    # libyaml (with PyYAML) is imported only for a document tree-sitter cannot read.
+    from blastguard.engine.documents import yaml_events
+
     try:
         values, scalars = yaml_events.documents(data, segment.start, segment.end)
     except yaml_events.YamlSyntaxError as exc:
