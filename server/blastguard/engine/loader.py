@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -147,7 +148,9 @@ def load_rules(dirs: list[Path] | None = None, validate_bundled: bool = False) -
     for folder in dirs:
         if not folder.is_dir():
             raise RuleLoadError(f"{folder}: rule folder not found")
-        for path in sorted(folder.glob("*/*.yaml")):
+        # Sorted by their parts as strings, as Paths sort: comparing 236 Path objects costs
+        # more than reading the files' names.
+        for path in map(Path, sorted(map(str, folder.glob("*/*.yaml")), key=lambda name: name.split(os.sep))):
             try:
                 files.append((path, path.read_bytes(), validate_bundled or folder is not base))
             except OSError as exc:
