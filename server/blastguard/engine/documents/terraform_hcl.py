@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter, not_
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, hcl_regions, hcl_variables, referenced, terraform
+from blastguard.engine.documents import hcl, hcl_plain, hcl_regions, hcl_variables, referenced, terraform
 from blastguard.engine.documents.hcl_locals import Locals
 from blastguard.engine.lines import changed_span
 from blastguard.engine.reuse import moved
@@ -306,6 +306,11 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
         # value still points into it), so a file's trees are never all held at once.
         for k in analysed:
             item = items[k]
+            if unread(item):
+                # Nothing to convert and, the regex tells, no syntax error, stray words or comments to find.
+                item.broken, item.stray, item.has_stray, item.shared = False, None, False, ()
+                item.comments = _comments(data, starts[k] - item.lead, starts[k], None)
+                continue
             tree = parsed.pop(k, None) or _parse(state, k, olds.get(item))
             if kept is not None:
                 kept[item] = tree
@@ -318,6 +323,13 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
             item.shared = tuple((s - starts[k], e - starts[k]) for s, e in hcl.locals_spans(top))
             item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
             yield from hcl.blocks(root, top, locals_=(locals_, local_bodies))
+
+    def unread(item: Region) -> bool:
+        """A block of a kind no rule reads (outputs, mostly), which hcl_plain shows is valid."""
+        if state.whole or item.locals or b"blastguard" in item.text:
+            return False
+        block = hcl_plain.plain_block(item.text)
+        return block is not None and not wanted("terraform", *block)
 
     def every_block():
         return _every_block(state, (locals_, local_bodies))
@@ -484,11 +496,12 @@ def _region_locals(state: Regions, k: int) -> Node:
 
 def _comments(data: bytes, begin: int, start: int, root) -> tuple:
     """Comments that may be suppressions (they name blastguard), relative to `begin`: those in
-    the blank space before the region (a scan: it is never parsed) and in the region's tree."""
+    the blank space before the region (a scan: it is never parsed) and in the region's tree
+    (None: a region not parsed, which holds none)."""
     found = []
     if data.find(b"blastguard", begin, start) >= 0:
         found.extend((m.start() - begin, m.end() - begin) for m in _COMMENT.finditer(data, begin, start))
-    if data.find(b"blastguard", start, root.end_byte) >= 0:
+    if root is not None and data.find(b"blastguard", start, root.end_byte) >= 0:
         found.extend((c.start_byte - begin, c.end_byte - begin)
                      for c in parsing.captures("hcl", "(comment) @c", root).get("c", []))
     return tuple(found)

@@ -1,0 +1,52 @@
+"""A top-level block whose text a regex proves to be valid HCL, so one no rule reads is never parsed.
+
+Most of a module's regions are `output` blocks (1,600 of the 2,955 regions of the real-world
+corpus) that no rule reads: their parse only told that they hold no syntax error. A block made
+of one-line attributes of plain values (strings without templates, numbers, references,
+one-line lists and calls of those, two calls deep) has none, which one regex pass in C tells;
+anything else (a heredoc, an object, a template, a nested block, a multi-line value, a
+keyword where a name goes) does not match and is parsed as before. tests/test_hcl_plain.py
+checks on generated texts that every one it accepts parses without an error.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WS = rb"[ \t]"
+# Keywords are left to the parser wherever a name stands (`for = 1`, `true.x`).
+_KEYWORD = rb"(?:true|false|null|for|in|if|else|endif|endfor)(?![A-Za-z0-9_-])"
+_NAME = rb"(?!" + _KEYWORD + rb")[A-Za-z_][A-Za-z0-9_-]*+"
+# No template (`${`, `%{`, and their `$${` escapes), no control character, only common escapes.
+_STRING = rb'"(?:[^\x00-\x08\x0a-\x1f\x7f"\\$%]++|\\[nrt"\\]|[$%](?![{$%]))*+"'
+_NUMBER = rb"-?[0-9]++(?:\.[0-9]++)?+(?![A-Za-z0-9_.-])"
+_LITERAL = rb"(?:true|false|null)(?![A-Za-z0-9_.\[-])"
+_REFERENCE = _NAME + rb"(?:\." + _NAME + rb"|\[[0-9]++\]|\[\*\]|\.\*)*+"
+_VALUE = rb"(?:" + _STRING + rb"|" + _NUMBER + rb"|" + _LITERAL + rb"|" + _REFERENCE + rb")"
+
+
+def _items(item: bytes) -> bytes:
+    """Comma-separated items (no trailing comma), or none."""
+    return rb"(?:" + item + rb"(?:" + _WS + rb"*+," + _WS + rb"*+" + item + rb")*+" + _WS + rb"*+)?+"
+
+
+_LIST = rb"\[" + _WS + rb"*+" + _items(_VALUE) + rb"\]"
+_INNER = rb"(?:" + _NAME + rb"\(" + _WS + rb"*+" + _items(rb"(?:" + _VALUE + rb"|" + _LIST + rb")") + rb"\)|" \
+    + _LIST + rb"|" + _VALUE + rb")"
+_EXPRESSION = rb"(?:" + _NAME + rb"\(" + _WS + rb"*+" + _items(_INNER) + rb"\)|" + _INNER + rb")"
+_LINE_END = _WS + rb"*+(?:(?:#|//)[^\n]*+)?+\r?+\n"
+_LINE = _WS + rb"*+(?:" + _NAME + _WS + rb"*+=" + _WS + rb"*+" + _EXPRESSION + rb")?+" + _LINE_END
+_LABEL = rb'"([^\x00-\x1f\x7f"\\$%]*+)"'
+# Resources, data sources, modules and locals are read by rules and by each other: never skipped.
+_HEADER = rb"(?!(?:resource|data|module|locals)[ \t{\"])(" + _NAME + rb")(?:" + _WS + rb"++" + _LABEL + rb")?+" \
+    + rb"(?:" + _WS + rb'++"[^\x00-\x1f\x7f"\\$%]*+")*+' + _WS + rb"*+\{" + _LINE_END
+_PLAIN = re.compile(_HEADER + rb"(?:" + _LINE + rb")*+" + _WS + rb"*+\}")
+
+
+def plain_block(text: bytes) -> tuple[str, str] | None:
+    """(type, first label or "") of a region that is one such block, as hcl.blocks reads them;
+    None for any other text."""
+    match = _PLAIN.fullmatch(text)
+    if match is None:
+        return None
+    return match.group(1).decode(), (match.group(2) or b"").decode("utf-8", "replace")
