@@ -1,14 +1,16 @@
 """Blocks no rule reads are not parsed when a regex shows them valid (documents/hcl_plain): every
-text it accepts parses without an error, and what the parse found (syntax errors, suppression
-comments) is still found."""
+text it accepts parses without an error and ends where the region scan's byte walk ends it, and
+what the parse found (syntax errors, suppression comments) is still found."""
 
 from __future__ import annotations
+
+from unittest import mock
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import terraform_hcl
+from blastguard.engine.documents import hcl_plain, hcl_regions, terraform_hcl
 from blastguard.engine.documents.hcl_plain import plain_block
 
 # What the regex accepts, and pieces of what it must refuse: a block holds at most one of those.
@@ -67,9 +69,14 @@ def blocks(draw):
 
 @settings(max_examples=3000, deadline=None)
 @given(text=blocks())
-def test_every_block_the_regex_accepts_parses_without_an_error(text):
+def test_every_block_the_regex_accepts_parses_without_an_error_and_ends_where_the_scan_ends_it(text):
     if plain_block(text) is not None:
         assert not parsing.parse("hcl", text).root_node.has_error, text
+        following = text + b'\n\noutput "next" {\n}\n'
+        with mock.patch.object(hcl_plain, "match", return_value=None):  # the scan's own byte walk
+            walked, _ = hcl_regions.scan_region(following, 0)
+        assert walked.end == len(text)
+        assert hcl_regions.scan_region(following, 0)[0] == hcl_regions.Cut(0, 0, len(text), plain_block(text))
 
 
 def test_plain_blocks_give_their_type_and_first_label_and_others_are_parsed():
@@ -78,13 +85,15 @@ def test_plain_blocks_give_their_type_and_first_label_and_others_are_parsed():
     assert plain_block(b'output "x" {\n  value = try(module.a.b[0], null) # why\n  sensitive = true\n}') \
         == ("output", "x")
     assert plain_block(b"terraform {\n  required_version = \">= 1.0\"\n}") == ("terraform", "")
+    # Valid too, though it is always parsed: rules read resources.
+    assert plain_block(b'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}') == ("resource", "aws_s3_bucket")
     for text in (b'output "x" {\n  value = {\n    a = 1\n  }\n}',  # a multi-line object
                  b'output "x" {\n  value = "${var.a}-b"\n}',  # a template
                  b'output "x" {\n  value = <<EOT\nhi\nEOT\n}',  # a heredoc
                  b'output "x" {\n  precondition {\n    condition = true\n  }\n}',  # a nested block
                  b'output "x" { value = 1 }',  # on one line
-                 b'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}',  # read by rules
-                 b'output "x" {\n  value = a.b\n}\n# after'):  # more than one block
+                 b'output "x" {\n  value = a.b\n}\n# after',  # more than one block
+                 b'for "x" {\n  value = 1\n}', b'output "x" {\n  value = true.x\n}'):  # keywords
         assert plain_block(text) is None, text
 
 

@@ -5,7 +5,8 @@ corpus) that no rule reads: their parse only told that they hold no syntax error
 of one-line attributes of plain values (strings without templates, numbers, references,
 one-line lists and calls of those, two calls deep) has none, which one regex pass in C tells;
 anything else (a heredoc, an object, a template, a nested block, a multi-line value, a
-keyword where a name goes) does not match and is parsed as before. tests/test_hcl_plain.py
+keyword where a name goes) does not match and is parsed as before. hcl_regions' scan takes
+such a block's end from the same match, instead of walking its bytes in Python. tests/test_hcl_plain.py
 checks on generated texts that every one it accepts parses without an error.
 """
 
@@ -37,16 +38,22 @@ _EXPRESSION = rb"(?:" + _NAME + rb"\(" + _WS + rb"*+" + _items(_INNER) + rb"\)|"
 _LINE_END = _WS + rb"*+(?:(?:#|//)[^\n]*+)?+\r?+\n"
 _LINE = _WS + rb"*+(?:" + _NAME + _WS + rb"*+=" + _WS + rb"*+" + _EXPRESSION + rb")?+" + _LINE_END
 _LABEL = rb'"([^\x00-\x1f\x7f"\\$%]*+)"'
-# Resources, data sources, modules and locals are read by rules and by each other: never skipped.
-_HEADER = rb"(?!(?:resource|data|module|locals)[ \t{\"])(" + _NAME + rb")(?:" + _WS + rb"++" + _LABEL + rb")?+" \
-    + rb"(?:" + _WS + rb'++"[^\x00-\x1f\x7f"\\$%]*+")*+' + _WS + rb"*+\{" + _LINE_END
+_HEADER = rb"(" + _NAME + rb")(?:" + _WS + rb"++" + _LABEL + rb")?+(?:" + _WS + rb'++"[^\x00-\x1f\x7f"\\$%]*+")*+' \
+    + _WS + rb"*+\{" + _LINE_END
+# The block ends at the first `}` outside its strings and comments, where hcl_regions' scan ends it.
 _PLAIN = re.compile(_HEADER + rb"(?:" + _LINE + rb")*+" + _WS + rb"*+\}")
 
 
-def plain_block(text: bytes) -> tuple[str, str] | None:
-    """(type, first label or "") of a region that is one such block, as hcl.blocks reads them;
-    None for any other text."""
-    match = _PLAIN.fullmatch(text)
-    if match is None:
+def match(data: bytes, start: int) -> tuple[int, tuple[str, str]] | None:
+    """(end, (type, first label or "")) of such a block starting at `start`, as hcl.blocks reads
+    its type and labels; None when what starts there is not one."""
+    found = _PLAIN.match(data, start)
+    if found is None:
         return None
-    return match.group(1).decode(), (match.group(2) or b"").decode("utf-8", "replace")
+    return found.end(), (found.group(1).decode(), (found.group(2) or b"").decode("utf-8", "replace"))
+
+
+def plain_block(text: bytes) -> tuple[str, str] | None:
+    """(type, first label) of a text that is one such block, else None."""
+    found = match(text, 0)
+    return found[1] if found is not None and found[0] == len(text) else None

@@ -21,6 +21,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from blastguard.engine.documents import hcl_plain
+
 # Blank space and complete comments before a block (possessive: linear, no backtracking stack).
 _TRIVIA = re.compile(rb"(?:[ \t\r\n\f\v]++|#[^\n]*+|//[^\n]*+|/\*(?:[^*]++|\*(?!/))*+\*/)*+")
 # What needs no attention between tokens that matter: outside strings, and inside them.
@@ -37,6 +39,7 @@ class Cut:
     begin: int
     start: int
     end: int
+    plain: tuple[str, str] | None = None  # (type, first label) of a block hcl_plain shows is valid
 
 
 def scan_region(data: bytes, begin: int) -> tuple[Cut | None, bool]:
@@ -46,6 +49,9 @@ def scan_region(data: bytes, begin: int) -> tuple[Cut | None, bool]:
     size = len(data)
     if start >= size:
         return None, False
+    plain = hcl_plain.match(data, start)
+    if plain is not None:  # most blocks: their end told by one regex, not byte by byte below
+        return Cut(begin, start, plain[0], plain[1]), False
     depth = 0
     # Open strings and template interpolations: ("s", 0) for a string, ("t", depth) for a
     # `${`/`%{` whose `}` returns to the string at that brace depth.

@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter, not_
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, hcl_plain, hcl_regions, hcl_variables, referenced, terraform
+from blastguard.engine.documents import hcl, hcl_regions, hcl_variables, referenced, terraform
 from blastguard.engine.documents.hcl_locals import Locals
 from blastguard.engine.lines import changed_span
 from blastguard.engine.reuse import moved
@@ -47,6 +47,7 @@ class Region:
     policy: bool  # may define a policy document
     reads_vars: bool = False  # may read a variable (`var.`)
     variable: bool = False  # is a `variable` block
+    plain: tuple[str, str] | None = None  # (type, first label) when hcl_plain shows it valid
     done: bool = False  # its findings below can be reused while its text and dependencies stay
     broken: bool = False  # its parse has a syntax error
     stray: int | None = None  # words before a block's header line (hcl.stray_header)
@@ -72,7 +73,7 @@ def _region(data: bytes, cut: hcl_regions.Cut) -> Region:
     # names the type too), so a document is known by the bare type name.
     return Region(text, cut.start - cut.begin, defines, defines or b"local." in text,
                   b"data.aws_iam_policy_document." in text, b"aws_iam_policy_document" in text,
-                  b"var." in text, hcl_variables.is_variable(text))
+                  b"var." in text, hcl_variables.is_variable(text), plain=cut.plain)
 
 
 class Regions:
@@ -326,10 +327,10 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
 
     def unread(item: Region) -> bool:
         """A block of a kind no rule reads (outputs, mostly), which hcl_plain shows is valid."""
-        if state.whole or item.locals or b"blastguard" in item.text:
+        block = item.plain
+        if block is None or block[0] in _READ_KINDS or state.whole or item.locals or b"blastguard" in item.text:
             return False
-        block = hcl_plain.plain_block(item.text)
-        return block is not None and not wanted("terraform", *block)
+        return not wanted("terraform", *block)
 
     def every_block():
         return _every_block(state, (locals_, local_bodies))
@@ -421,6 +422,8 @@ def _every_block(state: Regions, locals_) -> list:
     return found
 
 
+# Blocks rules read, and other blocks read through references and locals: always parsed.
+_READ_KINDS = frozenset(("resource", "data", "module", "locals"))
 # `name = value` on one line of a locals block: which locals a value names a variable in.
 _LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
 # A block of no or one plain label (`output "id" {`, `terraform {`), as terraform.subjects reads its type.
