@@ -97,20 +97,32 @@ def test_plain_blocks_give_their_type_and_first_label_and_others_are_parsed():
         assert plain_block(text) is None, text
 
 
-def test_outputs_are_not_parsed_yet_their_syntax_errors_and_suppressions_are_found(engine, monkeypatch):
+def test_outputs_are_not_parsed_and_a_variable_s_default_alone_is_yet_every_finding_is_made(engine, monkeypatch):
     parsed = []
-    parse = terraform_hcl._parse
+    parse_range = parsing.parse_range
 
-    def recording(state, k, old_tree, through=None):
-        parsed.append(state.data[state.starts[k]:state.data.index(b"\n", state.starts[k])].decode())
-        return parse(state, k, old_tree, through)
+    def recording(name, data, start, end, *points):
+        parsed.append(data[start:end].split(b"\n")[0].decode())
+        return parse_range(name, data, start, end, *points)
 
-    monkeypatch.setattr(terraform_hcl, "_parse", recording)
+    monkeypatch.setattr(parsing, "parse_range", recording)
     text = ('output "plain" {\n  value = aws_s3_bucket.b.id\n}\n\n'
             'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n}\n\n'
             'output "noted" {\n  # blastguard: ignore[TF101] not a finding here\n  value = 1\n}\n\n'
+            'variable "db_password" {\n  description = "The admin password"\n  type        = string\n'
+            '  default     = "Xq7!vR2#pL9@wT4z"\n  sensitive   = true\n}\n\n'
             'output "broken" {\n  value = = 1\n}\n')
     result = engine.analyze("main.tf", text.encode())
-    assert {(f.rule, f.start.line) for f in result.findings} == {("TF101", 6), ("BG003", 10), ("BG001", 15)}
-    # The plain output is not parsed; the others are, and so is the region of the first error with its neighbours.
-    assert parsed == ['resource "aws_s3_bucket" "b" {', 'output "noted" {', 'output "broken" {', 'output "noted" {']
+    assert {(f.rule, f.start.line) for f in result.findings} == \
+        {("TF101", 6), ("BG003", 10), ("TF506", 17), ("BG001", 22)}
+    # The plain output is not parsed, nor the variable but for its default; the others are, and
+    # the region of the first error is parsed again with its neighbours.
+    assert parsed == ['resource "aws_s3_bucket" "b" {', 'output "noted" {', '  default     = "Xq7!vR2#pL9@wT4z"',
+                      'output "broken" {', 'variable "db_password" {']
+
+
+def test_rules_read_a_variable_only_through_its_default(engine):
+    assert engine.demand("terraform", "variable", "db_password").reads == {"default"}
+    assert engine.demand("terraform", "variable", "region").reads == {"default"}
+    # Resources are read through key globs (`*password`): no bound.
+    assert engine.demand("terraform", "resource", "aws_db_instance").reads is None

@@ -28,7 +28,8 @@ if CORPUS.is_dir():
             REAL.append((path.read_text(encoding="utf-8", errors="replace"), path.name))
 CASES = SOURCES + REAL
 PIECES = ["", "x", " ", "\n", "\r\n", "{", "}", '"', "=", ":", "- ", "#", "true", "0.0.0.0/0", "😀", "中文",
-          "\t", "resource \"a\" \"b\" {\n", "output \"o\" {\n  value = a.b\n}\n", "  privileged: true\n", "${var.x}", "[", "]", ","]
+          "\t", "resource \"a\" \"b\" {\n", "output \"o\" {\n  value = a.b\n}\n",
+          "variable \"db_password\" {\n  default = \"Xq7!vR2#pL9@wT4z\"\n}\n", "  privileged: true\n", "${var.x}", "[", "]", ","]
 
 
 @st.composite

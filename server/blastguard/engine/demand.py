@@ -13,7 +13,7 @@ from blastguard.engine.conditions import (
 )
 from blastguard.engine.levels import Levels
 from blastguard.engine.patterns import options
-from blastguard.engine.paths import ANY_KEY, DOC, OWNER, REF, ROOT, _index, key_glob
+from blastguard.engine.paths import ANY_KEY, DOC, NAMED, OWNER, REF, ROOT, _index, key_glob
 
 # Keys = a frozenset of key names and key globs, one of which the body must hold; None = no such bound.
 Keys = frozenset | None
@@ -76,6 +76,8 @@ class Demand:
     # Whether a source text may spell a key `test` accepts; None when a key the reader makes up
     # (a position, the callee) may pass, so the text cannot tell.
     spelled_in: Callable[[bytes], bool] | None = None
+    # Every key of the map body any path of the matchers reads; None: no such bound (body_reads).
+    reads: frozenset | None = None
 
 
 def demand_of(matchers: list) -> Demand:
@@ -87,7 +89,52 @@ def demand_of(matchers: list) -> Demand:
     # As analyze._may_reach: an `each` that starts at the body reaches nothing from a scalar.
     each_only = all(m.each and m.each[0] not in (ROOT, OWNER, DOC) for m in matchers)
     keys = None if test is None else frozenset().union(*bounds)
-    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys))
+    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys), body_reads(matchers))
+
+
+def body_reads(matchers: list) -> frozenset | None:
+    """The keys of a subject's map body that the matchers' paths (each, where, report) can read:
+    a body holding only those gives the same findings. None when a path may read another (a
+    glob or `*` first key, the owner, the document, a reference) or a fix edits the body."""
+    keys: set[str] = set()
+    for matcher in matchers:
+        paths = _condition_paths(matcher.where) if matcher.where is not None else []
+        if matcher.fix is not None or paths is None:
+            return None
+        paths += [matcher.report] if matcher.report is not None else []
+        if matcher.each is not None:
+            # The others start at the nodes `each` reaches, unless they start at the subject's root.
+            paths = [matcher.each] + [p for p in paths if p[:1] == (ROOT,)]
+        for path in paths:
+            if REF in path or any(segment.startswith(NAMED) for segment in path):
+                return None
+            first = path[1:2] if path[:1] == (ROOT,) else path[:1]
+            if not first or first[0] in (OWNER, DOC) or "*" in first[0] or "?" in first[0] \
+                    or _index(first[0]) is not None:
+                return None
+            keys.add(first[0])
+    return frozenset(keys)
+
+
+def _condition_paths(condition: Condition) -> list[tuple[str, ...]] | None:
+    """Every path a condition reads from the node it is asked of; None for a condition unknown here."""
+    if isinstance(condition, (All, Any_)):
+        found: list[tuple[str, ...]] = []
+        for part in condition.parts:
+            paths = _condition_paths(part)
+            if paths is None:
+                return None
+            found.extend(paths)
+        return found
+    if isinstance(condition, Not):
+        return _condition_paths(condition.part)
+    if isinstance(condition, (ScalarTest, Empty, Resolved, RefersTo, Present)):
+        return [condition.path]
+    if isinstance(condition, PortRange):
+        return [condition.low, condition.high]
+    if isinstance(condition, Levels):  # deeper levels are below its first path
+        return [condition.first.path]
+    return None
 
 
 # Keys a reader makes rather than reads from the text (python's callee, splats and positions).

@@ -52,7 +52,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         return _load_yaml(path, language, data, old_tree, reuse)
     if language == "terraform" and syntax == "hcl":
         doc = Document(path, language, syntax, data)
-        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read, inputs)
+        terraform_hcl.load(doc, data, wanted, old_tree, reuse, read, inputs, demand)
         return doc
     if syntax == "json" and language != "terraform" and old_tree is None:
         # Strict JSON is read without tree-sitter (see json_scan); an editor's next parse then

@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter, not_
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import hcl, hcl_regions, hcl_variables, referenced, terraform
+from blastguard.engine.documents import hcl, hcl_regions, hcl_unparsed, hcl_variables, referenced, terraform
 from blastguard.engine.documents.hcl_locals import Locals
 from blastguard.engine.lines import changed_span
 from blastguard.engine.reuse import moved
@@ -241,12 +241,13 @@ def _old_trees(old: Regions, new: Regions, replaced: tuple[int, int], made: tupl
             olds[new.items[k]] = tree
 
 
-def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
+def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None, demand=None) -> None:
     """Fill a Document (engine.documents.load) with the file's subjects, first syntax error,
     suppression comments and locals' spans; an editor (reuse given) passes the last Regions.
     `read`: the text of a file a value reads (terraform.subjects), and the reader of the
     folder's files that define variables (hcl_variables); `inputs`: values a caller gives its
-    variables, when the file is read as a local module's (module_inputs)."""
+    variables, when the file is read as a local module's (module_inputs); `demand`: what rules
+    read of a subject (engine.demand), so a region may be read without its whole parse."""
     path = doc.path
     # The last analysis: the tree an editor kept and edited, or the one kept in `reuse` (a
     # client that sends whole texts), compared with this text.
@@ -307,10 +308,13 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
         # value still points into it), so a file's trees are never all held at once.
         for k in analysed:
             item = items[k]
-            if unread(item):
-                # Nothing to convert and, the regex tells, no syntax error, stray words or comments to find.
+            unparsed = hcl_unparsed.how(item, state.whole, wanted, demand)
+            if unparsed is not None:
+                # No syntax error, stray words or comments to find in its tree (hcl_plain).
                 item.broken, item.stray, item.has_stray, item.shared = False, None, False, ()
                 item.comments = _comments(data, starts[k] - item.lead, starts[k], None)
+                if unparsed == hcl_unparsed.DEFAULT:
+                    yield hcl_unparsed.variable(data, item.text, starts[k], state.rows[k], locals_)
                 continue
             tree = parsed.pop(k, None) or _parse(state, k, olds.get(item))
             if kept is not None:
@@ -324,13 +328,6 @@ def load(doc, data: bytes, wanted, old, reuse, read=None, inputs=None) -> None:
             item.shared = tuple((s - starts[k], e - starts[k]) for s, e in hcl.locals_spans(top))
             item.comments = _comments(data, starts[k] - item.lead, starts[k], root)
             yield from hcl.blocks(root, top, locals_=(locals_, local_bodies))
-
-    def unread(item: Region) -> bool:
-        """A block of a kind no rule reads (outputs, mostly), which hcl_plain shows is valid."""
-        block = item.plain
-        if block is None or block[0] in _READ_KINDS or state.whole or item.locals or b"blastguard" in item.text:
-            return False
-        return not wanted("terraform", *block)
 
     def every_block():
         return _every_block(state, (locals_, local_bodies))
@@ -422,8 +419,6 @@ def _every_block(state: Regions, locals_) -> list:
     return found
 
 
-# Blocks rules read, and other blocks read through references and locals: always parsed.
-_READ_KINDS = frozenset(("resource", "data", "module", "locals"))
 # `name = value` on one line of a locals block: which locals a value names a variable in.
 _LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
 # A block of no or one plain label (`output "id" {`, `terraform {`), as terraform.subjects reads its type.
