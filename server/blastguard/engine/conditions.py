@@ -114,8 +114,10 @@ class Resolved(Condition):
 
 @dataclass(slots=True)
 class RefersTo(Condition):
-    """The value is a name that resolves (through imports) to one of the globs: `yaml.Loader`.
-    A name from an import that resolves elsewhere, or a literal, is false; a local name is unknown."""
+    """The value is a name that resolves (through imports) to one of the globs: `yaml.Loader`;
+    in Terraform, a reference whose address is one (`data.azurerm_subscription.*.id`), since
+    some attributes are known by the type that exports them. A name from an import that
+    resolves elsewhere, or a literal, is false; a local name or any other expression is unknown."""
 
     path: tuple[str, ...]
     test: Callable[[Any], bool]
@@ -123,12 +125,27 @@ class RefersTo(Condition):
     def evaluate(self, node: Node, scope=None) -> Result:
         unknown = False
         for leaf in scalars(locate(node, scope, self.path)):
-            ref = (leaf.meta or {}).get("ref") if leaf.kind == UNKNOWN else None
+            ref = None
+            if leaf.kind == UNKNOWN:
+                ref = leaf.meta.get("ref") if leaf.meta else _address(leaf.text)
             if ref is not None and self.test(ref):
                 return TRUE, [leaf]
             if leaf.kind == UNKNOWN and not (leaf.meta or {}).get("imported"):
                 unknown = True
         return (UNKNOWN_RESULT if unknown else FALSE), []
+
+
+# A bare Terraform reference (`data.x.y.id`, `x.y[0].id`), alone or as the one part of a
+# template (`"${data.x.y.id}"`); index keys are dropped so one glob covers every instance.
+_ADDRESS = re2.compile(r'^"?(?:\$\{)?([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])+)\}?"?$')
+_INDEX = re2.compile(r"\[[^\]]*\]")
+
+
+def _address(text: str) -> str | None:
+    if not text or "." not in text:
+        return None
+    match = _ADDRESS.match(text.strip())
+    return _INDEX.sub("", match.group(1)) if match else None
 
 
 @dataclass(slots=True)
