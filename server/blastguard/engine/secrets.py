@@ -308,3 +308,9 @@ def _script_holds_secret(text: str) -> bool:
 # A template's literal parts are judged the same way (`${var.region}` elsewhere in the script does
 # not hide a key written in it).
 script_secret.partial = script_secret
+
+
+def script_base64_secret(value: object) -> bool:
+    """A Kubernetes Secret's `data` value holding a connection URL or env file, judged once decoded."""
+    decoded = _b64decode(value)
+    return decoded is not None and script_secret(decoded)
