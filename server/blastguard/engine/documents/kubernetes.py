@@ -25,7 +25,21 @@ KNATIVE_POD_SPEC_PATHS = {
     "Configuration": ("spec", "template", "spec"),
     "Revision": ("spec",),
 }
+# KEDA's ScaledJob keeps a Job's pod template under jobTargetRef.
+POD_SPEC_PATHS["ScaledJob"] = ("spec", "jobTargetRef", "template", "spec")
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
+# Argo Workflows: the workflow spec carries the pod-level fields (hostNetwork, securityContext,
+# volumes) of every pod it starts, and each of its templates runs one container (`container`,
+# `script`) with init containers, sidecars or a container set; Tekton Tasks run `steps` and
+# `sidecars`. Their containers take the same rules as a pod's.
+ARGO_SPEC_PATHS = {
+    "Workflow": ("spec",),
+    "WorkflowTemplate": ("spec",),
+    "ClusterWorkflowTemplate": ("spec",),
+    "CronWorkflow": ("spec", "workflowSpec"),
+}
+_TEMPLATE_CONTAINERS = (("container", False), ("script", False), ("initContainers", True), ("sidecars", True))
+_TEKTON_CONTAINERS = (("steps", True), ("sidecars", True), ("stepTemplate", False))
 
 
 def is_object(doc: Node | None) -> bool:
@@ -52,24 +66,57 @@ def object_subjects(obj: Node, document: Node) -> list[Subject]:
     attrs = {"apiVersion": str(obj.get("apiVersion").value)}
     unit = object_id(obj)
     found = [Subject("object", kind, name or "", obj, start, end, attrs, document=document, unit=unit)]
-    paths = KNATIVE_POD_SPEC_PATHS if attrs["apiVersion"].startswith("serving.knative.dev/") else POD_SPEC_PATHS
+    api = attrs["apiVersion"]
+    if api.startswith("argoproj.io/") and kind in ARGO_SPEC_PATHS:
+        return found + _argo_subjects(obj, _at(obj, ARGO_SPEC_PATHS[kind]), kind, name or "", attrs, document, unit)
+    if api.startswith("tekton.dev/") and kind in ("Task", "ClusterTask"):
+        spec = obj.get("spec")
+        if spec is not None and spec.kind == MAP:
+            _containers(spec, _TEKTON_CONTAINERS, spec, kind, attrs, document, unit, found)
+        return found
+    paths = KNATIVE_POD_SPEC_PATHS if api.startswith("serving.knative.dev/") else POD_SPEC_PATHS
     spec = _at(obj, paths.get(kind, ()))
     if spec is None or spec.kind != MAP:
         return found
     found.append(Subject("pod", kind, name or "", spec, spec.entry_start, spec.end, attrs, owner=obj, document=document,
                          unit=unit))
-    for list_name in CONTAINER_LISTS:
-        containers = spec.get(list_name)
-        if containers is None or containers.kind != LIST:
+    _containers(spec, tuple((list_name, True) for list_name in CONTAINER_LISTS), spec, kind, attrs, document, unit,
+                found)
+    return found
+
+
+def _argo_subjects(obj: Node, spec: Node | None, kind: str, name: str, attrs: dict, document: Node,
+                   unit: str) -> list[Subject]:
+    if spec is None or spec.kind != MAP:
+        return []
+    found = [Subject("pod", kind, name, spec, spec.entry_start, spec.end, attrs, owner=obj, document=document,
+                     unit=unit)]
+    templates = spec.get("templates")
+    for template in templates.value if templates is not None and templates.kind == LIST else ():
+        if template.kind != MAP:
             continue
-        for container in containers.value:
+        tname = f"{unit}/{_text(template.get('name')) or ''}"
+        _containers(template, _TEMPLATE_CONTAINERS, spec, kind, attrs, document, tname, found)
+        container_set = template.get("containerSet")
+        if container_set is not None and container_set.kind == MAP:
+            _containers(container_set, (("containers", True),), spec, kind, attrs, document, tname, found)
+    return found
+
+
+def _containers(holder: Node, keys: tuple[tuple[str, bool], ...], spec: Node, kind: str, attrs: dict,
+                document: Node, unit: str, found: list[Subject]) -> None:
+    """A container subject for each container under `keys` of `holder` (a list, or one map)."""
+    for key, is_list in keys:
+        value = holder.get(key)
+        if value is None or value.kind != (LIST if is_list else MAP):
+            continue
+        for container in value.value if is_list else (value,):
             if container.kind != MAP:
                 continue
             cname = _text(container.get("name")) or ""
             found.append(Subject("container", kind, cname, container, container.start, container.end,
-                                 {"list": list_name, **attrs}, owner=spec, document=document,
-                                 unit=f"{unit}/{list_name}/{cname}"))
-    return found
+                                 {"list": key, **attrs}, owner=spec, document=document,
+                                 unit=f"{unit}/{key}/{cname}"))
 
 
 def object_id(obj: Node) -> str:
