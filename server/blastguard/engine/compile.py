@@ -14,7 +14,7 @@ from blastguard.engine.levels import levels
 from blastguard.engine.paths import compile_path
 from blastguard.engine.secrets import (
     looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
-    script_base64_secret, script_secret,
+    key_secret, script_base64_secret, script_secret,
 )
 
 _SCALAR_OPS = ("equals", "in", "matches", "glob", "gt", "gte", "lt", "lte", "ports", "secret")
@@ -199,11 +199,12 @@ def scalar_test(op: str, arg: Any, ignore_case: bool):
     if op == "secret":
         tests = {True: looks_like_secret, "base64": looks_like_base64_secret, "script": script_secret,
                  "named": looks_like_named_secret, "named-base64": looks_like_named_base64_secret,
-                 "script-base64": script_base64_secret}
+                 "script-base64": script_base64_secret, "key": key_secret}
         if arg not in tests:
             raise RuleError("secret takes true (judged by shape), named (the key names a credential), "
                             "base64 / named-base64 for values stored base64-encoded, or script (script-base64) for "
-                            "a text that may hold a key or a credential's assignment")
+                            "a text that may hold a key or a credential's assignment, or key for a key of a "
+                            "documented shape only")
         return tests[arg]
     if op == "ports":
         covers = ports_test(arg)

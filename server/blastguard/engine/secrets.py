@@ -234,15 +234,21 @@ looks_like_named_base64_secret.in_tests = lambda value: looks_like_named_base64_
 
 # Credentials with a documented shape, wherever they stand in a text: AWS access key ids (not the
 # documentation's, which end in EXAMPLE: the last seven characters spell anything else), PEM
-# private keys with their body, and GitHub, GitLab, Slack and HashiCorp tokens.
+# private keys with their body, and GitHub, GitLab, Slack, HashiCorp, npm, PyPI, Stripe live,
+# SendGrid, DigitalOcean and OpenAI tokens (the shapes PY403 knows in Python strings).
 KEY_PATTERN = (
     r"\b(?:AKIA|ASIA)[A-Z0-9]{9}(?:[A-DF-Z0-9][A-Z0-9]{6}|E[A-WYZ0-9][A-Z0-9]{5}|EX[B-Z0-9][A-Z0-9]{4}"
     r"|EXA[A-LN-Z0-9][A-Z0-9]{3}|EXAM[A-OQ-Z0-9][A-Z0-9]{2}|EXAMP[A-KM-Z0-9][A-Z0-9]|EXAMPL[A-DF-Z0-9])\b"
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----\s*[A-Za-z0-9+/=]{40}"
     r"|\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{60,}|glpat-[A-Za-z0-9_\-]{20,}"
-    r"|xox[abposr]-[A-Za-z0-9\-]{20,}|hv[sb]\.[A-Za-z0-9_\-]{24,})\b"
+    r"|xox[abposr]-[A-Za-z0-9\-]{20,}|hv[sb]\.[A-Za-z0-9_\-]{24,}"
+    r"|npm_[A-Za-z0-9]{36}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}|[sr]k_live_[A-Za-z0-9]{24,}"
+    r"|SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}|do[por]_v1_[a-f0-9]{64}"
+    r"|sk-[A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})\b"
 )
 _KEY = re2.compile(KEY_PATTERN)
+# A key's shape filled with a run of one character or a marker (`npm_XXXXXXXX...`): documentation.
+_FILLER = re.compile(r"(?i)x{8}|0{8}|example|placeholder|redacted")
 # `NAME=value`, `export NAME="value"`, `--name=value`, `name: value` in a script, an env file or
 # cloud-init, where the name says it holds a credential; and MySQL's `-pVALUE` (no space: with one,
 # the client prompts). An assignment with `=` (or `-p`) to a name that ends in the credential's word
@@ -285,11 +291,26 @@ def script_secret(text: object) -> bool:
     return _script_holds_secret(text)
 
 
+_KEY_NEEDS = _SCRIPT_NEEDS[0]
+
+
+def key_secret(text: object) -> bool:
+    """A text holding a key or token of a documented shape (KEY_PATTERN), however it is used: for
+    texts where assignments are too often throwaway test values (a CI script's database password)."""
+    if not isinstance(text, str) or not (_KEY_NEEDS is None or literals.may_contain(text, *_KEY_NEEDS)):
+        return False
+    return _holds_key(text)
+
+
+def _holds_key(text: str) -> bool:
+    return any(UNKNOWN_PART not in m.group() and "..." not in m.group() and not _FILLER.search(m.group())
+               for m in _KEY.finditer(text))
+
+
 def _script_holds_secret(text: str) -> bool:
     """script_secret without the literal prefilter."""
-    for match in _KEY.finditer(text):
-        if UNKNOWN_PART not in match.group() and "..." not in match.group():
-            return True
+    if _holds_key(text):
+        return True
     for match in _URL_PASSWORD.finditer(text):
         if UNKNOWN_PART not in match.group(1) and looks_like_named_secret(match.group(1)):
             return True
@@ -314,3 +335,6 @@ def script_base64_secret(value: object) -> bool:
     """A Kubernetes Secret's `data` value holding a connection URL or env file, judged once decoded."""
     decoded = _b64decode(value)
     return decoded is not None and script_secret(decoded)
+
+# A template's literal parts are judged the same way.
+key_secret.partial = key_secret
