@@ -7,6 +7,7 @@ import re
 import re2
 
 from blastguard.engine.documents.templates import JINJA, untemplate
+from blastguard.engine.documents import kubernetes
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node, Subject
 
 _PLAY_KEYS = ("tasks", "pre_tasks", "post_tasks", "handlers")
@@ -92,10 +93,48 @@ def _tasks(tasks: Node | None, doc: Node, play: str, unnamed: dict) -> list[Subj
         if not name:
             count = unnamed[(play, key)] = unnamed.get((play, key), 0) + 1
             label = f"{_short(key)} #{count}"
+        unit = f"{play}/{label}" if play else label
         found.append(Subject("task", _short(key), name, _arguments(_short(key), args, task, prefixed),
-                             args.entry_start, args.entry_start + len(key), owner=task, document=doc,
-                             unit=f"{play}/{label}" if play else label))
+                             args.entry_start, args.entry_start + len(key), owner=task, document=doc, unit=unit))
+        if _short(key) in _K8S_MODULES and args.kind == MAP:
+            found.extend(_manifests(args.get("definition"), unit))
+        elif _short(key) in _DOCKER_CONTAINER_MODULES and args.kind == MAP:
+            found.append(_service(args, name or label, doc, unit))
     return found
+
+
+def _service(args: Node, name: str, doc: Node, unit: str) -> Subject:
+    """A docker_container task as the Compose service it describes (`pid_mode` is Compose's `pid`,
+    `capabilities` its `cap_add`...), so the Compose rules check both spellings of a container."""
+    entries = {_COMPOSE_NAMES.get(key, key): value for key, value in args.items()}
+    service = Node(MAP, entries, args.start, args.end, key_start=args.key_start)
+    subject = Subject("service", "service", name, service, args.entry_start, args.entry_start, owner=args,
+                      document=doc, unit=f"{unit}:service")
+    subject.language = "docker-compose"
+    return subject
+
+
+def _manifests(definition: Node | None, unit: str) -> list[Subject]:
+    """The Kubernetes objects written inline in a k8s task's `definition` (one, or a list), checked
+    by the Kubernetes rules as a manifest file would be."""
+    if definition is None:
+        return []
+    found: list[Subject] = []
+    for obj in definition.value if definition.kind == LIST else [definition]:
+        if kubernetes.is_object(obj):
+            for subject in kubernetes.subjects(obj):
+                subject.language = "kubernetes"
+                subject.unit = f"{unit}:{subject.unit}"
+                found.append(subject)
+    return found
+
+
+_DOCKER_CONTAINER_MODULES = frozenset(("docker_container", "community.docker.docker_container",
+                                       "community.general.docker_container"))
+_COMPOSE_NAMES = {"pid_mode": "pid", "ipc_mode": "ipc", "capabilities": "cap_add", "security_opts": "security_opt",
+                  "env": "environment"}
+_K8S_MODULES = frozenset(("k8s", "kubernetes.core.k8s", "community.kubernetes.k8s", "community.okd.k8s",
+                          "redhat.openshift.k8s"))
 
 
 def _name(item: Node) -> str:

@@ -38,7 +38,8 @@ def subjects(doc: Node, language: str, path: str) -> list[Subject]:
     else:
         found = ansible.subjects(doc)
     for subject in found:
-        subject.language = language
+        # A subject may belong to another family (a manifest inline in an Ansible k8s task).
+        subject.language = subject.language or language
         if subject.document is None:
             subject.document = doc
     return found
