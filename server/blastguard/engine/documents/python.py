@@ -306,6 +306,8 @@ def convert(node, names: Names, depth: int = 0) -> Node:
     if t == "dictionary":
         entries: dict[str, Node] = {}
         for pair in node.named_children:
+            if pair.type == "comment":
+                continue  # Django's settings comment their entries; the dict is still a literal
             if pair.type != "pair":
                 return unknown(start, end, node.text.decode("utf-8", "replace"))
             key = string_value(pair.child_by_field_name("key")) if pair.child_by_field_name("key").type == "string" else None
