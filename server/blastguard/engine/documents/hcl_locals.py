@@ -18,7 +18,11 @@ MAX_HOPS = 8
 
 
 def combine(name: str, args: list[Node], start: int, end: int) -> Node | None:
-    """concat(lists...) and merge(maps...) of known values; None when not computable."""
+    """concat(lists...) and merge(maps...) of known values; None when not computable. A concat
+    with some known lists holds their elements whatever the unknown ones add
+    (`concat(["0.0.0.0/0"], var.extra_cidrs)`): each unknown argument stays as an unknown element."""
+    if name == "concat" and any(a.kind == LIST for a in args) and all(a.kind in (LIST, UNKNOWN) for a in args):
+        return Node(LIST, [item for a in args for item in (a.value if a.kind == LIST else (a,))], start, end)
     if not args or any(a.kind == UNKNOWN for a in args):
         return None
     if name == "concat" and all(a.kind == LIST for a in args):
