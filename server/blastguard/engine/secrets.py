@@ -291,13 +291,13 @@ def script_secret(text: object) -> bool:
     return _script_holds_secret(text)
 
 
-_KEY_NEEDS = _SCRIPT_NEEDS[0]
-
-
 def key_secret(text: object) -> bool:
     """A text holding a key or token of a documented shape (KEY_PATTERN), however it is used: for
     texts where assignments are too often throwaway test values (a CI script's database password)."""
-    if not isinstance(text, str) or not (_KEY_NEEDS is None or literals.may_contain(text, *_KEY_NEEDS)):
+    if not isinstance(text, str):
+        return False
+    needs = _script_needs()[0]
+    if needs is not None and not literals.may_contain(text, *needs):
         return False
     return _holds_key(text)
 
