@@ -16,8 +16,8 @@ from blastguard.engine.demand import Demand, key_test, matcher_keys
 from blastguard.engine.documents.load import load
 from blastguard.engine.loader import RuleSet, load_rules
 from blastguard.engine.options import Options
-from blastguard.engine.paths import key_glob, locate
-from blastguard.engine.values import LIST, MAP, UNKNOWN
+from blastguard.engine.paths import key_glob, key_text, locate
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 from tests.test_prefilters import _key_globs, _samples
 from tests.test_rule_examples import DEFAULT_PATH
 
@@ -80,6 +80,28 @@ def test_a_map_without_the_keys_a_matcher_needs_gives_no_finding():
                 else:
                     assert matcher.where.evaluate(body, subject)[0] != TRUE, (rule.id, subject.type)
     assert checked > 10_000
+
+
+def test_an_each_path_reaches_nothing_below_a_body_without_its_last_key_s_text():
+    """Matcher.reaches (paths.last_key_pieces) against key_text, for every matcher with one and
+    every subject of every example: where the body's keys lack the text, `each` finds nothing."""
+    matchers = [m for rule in RULES for m in rule.match if m.reaches is not None]
+    checked = 0
+    for rule, path, data in _examples():
+        language, syntax = languages.detect(path, data)
+        for subject in load(path, language, syntax, data, lambda *_: True).subjects:
+            keys = key_text(subject.node)
+            for matcher in matchers:
+                if keys is None or all(piece in keys for piece in matcher.reaches):
+                    continue
+                checked += 1
+                assert [n for n in _each(locate(subject.node, subject, matcher.each)) if n.kind != UNKNOWN] == [], \
+                    (rule.id, matcher.each)
+    assert checked > 10_000
+    # A key RE2 may fold onto ASCII (the Kelvin sign) leaves the text unknown: no skipping then.
+    assert key_text(Node(MAP, {"a": Node(MAP, {"\u212aey_password": Node(SCALAR, "x", 0, 1)}, 0, 1)}, 0, 1)) is None
+    assert key_text(Node(MAP, {"Tags": Node(LIST, [Node(MAP, {"DB_Password": Node(SCALAR, "x", 0, 1)}, 0, 1)], 0, 1)},
+                         0, 1)) in ("tags\ndb_password", "db_password\ntags")
 
 
 def test_key_tests_accept_what_key_globs_accept():

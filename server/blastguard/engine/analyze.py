@@ -18,11 +18,12 @@ from blastguard.engine.model import NO_RULES, FileError, Finding, Fix, Rule, Sca
 from blastguard.engine.options import Options
 from blastguard.engine.reuse import Reuse
 from blastguard.engine.secrets import in_test_code
-from blastguard.engine.paths import DOC, OWNER, ROOT, flatten, locate
+from blastguard.engine.paths import DOC, OWNER, ROOT, flatten, key_text, locate
 from blastguard.engine.values import LIST, MAP, UNKNOWN, DocumentError, Node
 
 _SNIFF = 8192
 _SORT_KEY = attrgetter("path", "start_byte", "end_byte", "rule")  # Finding.sort_key, read in C
+_UNREAD = object()  # a subject's key_text, not made yet
 
 
 class Engine:
@@ -149,6 +150,7 @@ class Engine:
         for subject in doc.subjects:
             subject.in_tests = in_tests
             body = subject.node
+            keys = _UNREAD
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
                     continue
@@ -159,6 +161,13 @@ class Engine:
                     continue
                 if matcher.need is not None and not matcher.need(body):
                     continue
+                if matcher.reaches is not None:
+                    # No key below the body can be the last of `each` (`*.*password`, most of the
+                    # secret rules' paths): one walk of the body's keys per subject, not one per path.
+                    if keys is _UNREAD:
+                        keys = key_text(body)
+                    if keys is not None and not all(piece in keys for piece in matcher.reaches):
+                        continue
                 fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
         for block, body in doc.modules:
             fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))

@@ -11,7 +11,7 @@ from blastguard.engine.conditions import (
 )
 from blastguard.engine.demand import key_test, matcher_keys
 from blastguard.engine.levels import levels
-from blastguard.engine.paths import compile_path
+from blastguard.engine.paths import compile_path, last_key_pieces
 from blastguard.engine.secrets import (
     looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
     key_secret, script_base64_secret, script_secret,
@@ -80,12 +80,15 @@ class Matcher:
     need: Callable[[Any], bool] | None = None
     # Whether a map body holds a key the matcher may read (demand.matcher_keys); None: no bound.
     keys: Callable[[Any], bool] | None = None
+    # Text some key below the body must hold for `each` to reach anything (paths.last_key_pieces).
+    reaches: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.each is None and self.where is not None:
             self.need = precheck(self.where)
         bound = matcher_keys(self.each, self.where)
         self.keys = key_test(bound) if bound is not None else None
+        self.reaches = last_key_pieces(self.each)
 
 
 class DeferredMatch:

@@ -174,6 +174,33 @@ def scalars(nodes: list[Node]):
                 yield item
 
 
+@cache  # one per rule path
+def last_key_pieces(path: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The lower-cased literal pieces of a path's last key (`*.*password`: "password"), when every
+    step reads keys of the node itself: a known node the path reaches is then the value of some
+    map key below it that holds all of them (an ASCII key, as key_glob tells). None otherwise."""
+    if not path or any(s in (ROOT, OWNER, DOC, REF) or s.startswith(NAMED) or _index(s) is not None for s in path):
+        return None
+    pieces = tuple(piece for piece in re.split(r"[*?]", path[-1].lower()) if piece)
+    return pieces if pieces and all(piece.isascii() for piece in pieces) else None
+
+
+def key_text(node: Node) -> str | None:
+    """Every map key below node (through maps and lists, as resolve walks), lower-cased, one a
+    line; None when one is not ASCII (RE2 folds a few non-ASCII letters onto ASCII ones)."""
+    keys: list[str] = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if item.kind == MAP:
+            keys.extend(item.value)
+            stack.extend(item.value.values())
+        elif item.kind == LIST:
+            stack.extend(item.value)
+    text = "\n".join(map(str, keys))
+    return text.lower() if text.isascii() else None
+
+
 @cache  # a rule's few path segments, asked for every node a path walks through
 def _index(segment: str) -> int | None:
     if len(segment) > 2 and segment[0] == "[" and segment[-1] == "]" and segment[1:-1].isdigit():
