@@ -363,7 +363,7 @@ def _literal_ends(pattern: str, ignore_case: bool) -> tuple[str, str]:
 class RegexTest:
     """RE2 runs in linear time, so a rule or config regex cannot hang the server."""
 
-    __slots__ = ("compiled", "names_unknown", "needs", "fold")
+    __slots__ = ("compiled", "names_unknown", "needs", "fold", "_may_contain")
 
     def __init__(self, pattern: str, ignore_case: bool):
         # A pattern that writes the unresolved part itself (`\x{E000}`) is about templates:
@@ -377,6 +377,7 @@ class RegexTest:
         # Text every match contains: a Python file's thousands of strings meet the secret
         # patterns, and a substring test rejects nearly all of them for a fraction of RE2's cost.
         self.needs, self.fold = literals.required(pattern, ignore_case) or (None, False)
+        self._may_contain = None  # literals.gate, made on first use: a start-up compiles no gate
 
     def __call__(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -388,7 +389,10 @@ class RegexTest:
 
     def may_match(self, text: str) -> bool:
         """False when the text cannot match: it holds none of the literals every match needs."""
-        return literals.may_contain(text if self.fold or text.isascii() else _encodable(text), self.needs, self.fold)
+        may_contain = self._may_contain
+        if may_contain is None:
+            may_contain = self._may_contain = literals.gate(self.needs, self.fold)
+        return may_contain(text if self.fold or text.isascii() else _encodable(text))
 
     def partial(self, template: str) -> bool:
         """An interpolated string matches when some match lies wholly in its literal parts

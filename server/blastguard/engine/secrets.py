@@ -272,11 +272,14 @@ _URL_PASSWORD = re2.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]
 
 
 # The literal text a match of each of the three needs (engine.literals): most strings hold none
-# of it, and three RE2 scans of every value under a template's properties cost many substring tests.
+# of it, and an RE2 scan of every value under a template's properties costs far more than a
+# substring search. Each pattern is asked only of a text holding its own literals: a name such as
+# `ApiGateway` holds the assignment's `api`, not a key's `AKIA` or a URL's `://`.
 # Read at first use, not at import: a start-up with the rule cache warm then reads no pattern.
 @cache
-def _script_needs() -> tuple:
-    return tuple(literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern))
+def _gates() -> tuple:
+    return tuple(None if needs is None else literals.gate(*needs)
+                 for needs in (literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern)))
 
 
 def script_secret(text: object) -> bool:
@@ -286,9 +289,7 @@ def script_secret(text: object) -> bool:
     of a template (UNKNOWN_PART) are never the value."""
     if not isinstance(text, str):
         return False
-    if not any(needs is None or literals.may_contain(text, *needs) for needs in _script_needs()):
-        return False
-    return _script_holds_secret(text)
+    return _script_holds_secret(text, *(gate is None or gate(text) for gate in _gates()))
 
 
 def key_secret(text: object) -> bool:
@@ -296,8 +297,8 @@ def key_secret(text: object) -> bool:
     texts where assignments are too often throwaway test values (a CI script's database password)."""
     if not isinstance(text, str):
         return False
-    needs = _script_needs()[0]
-    if needs is not None and not literals.may_contain(text, *needs):
+    gate = _gates()[0]
+    if gate is not None and not gate(text):
         return False
     return _holds_key(text)
 
@@ -307,13 +308,16 @@ def _holds_key(text: str) -> bool:
                for m in _KEY.finditer(text))
 
 
-def _script_holds_secret(text: str) -> bool:
-    """script_secret without the literal prefilter."""
-    if _holds_key(text):
+def _script_holds_secret(text: str, keys: bool = True, urls: bool = True, assignments: bool = True) -> bool:
+    """script_secret without the literal prefilter (the flags say which patterns may match)."""
+    if keys and _holds_key(text):
         return True
-    for match in _URL_PASSWORD.finditer(text):
-        if UNKNOWN_PART not in match.group(1) and looks_like_named_secret(match.group(1)):
-            return True
+    if urls:
+        for match in _URL_PASSWORD.finditer(text):
+            if UNKNOWN_PART not in match.group(1) and looks_like_named_secret(match.group(1)):
+                return True
+    if not assignments:
+        return False
     for match in _ASSIGNMENT.finditer(text):
         name, sign, value = match.group(1, 2, 3) if match.group(1) else (match.group(4), "=", match.group(5))
         if UNKNOWN_PART in value or _ABOUT_A_SECRET.search(name):
