@@ -137,6 +137,24 @@ Resources:
     assert doc.subjects[1].attrs == {"attribute": "AssumeRolePolicyDocument"}
 
 
+def test_sub_variables_are_found_as_the_re2_pattern_they_replace_found_them():
+    import itertools
+
+    import re2
+
+    from blastguard.engine.documents.cloudformation import sub_template
+
+    pattern = re2.compile(r"\$\{(?:[^!}][^}]*)?\}")  # ${Name}, not the literal ${!Name}
+    assert sub_template("a${X}b${!Y}c${}d${Z") == f"a{UNKNOWN_PART}b${{Y}}c{UNKNOWN_PART}d${{Z"
+    assert sub_template("${a${b}}${!") == f"{UNKNOWN_PART}}}${{"
+    pieces = ["$", "{", "}", "!", "a", "\n", "é", "${", "${!"]
+    for length in range(5):
+        for combo in itertools.product(pieces, repeat=length):
+            text = "".join(combo)
+            expected = pattern.sub(lambda _: UNKNOWN_PART, text).replace("${!", "${")
+            assert sub_template(text) == expected, text
+
+
 def test_json_documents_are_templates_manifests_policies_or_nothing():
     template = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "PublicRead"}}}}'
     assert subjects("t.json", template, "json")[1] == [("cloudformation", "resource", "AWS::S3::Bucket", "B")]

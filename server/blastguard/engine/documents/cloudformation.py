@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import re
 
-import re2
-
 from blastguard.engine.documents.json_tree import parse_json
-from blastguard.engine.documents.templates import unknown_part as _unknown_part
 from blastguard.engine.paths import flatten
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
 
@@ -15,8 +12,6 @@ _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
-# ${Name} but not the literal ${!Name}; RE2 (linear time, so no lookahead).
-_SUB_VARIABLE = re2.compile(r"\$\{(?:[^!}][^}]*)?\}")
 
 
 def is_template(doc: Node | None) -> bool:
@@ -131,7 +126,7 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
     elif name == "Fn::Sub":
         text = arg.value[0] if arg.kind == LIST and arg.value else arg
         if text.kind == SCALAR and isinstance(text.value, str):
-            template = _SUB_VARIABLE.sub(_unknown_part, text.value).replace("${!", "${")
+            template = sub_template(text.value)
     elif name == "Fn::Join" and arg.kind == LIST and len(arg.value) == 2 and arg.value[1].kind == LIST:
         delimiter, parts = arg.value
         if delimiter.kind == SCALAR and isinstance(delimiter.value, str):
@@ -147,6 +142,29 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
     if arg.kind == SCALAR and arg.start >= node.start:
         # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
         node.start, node.end = arg.start, arg.end
+
+
+def sub_template(text: str) -> str:
+    """`Fn::Sub`'s text with each `${Name}` an unknown part and the literal `${!Name}` written
+    `${Name}`: what RE2's `\\$\\{(?:[^!}][^}]*)?\\}` replaced (a `${` not followed by `!` runs to
+    the first `}`), found with str.find. google-re2's sub converts offsets on every match, so a
+    long user data script with many variables took most of a template's reading time."""
+    parts = []
+    done = 0
+    at = text.find("${")
+    while at != -1:
+        close = text.find("}", at + 2)
+        if close == -1:
+            break  # no `}` after this `${`, nor after any later one
+        if text[at + 2] == "!":
+            at = text.find("${", at + 1)
+            continue
+        parts.append(text[done:at])
+        parts.append(UNKNOWN_PART)
+        done = close + 1
+        at = text.find("${", done)
+    parts.append(text[done:])
+    return "".join(parts).replace("${!", "${")
 
 
 def referenced(doc: Node, node: Node) -> Node | None:
