@@ -92,6 +92,16 @@ def key_glob(segment: str):
     if not all(piece.isascii() for piece in pieces):
         pieces = []  # RE2 folds some non-ASCII letters onto ASCII ones (K, the Kelvin sign)
 
+    if len(pieces) == 1:  # `*password*`, `*Password`: one substring test, most keys end here
+        piece = pieces[0]
+
+        def accepts_one(key: str) -> bool:
+            if key.isascii() and piece not in key.lower():
+                return False
+            return bool(pattern.fullmatch(key))
+
+        return accepts_one
+
     def accepts(key: str) -> bool:
         if pieces and key.isascii():
             folded = key.lower()
