@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from blastguard.engine.conditions import FALSE, TRUE, UNKNOWN_RESULT, Condition, Result, ScalarTest
-from blastguard.engine.paths import ANY_KEY, locate, resolve
-from blastguard.engine.values import Node
+from blastguard.engine.paths import ANY_KEY, flatten, locate
+from blastguard.engine.values import LIST, MAP, UNKNOWN, Node
 
 
 @dataclass(slots=True)
@@ -24,13 +24,27 @@ class Levels(Condition):
         found = locate(node, scope, self.first.path)
         for level in range(self.depth):
             if level:
-                found = [child for parent in found for child in resolve(parent, (ANY_KEY,))]
+                found = _below(found)
             truth, witnesses = self.first.judge(found, scope)
             if truth == TRUE:
                 return TRUE, witnesses
             if truth == UNKNOWN_RESULT:
                 unknown = True
         return (UNKNOWN_RESULT, []) if unknown else (FALSE, [])
+
+
+def _below(found: list[Node]) -> list[Node]:
+    """resolve(parent, ("*",)) of each node, in order, without a call per node: a map's values, an
+    unknown as itself (it stands for what is below it), lists walked through, scalars dropped."""
+    below: list[Node] = []
+    for parent in found:
+        for item in flatten(parent) if parent.kind == LIST else (parent,):
+            kind = item.kind
+            if kind == MAP:
+                below.extend(item.value.values())
+            elif kind == UNKNOWN:
+                below.append(item)
+    return below
 
 
 def levels(parts: list[Condition]) -> Levels | None:
