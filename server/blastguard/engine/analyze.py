@@ -168,7 +168,8 @@ class Engine:
                         keys = key_text(body)
                     if keys is not None and not all(piece in keys for piece in matcher.reaches):
                         continue
-                fresh.extend((subject.start, f) for f in self._match(rule, matcher, subject, doc, lines))
+                for finding in self._match(rule, matcher, subject, doc, lines):  # mostly none
+                    fresh.append((subject.start, finding))
         for block, body in doc.modules:
             fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))
         if doc.carry is not None:

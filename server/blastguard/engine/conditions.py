@@ -8,9 +8,9 @@ from typing import Any, Callable
 import re2
 
 from blastguard.engine import literals
-from blastguard.engine.paths import locate, scalars
+from blastguard.engine.paths import flatten, locate, scalars
 from blastguard.engine.patterns import compile_glob, compile_template, options
-from blastguard.engine.values import SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
+from blastguard.engine.values import LIST, SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
 Result = tuple[int, list[Node]]  # (truth, the nodes that made it true)
@@ -175,18 +175,22 @@ class ScalarTest(Condition):
         hits: list[Node] = []
         unknown = misses = False
         partial = getattr(test, "partial", None)
-        for leaf in scalars(found):
-            if leaf.kind == UNKNOWN:
-                if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
-                    hits.append(leaf)
-                elif is_text(leaf) and getattr(test, "excludes", None) and test.excludes(leaf.value):
-                    misses = True  # its literal parts rule the tested values out ("a-${x}" is not "true")
-                else:
-                    unknown = True
-            elif test(leaf.value):
-                hits.append(leaf)
-            else:
-                misses = True
+        # scalars(found), inlined: every scalar test of every rule runs this on every subject.
+        for node in found:
+            for leaf in flatten(node) if node.kind == LIST else (node,):
+                kind = leaf.kind
+                if kind == SCALAR:
+                    if test(leaf.value):
+                        hits.append(leaf)
+                    else:
+                        misses = True
+                elif kind == UNKNOWN:
+                    if partial is not None and isinstance(leaf.value, str) and partial(leaf.value):
+                        hits.append(leaf)
+                    elif is_text(leaf) and getattr(test, "excludes", None) and test.excludes(leaf.value):
+                        misses = True  # its literal parts rule the tested values out ("a-${x}" is not "true")
+                    else:
+                        unknown = True
         if self.every:
             if misses:
                 return FALSE, []
