@@ -7,11 +7,12 @@ from typing import Any, Callable
 
 from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, EqualsTest, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
-    glob_test, port_span, ports_test, precheck, regex_test,
+    port_span, ports_test, precheck, regex_test,
 )
 from blastguard.engine.demand import key_test, matcher_keys
 from blastguard.engine.levels import levels
 from blastguard.engine.paths import compile_path, last_key_pieces
+from blastguard.engine.patterns import glob_test
 from blastguard.engine.secrets import (
     looks_like_base64_secret, looks_like_named_base64_secret, looks_like_named_secret, looks_like_secret,
     key_secret, script_base64_secret, script_secret,

@@ -9,7 +9,7 @@ import re2
 
 from blastguard.engine import literals
 from blastguard.engine.paths import flatten, locate, scalars
-from blastguard.engine.patterns import compile_glob, compile_template, options
+from blastguard.engine.patterns import compile_template, options
 from blastguard.engine.values import LIST, SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
@@ -339,29 +339,6 @@ def ports_test(spec: Any) -> Callable[[tuple[int, int]], bool]:
         raise RuleError("ports takes a list of port numbers or the word all")
     wanted = sorted(set(spec))
     return lambda span: any(span[0] <= p <= span[1] for p in wanted)
-
-
-def glob_test(patterns: list[str], ignore_case: bool) -> Callable[[Any], bool]:
-    # The literal head and tail of each glob reject almost every value before RE2 is asked:
-    # a Python file has thousands of distinct callee names to test against `boto3.*delete_bucket`.
-    compiled = [(_literal_ends(p, ignore_case), compile_glob(p, ignore_case)) for p in patterns]
-
-    def test(value: Any) -> bool:
-        if not isinstance(value, str):
-            return False
-        folded = value.lower() if ignore_case else value
-        return any(folded.startswith(head) and folded.endswith(tail) and pattern.fullmatch(value)
-                   for (head, tail), pattern in compiled)
-
-    return test
-
-
-def _literal_ends(pattern: str, ignore_case: bool) -> tuple[str, str]:
-    text = pattern.lower() if ignore_case else pattern
-    cut = [i for i, c in enumerate(text) if c in "*?"]
-    if not cut:
-        return text, text
-    return text[:cut[0]], text[cut[-1] + 1:]
 
 
 class RegexTest:
