@@ -106,8 +106,9 @@ class _Converter:
         else:
             content = ts_node
         if content is None:
-            value = scalar(None, ts_node.end_byte, ts_node.end_byte)
-            size = 1
+            value, size = scalar(None, ts_node.end_byte, ts_node.end_byte), 1
+        elif kind == k.plain:  # most values: content()'s dispatch and tuple skipped
+            value, size = self.scalar(content, kind), 1
         else:
             value, size = self.content(content, kind, depth)
         if tag is not None:
