@@ -79,8 +79,8 @@ class _Reader:
         return Node(SCALAR, value, at, end), end
 
     def mapping(self, start: int, depth: int) -> tuple[Node, int]:
-        # The string value, the whitespace and the comma are read inline here and in sequence():
-        # a call and a tuple each per entry was a third of the reading.
+        # A string value (most of them) is read inline here and in sequence(): a call and a
+        # tuple each per value.
         if depth >= MAX_DEPTH:
             raise NotStrict("deep")  # tree-sitter's reading raises the DocumentError, with its line
         text = self.text
@@ -111,16 +111,9 @@ class _Reader:
             child.key_start = at
             # A repeated key keeps its first place and takes the last value, as a dict does.
             entries[key] = child
-            if text[after] in _BLANK:
-                after = _SKIP(text, after).end()
-            mark = text[after]
-            if mark == "}":
-                return Node(MAP, entries, start, after + 1), after + 1
-            if mark != ",":
-                raise NotStrict(f"no comma at byte {after}")
-            at = after + 1
-            if text[at] in _BLANK:
-                at = _SKIP(text, at).end()
+            at, closed = self.advance(after, "}")
+            if closed:
+                return Node(MAP, entries, start, at), at
 
     def sequence(self, start: int, depth: int) -> tuple[Node, int]:
         if depth >= MAX_DEPTH:
@@ -137,16 +130,9 @@ class _Reader:
             else:
                 item, after = self.value(at, depth + 1)
                 items.append(item)
-            if text[after] in _BLANK:
-                after = _SKIP(text, after).end()
-            mark = text[after]
-            if mark == "]":
-                return Node(LIST, items, start, after + 1), after + 1
-            if mark != ",":
-                raise NotStrict(f"no comma at byte {after}")
-            at = after + 1
-            if text[at] in _BLANK:
-                at = _SKIP(text, at).end()
+            at, closed = self.advance(after, "]")
+            if closed:
+                return Node(LIST, items, start, at), at
 
     def opened(self, start: int, closer: str) -> tuple[int, bool]:
         """Past `{` or `[` and its whitespace: (where the first entry starts, False), or
@@ -156,6 +142,21 @@ class _Reader:
         if text[at] in _BLANK:
             at = _SKIP(text, at).end()
         return (at + 1, True) if text[at] == closer else (at, False)
+
+    def advance(self, at: int, closer: str) -> tuple[int, bool]:
+        """After an entry or item: (where the next one starts, False), or (past the closer, True)."""
+        text = self.text
+        if text[at] in _BLANK:
+            at = _SKIP(text, at).end()
+        mark = text[at]
+        if mark == closer:
+            return at + 1, True
+        if mark != ",":
+            raise NotStrict(f"no comma at byte {at}")
+        at += 1
+        if text[at] in _BLANK:
+            at = _SKIP(text, at).end()
+        return at, False
 
     def decoded(self, start: int, end: int) -> str:
         """A string holding non-ASCII bytes, decoded from the bytes as json_tree.decode_string does."""
