@@ -55,12 +55,16 @@ def findings(result):
 # at the end of its type label, which the grammar leaves out of the label.
 TRUST = next(s for s in CASES if s[0].startswith('data "aws_iam_policy_document" "trust"')
              and 'identifiers = ["*"]' in s[0] and '"aws_iam_role" "open"' in s[0])
+# Also found by it: a region broken by several edits, re-parsed from its edited old tree,
+# recovered from its errors differently from a fresh parse (which the next keystroke builds on).
+TOPIC = next(s for s in CASES if s[0].startswith('data "aws_iam_policy_document" "topic"'))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=session())
 @example(case=(TRUST[0], TRUST[1], [(4, 0, " ")]))
 @example(case=(TRUST[0], TRUST[1], [(29, 0, "\t")]))
+@example(case=(TOPIC[0], TOPIC[1], [(0, 7, ''), (186, 3, '"'), (1, 0, '"'), (195, 0, '"')]))
 def test_edited_tree_gives_the_findings_of_a_fresh_parse(engine, case):
     source, path, edits = case
     _check_session(engine, source, path, edits)

@@ -461,8 +461,13 @@ def _parse(state: Regions, k: int, old_tree, through: int | None = None):
     row = state.rows[k]
     end_row = row + data.count(b"\n", start, end)
     last = data.rfind(b"\n", 0, end)
-    return parsing.parse_range("hcl", data, start, end, (row, start - (data.rfind(b"\n", 0, start) + 1)),
-                               (end_row, end - (last + 1)), old_tree)
+    points = (row, start - (data.rfind(b"\n", 0, start) + 1)), (end_row, end - (last + 1))
+    tree = parsing.parse_range("hcl", data, start, end, *points, old_tree)
+    if old_tree is not None and tree.root_node.has_error:
+        # Error recovery that starts from an old tree can settle on another tree than a fresh
+        # parse would, and the next keystroke builds on it: a broken region is parsed afresh.
+        tree = parsing.parse_range("hcl", data, start, end, *points)
+    return tree
 
 
 def _locals(state: Regions, parsed: dict) -> tuple[list, dict]:
