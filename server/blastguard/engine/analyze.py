@@ -24,6 +24,7 @@ from blastguard.engine.values import LIST, MAP, UNKNOWN, DocumentError, Node
 _SNIFF = 8192
 _SORT_KEY = attrgetter("path", "start_byte", "end_byte", "rule")  # Finding.sort_key, read in C
 _UNREAD = object()  # a subject's key_text, not made yet
+_UNSET = object()
 
 
 class Engine:
@@ -39,7 +40,7 @@ class Engine:
         self._index: dict[tuple[str, str], list[tuple[Rule, object]]] = defaultdict(list)
         self._by_type: dict[tuple[str, str, str], list[tuple[Rule, object]]] = {}
         self._splits: dict[tuple[str, str], tuple[dict, list]] = {}
-        self._demands: dict[tuple, Demand] = {}
+        self._demands: dict[tuple, Demand | None] = {}
         # Indexed per language on first use, so a one-file check compiles only its language's rules.
         self._unindexed: dict[str, list[Rule]] = defaultdict(list)
         for rule in rules.rules:
@@ -85,16 +86,20 @@ class Engine:
     def wanted(self, language: str, kind: str, type_: str) -> bool:
         return bool(self.candidates(language, kind, type_))
 
-    def demand(self, language: str, kind: str, type_: str) -> Demand:
-        """What a subject of this type must hold for any rule to fire on it (engine.demand), memoised."""
+    def demand(self, language: str, kind: str, type_: str) -> Demand | None:
+        """What a subject of this type must hold for any rule to fire on it (engine.demand), or
+        None when no rule reads its type; memoised (a reader asks for every callee it meets)."""
         key = (language, kind, type_)
-        found = self._demands.get(key)
-        if found is None:
+        found = self._demands.get(key, _UNSET)
+        if found is _UNSET:
             matchers = [m for _, m in self.candidates(language, kind, type_)]
-            # Types with the same rules share one demand: a reader asks each demand once per file.
-            shared = (language, kind, *map(id, matchers))
-            found = self._demands.get(shared) or demand_of(matchers)
-            self._demands[key] = self._demands[shared] = found
+            found = None
+            if matchers:
+                # Types with the same rules share one demand: a reader asks each demand once per file.
+                shared = (language, kind, *map(id, matchers))
+                found = self._demands.get(shared) or demand_of(matchers)
+                self._demands[shared] = found
+            self._demands[key] = found
         return found
 
     # -- entry points -------------------------------------------------------------------

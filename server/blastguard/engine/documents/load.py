@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from blastguard.engine import parsing
 from blastguard.engine.documents import (helm, json_scan, json_tree, kinds, python, referenced, terraform,
@@ -83,8 +84,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         doc.languages = ["terraform"]
     elif language == "python":
         shared: list[tuple[int, int]] = []
-        doc.subjects = python.subjects(root, lambda kind, type_: wanted("python", kind, type_), shared,
-                                       demand and (lambda kind, type_: demand("python", kind, type_)))
+        doc.subjects = python.subjects(root, partial(wanted, "python"), shared, demand and partial(demand, "python"))
         doc.shared = tuple(shared)
         doc.languages = ["python"]
     else:

@@ -8,213 +8,237 @@ module was imported under; a docstring that mentions `shell=True` is only a stri
 from __future__ import annotations
 
 from collections.abc import Iterator
-from operator import attrgetter
+from functools import partial
+from operator import attrgetter, itemgetter
 
 from blastguard.engine import parsing
 from blastguard.engine.demand import Demand
-from blastguard.engine.documents.python_names import Names, env_default, read_names
-from blastguard.engine.documents.python_strings import plain_string_gate, string_value
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, Node, Subject, scalar, unknown
+from blastguard.engine.documents.python_names import Names, read_names
+from blastguard.engine.documents.python_strings import only_escaped, plain_string_gate, string_value
+from blastguard.engine.documents.python_values import argument_keys, call_subject, convert, defaults, entry
+from blastguard.engine.values import Subject, scalar
 
-# Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
-# so they cannot clash, and free of `*`, which paths read as a glob.
-CALLEE, ARGS_SPLAT, KWARGS_SPLAT = "()", "(args)", "(kwargs)"
+# One query, one capture name per role: each phase reads only its own nodes, in document order.
 _QUERY = """
-[(call) (assignment) (import_statement) (import_from_statement) (function_definition) (class_definition)
- (string) (concatenated_string) (parameters) (lambda_parameters)] @node
-(concatenated_string (string) @part)
+(call) @call
+(assignment) @assign
+[(import_statement) (import_from_statement)] @import
+[(function_definition) (class_definition)] @scope
+[(parameters) (lambda_parameters)] @parameters
 """
+# The strings to read: all of them, or (python_strings.only_escaped) those with an escape sequence.
+_STRINGS = {False: "[(string) (concatenated_string)] @string",
+            True: "(concatenated_string) @string (string (string_content (escape_sequence))) @string"}
 _START = attrgetter("start_byte")
-_ORDER = lambda node: (node.start_byte, -node.end_byte)  # noqa: E731
+_ORDER = itemgetter(0, 1)
 # Values convert() may turn into a map or a list.
 _CONTAINERS = frozenset({"dictionary", "list", "tuple", "set", "parenthesized_expression"})
-_EVERY = Demand(None, False)  # without an engine's demand, every subject is made
+_TARGETS = frozenset({"identifier", "attribute", "subscript"})
+_EVERY = Demand(None, False)  # without an engine's demand, every subject of a wanted type is made
+_UNREAD = object()
 
 
 def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[Subject]:
-    """The file's subjects, made as they are read (a large file's are never all held at once);
-    `shared` receives the spans of module constants' literals, which every use of the constant
-    reads (a fix there changes them all). With `demand(kind, type)` (engine.demand), a call or
-    assignment no rule can fire on is not made: most calls meet only rules that read keywords
-    they do not have."""
-    collected = _collect(root)
-    nodes = [node for node, _, _ in collected]
-    names = read_names(nodes)
+    """The file's subjects, in document order; `shared` receives the spans of module constants'
+    literals, which every use of the constant reads (a fix there changes them all). With
+    `demand(kind, type)` (engine.demand), a call or assignment no rule can fire on is not made:
+    most calls meet only rules that read keywords they do not have. A query finds the nodes in
+    C (walking every node from Python cost most of a parse again); each phase reads only the
+    nodes of its role, and only the subjects made are ordered and given their scope."""
+    if demand is None:
+        demand = partial(_every, wanted)
+    text = root.text
+    strings = demand("string", "")
+    # Plain literals whose source text holds none of the text string rules need are not made.
+    may_fire, ascii_only = plain_string_gate(strings, text) if strings is not None else (None, False)
+    escaped = strings is not None and only_escaped(may_fire, ascii_only, text)
+    found = parsing.captures("python", _QUERY + _STRINGS[escaped] if strings is not None else _QUERY, root)
+    scopes = _scopes(found.get("scope", ()))
+    assignments = [(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
+                   for node in found.get("assign", ())]
+    names = read_names(assignments, found.get("import", ()), [name for _, _, _, name, _ in scopes],
+                       found.get("parameters", ()))
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
-    del nodes
-    return _made(collected, names, wanted, demand or (lambda kind, type_: _EVERY), root.text)
+    read = _Reader(names, demand, text, root.has_error)
+    made: list[tuple[int, int, Subject]] = []
+    read.calls(found.get("call", ()), made)
+    read.assignments(assignments, made)
+    read.definitions(scopes, made)
+    for node in found.get("import", ()):
+        made.extend((node.start_byte, -node.end_byte, s) for s in _imports(node) if wanted("import", s.type))
+    if strings is not None:
+        read.strings(found.get("string", ()), None if escaped else may_fire, ascii_only, made)
+    # As a walk finds them: by start, the enclosing node (the one ending later) first.
+    made.sort(key=_ORDER)
+    _units(made, scopes)
+    return (subject for _, _, subject in made)
 
 
-def _made(collected: list[tuple], names: Names, wanted, demand, text: bytes) -> Iterator[Subject]:
-    want_strings = wanted("string", "")
-    # Plain literals whose source text holds none of the text string rules need are not made.
-    may_fire, ascii_only = plain_string_gate(demand("string", ""), text) if want_strings else (None, False)
-    # Whether the file spells a key a demand asks for: if not, no call of that demand is read.
-    spelled_in: dict[int, bool] = {}
-
-    def spelled(wanted: Demand) -> bool:
-        if wanted.spelled_in is None:
-            return True
-        found = spelled_in.get(id(wanted.spelled_in))
-        if found is None:
-            found = spelled_in[id(wanted.spelled_in)] = wanted.spelled_in(text)
-        return found
-
-    collected.reverse()  # popped in document order: each node is let go once read
-    while collected:
-        node, part, scope = collected.pop()
-        t = node.type
-        made: list[Subject] = []
-        if t == "call":
-            subject = _call(node, names, demand, spelled)
-            if subject is not None and wanted("call", subject.type):
-                made.append(subject)
-        elif t == "assignment":
-            subject = _assignment(node, names, demand, wanted)
-            if subject is not None:
-                made.append(subject)
-        elif t in ("import_statement", "import_from_statement"):
-            made.extend(s for s in _imports(node) if wanted("import", s.type))
-        elif t == "function_definition":
-            subject = _defaults(node, names, demand, spelled)
-            if subject is not None and wanted("def", subject.type):
-                made.append(subject)
-        elif want_strings and t in ("string", "concatenated_string") and not part:
-            if may_fire is not None and t == "string":
-                raw = node.text
-                if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) and not may_fire(raw):
-                    continue
-            value = string_value(node)
-            made.append(Subject("string", "", "", value, node.start_byte, node.end_byte))
-        for subject in made:
-            subject.unit = scope
-            yield subject
+def _every(wanted, kind: str, type_: str) -> Demand | None:
+    return _EVERY if wanted(kind, type_) else None
 
 
-def _entry(value: Node, start: int) -> None:
-    """Where the entry holding `value` starts; a constant's literal keeps its own location."""
-    if value.start >= start:
-        value.key_start = start
-
-
-def _collect(root) -> list[tuple]:
-    """Every node of the kinds we look at, in document order, with whether it is a piece of a
-    concatenated string and the qualified name of the functions and classes around it
-    (`Deploy.run`, or `<module>`: what a finding in Python is known by, whatever its line).
-    A query finds them in C; walking every node from Python cost most of a parse again (a
-    module has eight times as many nodes as these). Scopes come from one pass over the found
-    nodes, never from asking a node for its parents (60 KB of nested calls made that quadratic)."""
-    found = parsing.captures("python", _QUERY, root)
-    nodes = found.get("node", [])
-    # Pre-order, as a walk finds them: by start, the enclosing node (the one ending later) first.
-    nodes.sort(key=_ORDER)
-    parts = frozenset(map(_START, found.get("part", ())))
+def _scopes(nodes) -> list[tuple]:
+    """(node, start, end, own name or None, qualified name) of each function and class, in
+    document order: `Deploy.run` is what a finding in Python is known by, whatever its line."""
     out = []
-    scopes: list[tuple[int, str]] = []  # (end, qualified name) of the definitions around
-    for node in nodes:
-        start = node.start_byte
-        while scopes and scopes[-1][0] <= start:
-            scopes.pop()
-        scope = scopes[-1][1] if scopes else ""
-        t = node.type
-        out.append((node, t == "string" and start in parts, scope or "<module>"))
-        if t in ("function_definition", "class_definition"):
-            name = node.child_by_field_name("name")
-            inner = scope
-            if name is not None:
-                text = name.text.decode("utf-8", "replace")
-                inner = f"{scope}.{text}" if scope else text
-            scopes.append((node.end_byte, inner))
+    around: list[tuple[int, str]] = []  # (end, qualified name) of the definitions around
+    for node in sorted(nodes, key=_START):
+        start, end = node.start_byte, node.end_byte
+        while around and around[-1][0] <= start:
+            around.pop()
+        inner = around[-1][1] if around else ""
+        name = node.child_by_field_name("name")
+        text = None
+        if name is not None:
+            text = name.text.decode("utf-8", "replace")
+            inner = f"{inner}.{text}" if inner else text
+        around.append((end, inner))
+        out.append((node, start, end, text, inner))
     return out
 
 
-def _call(node, names: Names, demand, spelled) -> Subject | None:
-    function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
-    if function is None or arguments is None or arguments.type != "argument_list":
-        return None
-    name, anchored = names.callee(function)
-    if name is None:
-        return None
-    wanted = demand("call", name)
-    if wanted.test is not None and not (spelled(wanted) and wanted.test(_argument_keys(arguments))):
-        return None
-    entries: dict[str, Node] = {}
-    callee = unknown(function.start_byte, function.end_byte, function.text.decode("utf-8", "replace"))
-    callee.meta = {"ref": name, "imported": anchored}
-    if function.type == "attribute":
-        # The name after the last dot: what a fix such as `load` -> `safe_load` rewrites.
-        attr = function.child_by_field_name("attribute")
-        callee.start = attr.start_byte
-    entries[CALLEE] = callee
-    position = 0
-    for arg in arguments.named_children:
-        t = arg.type
-        if t == "comment":
-            continue
-        if t == "keyword_argument":
-            key, value = arg.child_by_field_name("name"), arg.child_by_field_name("value")
-            if key is None or value is None:
+def _units(made: list[tuple[int, int, Subject]], scopes: list[tuple]) -> None:
+    """Each subject's scope: the functions and classes that start before it and end after it
+    (a definition's own `def` subject is in the scope around it)."""
+    around: list[tuple[int, str]] = []
+    at, count = 0, len(scopes)
+    for start, _, subject in made:
+        while at < count and scopes[at][1] < start:
+            _, begin, end, _, qualified = scopes[at]
+            while around and around[-1][0] <= begin:
+                around.pop()
+            around.append((end, qualified))
+            at += 1
+        while around and around[-1][0] <= start:
+            around.pop()
+        subject.unit = (around[-1][1] if around else "") or "<module>"
+
+
+class _Reader:
+    """The subjects of one file's nodes, each kind read only as far as a rule may fire on it."""
+
+    def __init__(self, names: Names, demand, text: bytes, has_error: bool) -> None:
+        self.names, self.demand, self.text = names, demand, text
+        self.has_error = has_error  # else no node has one, and equal text means an equal subtree
+        self._spelled: dict[int, bool] = {}
+
+    def spelled(self, wanted: Demand) -> bool:
+        """Whether the file spells a key the demand asks for: if not, no subject of it is read."""
+        if wanted.spelled_in is None:
+            return True
+        found = self._spelled.get(id(wanted.spelled_in))
+        if found is None:
+            found = self._spelled[id(wanted.spelled_in)] = wanted.spelled_in(self.text)
+        return found
+
+    def calls(self, nodes, made: list) -> None:
+        # A file calls the same few functions thousands of times: what a callee's text names,
+        # and whether a rule may fire on that name, is decided once per text.
+        decided: dict[bytes, tuple | None] = {}
+        for node in nodes:
+            function = node.child_by_field_name("function")
+            if function is None:
                 continue
-            child = convert(value, names)
-            _entry(child, arg.start_byte)
-            entries[key.text.decode("utf-8", "replace")] = child
-        elif t == "list_splat":
-            entries[ARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
-        elif t == "dictionary_splat":
-            entries[KWARGS_SPLAT] = unknown(arg.start_byte, arg.end_byte, arg.text.decode("utf-8", "replace"))
+            if self.has_error and function.has_error:
+                decision = self._callee(*self.names.qualify(function))
+            else:
+                key = function.text
+                decision = decided.get(key, _UNREAD)
+                if decision is _UNREAD:
+                    decision = decided[key] = self._callee(*self.names.callee(function, key))
+            if decision is None:
+                continue
+            arguments = node.child_by_field_name("arguments")
+            if arguments is None or arguments.type != "argument_list":
+                continue
+            name, anchored, test = decision
+            if test is not None and not test(argument_keys(arguments)):
+                continue
+            made.append((node.start_byte, -node.end_byte, call_subject(function, arguments, name, anchored, self.names)))
+
+    def _callee(self, name: str | None, anchored: bool) -> tuple | None:
+        """(qualified name, whether anchored, the test of its argument keys) of a callee some rule
+        may fire on, or None."""
+        wanted = self.demand("call", name) if name is not None else None
+        if wanted is None or wanted.test is not None and not self.spelled(wanted):
+            return None
+        return name, anchored, wanted.test
+
+    def assignments(self, nodes, made: list) -> None:
+        decided: dict[bytes, tuple | None] = {}
+        for node, left, right in nodes:
+            if left is None or right is None or left.type not in _TARGETS:
+                continue
+            if self.has_error and left.has_error:
+                decision = self._target(left)
+            else:
+                key = left.text
+                decision = decided.get(key, _UNREAD)
+                if decision is _UNREAD:
+                    decision = decided[key] = self._target(left)
+            if decision is None:
+                continue
+            target, each_only = decision
+            # Rules that read an assignment only through `each` paths reach nothing in a value that
+            # is not a map or a list (convert makes those only from these, or a constant's literal list).
+            if each_only and right.type not in _CONTAINERS:
+                continue
+            value = convert(right, self.names)
+            entry(value, node.start_byte)
+            made.append((node.start_byte, -node.end_byte, Subject(
+                "assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)))
+
+    def _target(self, left) -> tuple[str, bool] | None:
+        """(the type of an assignment to `left`, whether its rules read only through `each`), or
+        None when no rule reads it."""
+        names = self.names
+        if left.type == "subscript":
+            target = _item_target(left, names)
+        elif left.type == "attribute":
+            obj = left.child_by_field_name("object")
+            base, _ = names.qualify(obj) if obj is not None else (None, False)
+            attr = left.child_by_field_name("attribute")
+            target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
         else:
-            child = convert(arg, names)
-            _entry(child, arg.start_byte)
-            entries[str(position)] = child
-            position += 1
-    body = Node(MAP, entries, arguments.start_byte, arguments.end_byte)
-    attrs = {"callee": "attribute" if function.type == "attribute" else "name"}
-    return Subject("call", name, function.text.decode("utf-8", "replace"), body,
-                   function.start_byte, function.end_byte, attrs)
+            target = left.text.decode("utf-8", "replace")
+        wanted = self.demand("assign", target) if target is not None else None
+        if wanted is None:  # no rule of its type: nothing converted
+            return None
+        return target, wanted.each_only
 
+    def definitions(self, scopes: list[tuple], made: list) -> None:
+        """`def` subjects: a function's parameters that have a default (`def connect(host,
+        password="...")`), each mapped to it; the default is what every call that omits it uses."""
+        for node, start, end, text, _ in scopes:
+            if text is None or node.type != "function_definition":
+                continue
+            wanted = self.demand("def", text)
+            if wanted is None or wanted.test is not None and not self.spelled(wanted):
+                continue
+            subject = defaults(node, text, self.names, wanted)
+            if subject is not None:
+                made.append((start, -end, subject))
 
-def _argument_keys(arguments) -> Iterator[str]:
-    """The keys _call gives the argument map, without converting a value."""
-    yield CALLEE
-    position = 0
-    for arg in arguments.named_children:
-        t = arg.type
-        if t == "keyword_argument":
-            key = arg.child_by_field_name("name")
-            if key is not None and arg.child_by_field_name("value") is not None:
-                yield key.text.decode("utf-8", "replace")
-        elif t == "list_splat":
-            yield ARGS_SPLAT
-        elif t == "dictionary_splat":
-            yield KWARGS_SPLAT
-        elif t != "comment":
-            yield str(position)
-            position += 1
-
-
-def _assignment(node, names: Names, demand, wanted) -> Subject | None:
-    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-    if left is None or right is None or left.type not in ("identifier", "attribute", "subscript"):
-        return None
-    if left.type == "subscript":
-        target = _item_target(left, names)
-    elif left.type == "attribute":
-        obj = left.child_by_field_name("object")
-        base, _ = names.qualify(obj) if obj is not None else (None, False)
-        attr = left.child_by_field_name("attribute")
-        target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
-    else:
-        target = left.text.decode("utf-8", "replace")
-    if target is None or not wanted("assign", target):  # no rule of its type: nothing converted
-        return None
-    # Rules that read an assignment only through `each` paths reach nothing in a value that is
-    # not a map or a list (convert makes those only from these, or a constant's literal list).
-    if demand("assign", target).each_only and right.type not in _CONTAINERS:
-        return None
-    value = convert(right, names)
-    _entry(value, node.start_byte)
-    return Subject("assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)
+    def strings(self, nodes, may_fire, ascii_only: bool, made: list) -> None:
+        """String subjects; a plain literal (python_strings.plain_string_gate) is made only when
+        `may_fire` says its text may hold what a string rule needs."""
+        concatenated = [node for node in nodes if node.type == "concatenated_string"]
+        # The pieces of a concatenation are one string; a query may find a node twice.
+        seen = {part.start_byte for node in concatenated for part in node.named_children if part.type == "string"}
+        for node in nodes:
+            start = node.start_byte
+            if node.type == "string":
+                if start in seen:
+                    continue
+                seen.add(start)
+                if may_fire is not None:
+                    raw = node.text
+                    if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) \
+                            and not may_fire(raw):
+                        continue
+            made.append((start, -node.end_byte, Subject("string", "", "", string_value(node), start, node.end_byte)))
 
 
 def _item_target(left, names: Names) -> str | None:
@@ -231,35 +255,6 @@ def _item_target(left, names: Names) -> str | None:
     return f"{base}[{key_value.value}]"
 
 
-def _defaults(node, names: Names, demand, spelled) -> Subject | None:
-    """A `def` subject: the function's parameters that have a default (`def connect(host,
-    password="...")`), each mapped to it; the default is what every call that omits it uses."""
-    name, parameters = node.child_by_field_name("name"), node.child_by_field_name("parameters")
-    if name is None or parameters is None:
-        return None
-    text = name.text.decode("utf-8", "replace")
-    wanted = demand("def", text)
-    if wanted.test is not None and not spelled(wanted):
-        return None
-    found = []
-    for parameter in parameters.named_children:
-        if parameter.type not in ("default_parameter", "typed_default_parameter"):
-            continue
-        key, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
-        if key is None or value is None or key.type != "identifier":
-            continue
-        found.append((key.text.decode("utf-8", "replace"), parameter, value))
-    if not found or wanted.test is not None and not wanted.test([key for key, _, _ in found]):
-        return None  # no default a rule reads: nothing converted
-    entries: dict[str, Node] = {}
-    for key, parameter, value in found:
-        child = convert(value, names)
-        _entry(child, parameter.start_byte)
-        entries[key] = child
-    return Subject("def", text, text, Node(MAP, entries, parameters.start_byte, parameters.end_byte),
-                   name.start_byte, name.end_byte)
-
-
 def _imports(node):
     module = node.child_by_field_name("module_name")
     if node.type == "import_from_statement":
@@ -272,65 +267,3 @@ def _imports(node):
         if name is not None and name.type == "dotted_name":
             text = name.text.decode()
             yield Subject("import", text, "", scalar(text, name.start_byte, name.end_byte), node.start_byte, node.end_byte)
-
-
-def convert(node, names: Names, depth: int = 0) -> Node:
-    """A Python expression as a value: literals are known, everything else is unknown
-    (with the qualified name it refers to, for `refers_to`). Past MAX_DEPTH a value is
-    unknown: a deeply nested literal is not worth refusing the whole file for."""
-    t = node.type
-    if depth > MAX_DEPTH:
-        return unknown(node.start_byte, node.end_byte, t)
-    start, end = node.start_byte, node.end_byte
-    if t in ("string", "concatenated_string"):
-        return string_value(node)
-    if t == "integer":
-        try:
-            return scalar(int(node.text.decode().replace("_", "").rstrip("lLjJ"), 0), start, end)
-        except ValueError:
-            return unknown(start, end, node.text.decode())
-    if t == "float":
-        try:
-            return scalar(float(node.text.decode().replace("_", "")), start, end)
-        except ValueError:
-            return unknown(start, end, node.text.decode())
-    if t in ("true", "false"):
-        return scalar(t == "true", start, end)
-    if t == "none":
-        return scalar(None, start, end)
-    if t in ("list", "tuple", "set"):
-        items = [convert(c, names, depth + 1) for c in node.named_children if c.type != "comment"]
-        return Node(LIST, items, start, end)
-    if t == "parenthesized_expression" and node.named_child_count == 1:
-        return convert(node.named_children[0], names, depth + 1)
-    if t == "dictionary":
-        entries: dict[str, Node] = {}
-        for pair in node.named_children:
-            if pair.type == "comment":
-                continue  # Django's settings comment their entries; the dict is still a literal
-            if pair.type != "pair":
-                return unknown(start, end, node.text.decode("utf-8", "replace"))
-            key = string_value(pair.child_by_field_name("key")) if pair.child_by_field_name("key").type == "string" else None
-            if key is None or not isinstance(key.value, str) or key.kind != "scalar":
-                return unknown(start, end, node.text.decode("utf-8", "replace"))
-            child = convert(pair.child_by_field_name("value"), names, depth + 1)
-            _entry(child, pair.start_byte)
-            entries[key.value] = child
-        return Node(MAP, entries, start, end)
-    if t == "identifier" and node.text.decode("utf-8", "replace") in names.constants:
-        # Reported where it is written, as Terraform locals are: one finding per literal, and a
-        # fix edits the definition.
-        return convert(names.constants[node.text.decode("utf-8", "replace")], names, depth + 1)
-    if t == "call":
-        name, _ = names.qualify(node)
-        default = env_default(node, name)
-        if default is not None:
-            return default
-        result = unknown(start, end, node.text.decode("utf-8", "replace"))
-        result.meta = {"call": name}
-        return result
-    result = unknown(start, end, node.text.decode("utf-8", "replace"))
-    if t in ("identifier", "attribute"):
-        name, anchored = names.qualify(node)
-        result.meta = {"ref": name, "imported": anchored}
-    return result

@@ -13,6 +13,10 @@ _BUILTINS = frozenset(dir(builtins))
 _CONSTANT_NAME = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 # Calls whose value is an environment variable or, when it is unset, their literal default.
 _ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
+# A callee spelled as ASCII names and dots only: its text alone says how it resolves.
+_DOTTED = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+# Spelled like names, but tree-sitter reads them as literals, which resolve to nothing.
+_LITERALS = frozenset({"None", "True", "False"})
 
 
 class Names:
@@ -25,21 +29,13 @@ class Names:
         self.constants: dict[str, object] = {}  # NAME -> the literal's syntax node
         self.assignments: dict[str, int] = {}  # how often each plain name is assigned, anywhere
         self.parameters: set[str] = set()
-        self._callees: dict[bytes, tuple[str | None, bool]] = {}
+        self._dotted: dict[str, tuple[str | None, bool]] = {}
 
     def qualify(self, node) -> tuple[str | None, bool]:
         """(dotted name, whether it is anchored in an import or a builtin) for a callee or value."""
         t = node.type
         if t == "identifier":
-            name = node.text.decode("utf-8", "replace")
-            if name in self.imports:
-                return self.imports[name], True
-            if self.assigned.get(name):
-                return self.assigned[name], True
-            if name in _BUILTINS:
-                # A local `def eval(...)` is not the builtin: give it a type no builtin rule names.
-                return (name, True) if name not in self.shadowed else (f"<local>.{name}", False)
-            return name, False
+            return self._identifier(node.text.decode("utf-8", "replace"))
         if t == "attribute":
             obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
             if obj is None or attr is None:
@@ -58,15 +54,36 @@ class Names:
             return self.qualify(node.named_children[0])
         return None, False
 
-    def callee(self, node) -> tuple[str | None, bool]:
-        """qualify, remembered by the callee's text: once the names are read, the same text names
-        the same thing (a file calls the same few functions thousands of times)."""
-        if node.has_error:
+    def _identifier(self, name: str) -> tuple[str, bool]:
+        if name in self.imports:
+            return self.imports[name], True
+        if self.assigned.get(name):
+            return self.assigned[name], True
+        if name in _BUILTINS:
+            # A local `def eval(...)` is not the builtin: give it a type no builtin rule names.
+            return (name, True) if name not in self.shadowed else (f"<local>.{name}", False)
+        return name, False
+
+    def callee(self, node, text: bytes) -> tuple[str | None, bool]:
+        """qualify for a callee whose `text` is given, without reading its subtree when it is a
+        dotted name (most are: `self.assertEqual`, `os.path.join`); the node has no error."""
+        if _DOTTED.fullmatch(text) is None:
             return self.qualify(node)
-        key = node.text
-        found = self._callees.get(key)
+        return self._qualify_dotted(text.decode("ascii"))
+
+    def _qualify_dotted(self, text: str) -> tuple[str | None, bool]:
+        """qualify, read from the text of an identifier or a chain of attributes on one."""
+        found = self._dotted.get(text)
         if found is None:
-            found = self._callees[key] = self.qualify(node)
+            dot = text.rfind(".")
+            if dot < 0:
+                found = (None, False) if text in _LITERALS else self._identifier(text)
+            elif self.assigned.get(text):
+                found = self.assigned[text], True
+            else:
+                base, anchored = self._qualify_dotted(text[:dot])
+                found = (None, False) if base is None else (f"{base}.{text[dot + 1:]}", anchored)
+            self._dotted[text] = found
         return found
 
     def add_import(self, node) -> None:
@@ -107,33 +124,25 @@ class Names:
         self.assigned[target] = held
 
 
-def read_names(nodes) -> Names:
-    """The names of a file from its collected nodes (python._collect), in one flow-insensitive pass."""
+def read_names(assignments, imports, defined, parameters) -> Names:
+    """The names of a file, in one flow-insensitive pass: `assignments` as (node, left, right),
+    the import statements, the names of its functions and classes (None when missing), and its
+    parameter lists (python.subjects reads them all with one query)."""
     names = Names()
-    assignments = []  # (node, left kind, right, left text) of `name = ...` and `a.b = ...`
-    parameters = []
-    for node in nodes:
-        t = node.type
-        if t == "assignment":
-            left = node.child_by_field_name("left")
-            if left is not None and left.type in ("identifier", "attribute"):
-                assignments.append((node, left.type, node.child_by_field_name("right"),
-                                    left.text.decode("utf-8", "replace")))
-        elif t in ("import_statement", "import_from_statement"):
-            names.add_import(node)
-        elif t in ("function_definition", "class_definition"):
-            name = node.child_by_field_name("name")
-            if name is not None:
-                names.shadowed.add(name.text.decode("utf-8", "replace"))
-        elif t in ("parameters", "lambda_parameters"):
-            parameters.append(node)
-    _constants(assignments, parameters, names)
-    for _, kind, right, target in assignments:
+    named = []  # (node, left kind, right, left text) of `name = ...` and `a.b = ...`
+    for node, left, right in assignments:
+        if left is not None and left.type in ("identifier", "attribute"):
+            named.append((node, left.type, right, left.text.decode("utf-8", "replace")))
+    for node in imports:
+        names.add_import(node)
+    names.shadowed.update(name for name in defined if name is not None)
+    _constants(named, parameters, names)
+    for _, kind, right, target in named:
         names.add_assignment(kind, target, right)
     # Again, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
     # Only calls can hold a type: any other value made its name unknown, which no later
     # assignment undoes.
-    for _, kind, right, target in assignments:
+    for _, kind, right, target in named:
         if right is not None and right.type == "call":
             names.add_assignment(kind, target, right)
     return names

@@ -115,3 +115,12 @@ def plain_string_gate(wanted: Demand, data: bytes) -> tuple[Callable[[bytes], bo
 
 def _nowhere(raw: bytes) -> bool:
     return False
+
+
+def only_escaped(may_fire, ascii_only: bool, data: bytes) -> bool:
+    """Whether no string without an escape sequence (tree-sitter's `escape_sequence`, every
+    escape Python decodes, line continuations too) can fire: then a string reads as its own
+    source text (a raw string's backslashes, an unknown escape such as `\\d`, are text), and the
+    file spells none of the needed texts, nor holds a carriage return (a string turns it into a
+    newline) or, under a folded test, a non-ASCII byte (RE2 folds `ſ` to s)."""
+    return may_fire is _nowhere and b"\r" not in data and (not ascii_only or data.isascii())
