@@ -129,6 +129,15 @@ def _engine_with(spec: dict) -> Engine:
     # A concatenation joins text that no single literal holds.
     ("AKIA", 'x = ("AK"\n     "IA")\n', 1),
     ("AKIA", 'x = f"AK{y}IA"\ny = "AKIA"\n', 2),
+    # In a file spelling none of the text, every escape Python decodes still counts.
+    ("AKIA", 'x = "\\101KIA"\n', 1),
+    ("AKIA", 'x = "\\u0041KIA"\n', 1),
+    ("AKIA", 'x = "\\N{LATIN CAPITAL LETTER A}KIA"\n', 1),
+    ("AKIA", 'x = "AK\\\nIA"\n', 1),
+    ("AKIA", 'x = b"\\x41KIA"\n', 1),
+    ("AKIA", 'x = f"{y}\\x41KIA"\n', 1),
+    ("AKIA", 'x = f"{y} {\'\\x41KIA\'}"\n', 1),
+    ("AKIA", 'x = ("\\x41K"\n     r"IA")\n', 1),
 ])
 def test_a_string_rule_still_sees_text_the_file_does_not_spell_out(pattern, source, line):
     engine = _engine_with({"subject": {"kind": "string"}, "where": {"path": ".", "matches": pattern}})
@@ -148,3 +157,4 @@ def test_a_rule_on_keys_the_reader_makes_reads_every_call():
     assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", b'f(1)\ng("x")\n').findings} == {("PY999", 2)}
     engine = _engine_with({"subject": {"kind": "call"}, "where": {"path": "()", "resolved": False}})
     assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", b'f(1)\n').findings} == {("PY999", 1)}
+

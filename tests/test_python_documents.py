@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import sysconfig
+from pathlib import Path
+
+from blastguard.engine import parsing
+from blastguard.engine.documents import python
 from blastguard.engine.documents.load import load
+from blastguard.engine.documents.python_names import read_names
 from blastguard.engine.values import MAP, UNKNOWN, UNKNOWN_PART
 
 
@@ -115,3 +121,23 @@ def test_only_f_strings_are_templates_and_a_callee_spelled_alike_resolves_alike(
         ("subprocess.run", {"0": "h"}),
         ("os.system", {"0": "i"}),
     ]
+
+
+def test_a_callee_resolves_alike_from_its_text_and_from_its_tree():
+    """Names.callee reads a dotted callee from its text: the same as qualify on its subtree, on
+    the standard library's modules and on names that tree-sitter reads as literals."""
+    sources = [p.read_bytes() for p in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[:80]]
+    sources.append(b"import boto3\nx.y = boto3.client()\nx.y()\nx.y.z()\nNone.x()\nTrue.y()\nprint(1)\n"
+                   b"open = open(p)\nopen(q)\nself.s = x.y\nself.s()\nx.None()\n")
+    compared = 0
+    for data in sources:
+        root = parsing.parse("python", data).root_node
+        found = parsing.captures("python", python._QUERY, root)
+        assignments = [(n, n.child_by_field_name("left"), n.child_by_field_name("right")) for n in found.get("assign", ())]
+        names = read_names(assignments, found.get("import", ()), [], (), data)
+        for call in found.get("call", ()):
+            function = call.child_by_field_name("function")
+            if function is not None and not function.has_error:
+                assert names.callee(function, function.text) == names.qualify(function), function.text
+                compared += 1
+    assert compared > 10_000
