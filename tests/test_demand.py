@@ -158,3 +158,16 @@ def test_a_rule_on_keys_the_reader_makes_reads_every_call():
     engine = _engine_with({"subject": {"kind": "call"}, "where": {"path": "()", "resolved": False}})
     assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", b'f(1)\n').findings} == {("PY999", 1)}
 
+
+def test_an_assignment_is_read_through_a_map_wherever_one_is():
+    """Rules whose `each` starts with a key reach nothing in a value without a map: such values are
+    not made, and one holding a map anywhere (in a list, a tuple) still is."""
+    engine = _engine_with({"subject": {"kind": "assign"}, "each": "*password", "where": {"path": ".", "equals": "x"}})
+    assert engine.demand("python", "assign", "creds").maps_only
+    source = (b'a = ["password", "x"]\nb = [{"password": "x"}]\nc = ({"db": {"password": "x"}},)\n'
+              b'd = {"password": "x"}\ne = ("{", "password", "x")\nf = [[{"PASSWORD": "x"}]]\n')
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", source).findings} == {
+        ("PY999", 2), ("PY999", 4), ("PY999", 6)}
+    engine = _engine_with({"subject": {"kind": "assign"}, "each": "[1]", "where": {"path": ".", "equals": "x"}})
+    assert not engine.demand("python", "assign", "creds").maps_only
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", source).findings} == {("PY999", 1)}

@@ -78,6 +78,9 @@ class Demand:
     spelled_in: Callable[[bytes], bool] | None = None
     # Every key of the map body any path of the matchers reads; None: no such bound (body_reads).
     reads: frozenset | None = None
+    # Every rule's `each` starts with a key step: through a body holding no map (lists are walked
+    # through) it reaches only unknowns, which `each` drops, so such a body is not worth making.
+    maps_only: bool = False
 
 
 def demand_of(matchers: list) -> Demand:
@@ -88,8 +91,10 @@ def demand_of(matchers: list) -> Demand:
     texts = None if None in texts else tuple(texts)
     # As analyze._may_reach: an `each` that starts at the body reaches nothing from a scalar.
     each_only = all(m.each and m.each[0] not in (ROOT, OWNER, DOC) for m in matchers)
+    maps_only = each_only and all(_keyed(m.each) for m in matchers)
     keys = None if test is None else frozenset().union(*bounds)
-    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys), body_reads(matchers))
+    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys), body_reads(matchers),
+                  maps_only)
 
 
 def body_reads(matchers: list) -> frozenset | None:
@@ -135,6 +140,12 @@ def _condition_paths(condition: Condition) -> list[tuple[str, ...]] | None:
     if isinstance(condition, Levels):  # deeper levels are below its first path
         return [condition.first.path]
     return None
+
+
+def _keyed(path: tuple[str, ...]) -> bool:
+    """Whether the path's first step reads a map's keys (paths.resolve): from a scalar it finds
+    nothing and from an unknown only that unknown, unlike `[1]`, which takes a list's element."""
+    return _index(path[0]) is None and not any(step.startswith("$") for step in path)
 
 
 # Keys a reader makes rather than reads from the text (python's callee, splats and positions).

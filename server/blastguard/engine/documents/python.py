@@ -180,19 +180,22 @@ class _Reader:
                     decision = decided[key] = self._target(left)
             if decision is None:
                 continue
-            target, each_only = decision
+            target, wanted = decision
             # Rules that read an assignment only through `each` paths reach nothing in a value that
-            # is not a map or a list (convert makes those only from these, or a constant's literal list).
-            if each_only and right.type not in _CONTAINERS:
+            # is not a map or a list (convert makes those only from these, or a constant's literal
+            # list), and rules whose paths start with a key nothing in one without a map, which
+            # only a `{` begins (`__all__ = [...]`, the commonest container).
+            if wanted.each_only and (right.type not in _CONTAINERS or wanted.maps_only
+                                     and self.text.find(b"{", right.start_byte, right.end_byte) < 0):
                 continue
             value = convert(right, self.names)
             entry(value, node.start_byte)
             made.append((node.start_byte, -node.end_byte, Subject(
                 "assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)))
 
-    def _target(self, left) -> tuple[str, bool] | None:
-        """(the type of an assignment to `left`, whether its rules read only through `each`), or
-        None when no rule reads it."""
+    def _target(self, left) -> tuple[str, Demand] | None:
+        """(the type of an assignment to `left`, the demand of its rules), or None when no rule
+        reads it."""
         names = self.names
         if left.type == "subscript":
             target = _item_target(left, names)
@@ -206,7 +209,7 @@ class _Reader:
         wanted = self.demand("assign", target) if target is not None else None
         if wanted is None:  # no rule of its type: nothing converted
             return None
-        return target, wanted.each_only
+        return target, wanted
 
     def definitions(self, scopes: list[tuple], made: list) -> None:
         """`def` subjects: a function's parameters that have a default (`def connect(host,
