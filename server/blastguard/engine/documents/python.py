@@ -57,7 +57,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     assignments = [(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
                    for node in found.get("assign", ())]
     names = read_names(assignments, found.get("import", ()), [name for _, _, _, name, _ in scopes],
-                       found.get("parameters", ()))
+                       found.get("parameters", ()), text)
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
     read = _Reader(names, demand, text, root.has_error)
@@ -153,18 +153,21 @@ class _Reader:
             arguments = node.child_by_field_name("arguments")
             if arguments is None or arguments.type != "argument_list":
                 continue
-            name, anchored, test = decision
-            if test is not None and not test(argument_keys(arguments)):
+            name, anchored, test, keywords = decision
+            if test is not None and (keywords and self.text.find(b"=", arguments.start_byte, arguments.end_byte) < 0
+                                     or not test(argument_keys(arguments))):
                 continue
             made.append((node.start_byte, -node.end_byte, call_subject(function, arguments, name, anchored, self.names)))
 
     def _callee(self, name: str | None, anchored: bool) -> tuple | None:
-        """(qualified name, whether anchored, the test of its argument keys) of a callee some rule
-        may fire on, or None."""
+        """(qualified name, whether anchored, the test of its argument keys, whether only a
+        keyword's name can pass it) of a callee some rule may fire on, or None. When the text can
+        tell (Demand.spelled_in), no key the reader makes up passes: a call without `=` among
+        its arguments has no key to read."""
         wanted = self.demand("call", name) if name is not None else None
         if wanted is None or wanted.test is not None and not self.spelled(wanted):
             return None
-        return name, anchored, wanted.test
+        return name, anchored, wanted.test, wanted.spelled_in is not None
 
     def assignments(self, nodes, made: list) -> None:
         decided: dict[bytes, tuple | None] = {}

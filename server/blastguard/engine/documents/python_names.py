@@ -111,40 +111,48 @@ class Names:
                 if name is not None and alias is not None:
                     self.imports[alias.text.decode()] = f"{prefix}.{name.text.decode()}"
 
-    def add_assignment(self, kind: str, target: str, right) -> None:
-        """`target = right`, its left side an identifier or attribute (`kind`) spelled `target`."""
-        if kind == "identifier":
-            self.shadowed.add(target)
-        held = None
-        if right is not None and right.type == "call":
-            name, anchored = self.qualify(right)
+    def add_assignments(self, named, calls_only: bool) -> None:
+        """`target = right` for each (node, kind, right, right's type, target) of `named`, its left
+        side an identifier or attribute (`kind`) spelled `target`; only those of a call when
+        `calls_only`. In order: what a call returns is read with the names assigned so far."""
+        shadowed, assigned, qualify = self.shadowed, self.assigned, self.qualify
+        for _, kind, right, value, target in named:
+            if value != "call":
+                if not calls_only:
+                    if kind == "identifier":
+                        shadowed.add(target)
+                    assigned[target] = None
+                continue
+            if kind == "identifier":
+                shadowed.add(target)  # before its value is read: `open = open(path)` is not the builtin
+            name, anchored = qualify(right)
             held = name if anchored else None
-        if target in self.assigned and self.assigned[target] != held:
-            held = None  # assigned different things: unknown
-        self.assigned[target] = held
+            if held is not None and target in assigned and assigned[target] != held:
+                held = None  # assigned different things: unknown
+            assigned[target] = held
 
 
-def read_names(assignments, imports, defined, parameters) -> Names:
+def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
     """The names of a file, in one flow-insensitive pass: `assignments` as (node, left, right),
     the import statements, the names of its functions and classes (None when missing), and its
-    parameter lists (python.subjects reads them all with one query)."""
+    parameter lists (python.subjects reads them all with one query); `text` the file's bytes."""
     names = Names()
-    named = []  # (node, left kind, right, left text) of `name = ...` and `a.b = ...`
+    named = []  # (node, left kind, right, right's type, left text) of `name = ...` and `a.b = ...`
     for node, left, right in assignments:
-        if left is not None and left.type in ("identifier", "attribute"):
-            named.append((node, left.type, right, left.text.decode("utf-8", "replace")))
+        if left is not None:
+            kind = left.type
+            if kind == "identifier" or kind == "attribute":
+                named.append((node, kind, right, right.type if right is not None else None,
+                              left.text.decode("utf-8", "replace")))
     for node in imports:
         names.add_import(node)
     names.shadowed.update(name for name in defined if name is not None)
-    _constants(named, parameters, names)
-    for _, kind, right, target in named:
-        names.add_assignment(kind, target, right)
+    _constants(named, parameters, names, text)
+    names.add_assignments(named, False)
     # Again, so `c = s.client()` after `s = boto3.Session()` resolves whatever the order found.
     # Only calls can hold a type: any other value made its name unknown, which no later
     # assignment undoes.
-    for _, kind, right, target in named:
-        if right is not None and right.type == "call":
-            names.add_assignment(kind, target, right)
+    names.add_assignments(named, True)
     return names
 
 
@@ -157,24 +165,27 @@ def _parameter_names(node):
             yield name.text.decode("utf-8", "replace")
 
 
-def _constants(assignments, parameters, names: Names) -> None:
+def _constants(assignments, parameters, names: Names, text: bytes) -> None:
     """Module-level `NAME = <literal>` (or another constant value) assigned nowhere else and never a
     parameter: uses of NAME are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
     counts = names.assignments
-    for node, kind, right, name in assignments:
+    for node, kind, right, _, name in assignments:
         if kind != "identifier":
             continue
         counts[name] = counts.get(name, 0) + 1
         # The name test first: a node's parent is found by a walk down from the root.
-        if right is not None and _CONSTANT_NAME.match(name):
+        if right is not None and name.isupper() and _CONSTANT_NAME.match(name):
             parent = node.parent
             if parent is not None and parent.type == "expression_statement" \
                     and parent.parent is not None and parent.parent.type == "module":
                 candidates[name] = right
-    if candidates:  # parameter names are read only when a constant may need them (few files)
+    if candidates:
+        # Only a parameter list that spells a candidate (an ASCII name) can hold it as a parameter.
+        spells = re.compile(b"|".join(re.escape(name.encode()) for name in candidates)).search
         for node in parameters:
-            names.parameters.update(_parameter_names(node))
+            if spells(text, node.start_byte, node.end_byte):
+                names.parameters.update(_parameter_names(node))
     for name, right in candidates.items():
         if counts[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
             names.constants[name] = right
