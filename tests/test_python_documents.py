@@ -141,3 +141,19 @@ def test_a_callee_resolves_alike_from_its_text_and_from_its_tree():
                 assert names.callee(function, function.text) == names.qualify(function), function.text
                 compared += 1
     assert compared > 10_000
+
+
+def test_subjects_do_not_depend_on_the_order_the_query_gives_nodes_in(monkeypatch):
+    """tree-sitter's capture lists are not in document order, nor in the same order twice: the
+    names phase must read assignments and imports in document order all the same."""
+    def read(text: bytes):
+        doc = load("tool.py", "python", "python", text, lambda language, kind, type_: True)
+        return [(s.kind, s.type, s.start, s.unit, repr(s.node.value)) for s in doc.subjects]
+
+    sources = [p.read_bytes() for p in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[:40]]
+    sources.append(b"import boto3\ns = boto3.Session()\nc = s.client('s3')\nc.delete_bucket(B='b')\n"
+                   b"import os as o\nimport sys as o\no.system(x)\nc = 5\n")
+    expected = [read(text) for text in sources]
+    captures = parsing.captures
+    monkeypatch.setattr(parsing, "captures", lambda *args: {name: nodes[::-1] for name, nodes in captures(*args).items()})
+    assert [read(text) for text in sources] == expected

@@ -53,11 +53,13 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     may_fire, ascii_only = plain_string_gate(strings, text) if strings is not None else (None, False)
     escaped = strings is not None and only_escaped(may_fire, ascii_only, text)
     found = parsing.captures("python", _QUERY + _STRINGS[escaped] if strings is not None else _QUERY, root)
+    # A capture list is not in document order (nor in the same order twice): the names phase,
+    # which reads assignments and imports in order, gets them sorted.
     scopes = _scopes(found.get("scope", ()))
     assignments = [(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
-                   for node in found.get("assign", ())]
-    names = read_names(assignments, found.get("import", ()), [name for _, _, _, name, _ in scopes],
-                       found.get("parameters", ()), text)
+                   for node in sorted(found.get("assign", ()), key=_START)]
+    imports = sorted(found.get("import", ()), key=_START)
+    names = read_names(assignments, imports, [name for _, _, _, name, _ in scopes], found.get("parameters", ()), text)
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
     read = _Reader(names, demand, text, root.has_error)
@@ -65,7 +67,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     read.calls(found.get("call", ()), made)
     read.assignments(assignments, made)
     read.definitions(scopes, made)
-    for node in found.get("import", ()):
+    for node in imports:
         made.extend((node.start_byte, -node.end_byte, s) for s in _imports(node) if wanted("import", s.type))
     if strings is not None:
         read.strings(found.get("string", ()), None if escaped else may_fire, ascii_only, made)
