@@ -18,11 +18,18 @@ class LineIndex:
     __slots__ = ("data", "starts")
 
     def __init__(self, data: bytes):
-        self.data = data
+        self.data = data  # `starts` is found on first use: most files of a scan have no finding
+
+    def __getattr__(self, name: str):
+        if name != "starts":
+            raise AttributeError(name)
+        data = self.data
         if b"\r" in data:
-            self.starts = [0] + [m.end() for m in _BREAK.finditer(data)]
+            starts = [0] + [m.end() for m in _BREAK.finditer(data)]
         else:  # the common case, twice as fast: split in C and add up the lengths, all in C
-            self.starts = list(accumulate(map(_PLUS_ONE, map(len, data.split(b"\n"))), initial=0))[:-1]
+            starts = list(accumulate(map(_PLUS_ONE, map(len, data.split(b"\n"))), initial=0))[:-1]
+        self.starts = starts
+        return starts
 
     def edited(self, start: int, end: int, text: bytes) -> "LineIndex":
         """The index of this text with bytes [start, end) replaced by `text`, without a pass over
