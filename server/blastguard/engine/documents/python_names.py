@@ -64,16 +64,17 @@ class Names:
             return (name, True) if name not in self.shadowed else (f"<local>.{name}", False)
         return name, False
 
-    def callee(self, node, text: bytes) -> tuple[str | None, bool]:
+    def callee(self, node, text: bytes, read: bool = True) -> tuple[str | None, bool]:
         """qualify for a callee whose `text` is given, without reading its subtree when it is a
-        dotted name (most are: `self.assertEqual`, `os.path.join`); the node has no error."""
+        dotted name (most are: `self.assertEqual`, `os.path.join`); the node has no error. Once
+        the names are `read`, what a text names is remembered."""
         if _DOTTED.fullmatch(text) is None:
             return self.qualify(node)
-        return self._qualify_dotted(text.decode("ascii"))
+        return self._qualify_dotted(text.decode("ascii"), self._dotted if read else {})
 
-    def _qualify_dotted(self, text: str) -> tuple[str | None, bool]:
+    def _qualify_dotted(self, text: str, known: dict) -> tuple[str | None, bool]:
         """qualify, read from the text of an identifier or a chain of attributes on one."""
-        found = self._dotted.get(text)
+        found = known.get(text)
         if found is None:
             dot = text.rfind(".")
             if dot < 0:
@@ -81,9 +82,9 @@ class Names:
             elif self.assigned.get(text):
                 found = self.assigned[text], True
             else:
-                base, anchored = self._qualify_dotted(text[:dot])
+                base, anchored = self._qualify_dotted(text[:dot], known)
                 found = (None, False) if base is None else (f"{base}.{text[dot + 1:]}", anchored)
-            self._dotted[text] = found
+            known[text] = found
         return found
 
     def add_import(self, node) -> None:
@@ -115,7 +116,7 @@ class Names:
         """`target = right` for each (node, kind, right, right's type, target) of `named`, its left
         side an identifier or attribute (`kind`) spelled `target`; only those of a call when
         `calls_only`. In order: what a call returns is read with the names assigned so far."""
-        shadowed, assigned, qualify = self.shadowed, self.assigned, self.qualify
+        shadowed, assigned = self.shadowed, self.assigned
         for _, kind, right, value, target in named:
             if value != "call":
                 if not calls_only:
@@ -125,7 +126,13 @@ class Names:
                 continue
             if kind == "identifier":
                 shadowed.add(target)  # before its value is read: `open = open(path)` is not the builtin
-            name, anchored = qualify(right)
+            function = right.child_by_field_name("function")
+            if function is None:
+                name, anchored = None, False
+            elif function.has_error:
+                name, anchored = self.qualify(function)
+            else:  # what the call returns is named after its callee, read from the text
+                name, anchored = self.callee(function, function.text, False)
             held = name if anchored else None
             if held is not None and target in assigned and assigned[target] != held:
                 held = None  # assigned different things: unknown
@@ -181,10 +188,11 @@ def _constants(assignments, parameters, names: Names, text: bytes) -> None:
                     and parent.parent is not None and parent.parent.type == "module":
                 candidates[name] = right
     if candidates:
-        # Only a parameter list that spells a candidate (an ASCII name) can hold it as a parameter.
-        spells = re.compile(b"|".join(re.escape(name.encode()) for name in candidates)).search
-        for node in parameters:
-            if spells(text, node.start_byte, node.end_byte):
+        # A parameter of a candidate's name vetoes it: the lists are read only when one spells
+        # a candidate somewhere (they seldom do; there are thousands of lists).
+        spelled = b"\0".join([text[node.start_byte:node.end_byte] for node in parameters])
+        if any(name.encode() in spelled for name in candidates):
+            for node in parameters:
                 names.parameters.update(_parameter_names(node))
     for name, right in candidates.items():
         if counts[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
