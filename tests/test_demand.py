@@ -129,20 +129,23 @@ def _engine_with(spec: dict) -> Engine:
     # A concatenation joins text that no single literal holds.
     ("AKIA", 'x = ("AK"\n     "IA")\n', 1),
     ("AKIA", 'x = f"AK{y}IA"\ny = "AKIA"\n', 2),
-    # In a file spelling none of the text, every escape Python decodes still counts.
-    ("AKIA", 'x = "\\101KIA"\n', 1),
-    ("AKIA", 'x = "\\u0041KIA"\n', 1),
-    ("AKIA", 'x = "\\N{LATIN CAPITAL LETTER A}KIA"\n', 1),
-    ("AKIA", 'x = "AK\\\nIA"\n', 1),
-    ("AKIA", 'x = b"\\x41KIA"\n', 1),
-    ("AKIA", 'x = f"{y}\\x41KIA"\n', 1),
-    ("AKIA", 'x = f"{y} {\'\\x41KIA\'}"\n', 1),
-    ("AKIA", 'x = ("\\x41K"\n     r"IA")\n', 1),
 ])
 def test_a_string_rule_still_sees_text_the_file_does_not_spell_out(pattern, source, line):
     engine = _engine_with({"subject": {"kind": "string"}, "where": {"path": ".", "matches": pattern}})
     findings = engine.analyze("tool.py", source.encode()).findings
     assert {(f.rule, f.start.line) for f in findings} == {("PY999", line)}
+
+
+# Octal, \u, \N{...}, a line continuation, bytes, an f-string's text and a string inside its braces.
+@pytest.mark.parametrize("source", [
+    'x = "\\101KIA"', 'x = "\\u0041KIA"', 'x = "\\N{LATIN CAPITAL LETTER A}KIA"', 'x = "AK\\\nIA"',
+    'x = b"\\x41KIA"', 'x = f"{y}\\x41KIA"', 'x = f"{y} {\'\\x41KIA\'}"', 'x = ("\\x41K"\n     r"IA")',
+])
+def test_every_escape_python_decodes_counts_in_a_file_that_spells_none_of_the_text(source):
+    """Such a file is read for strings with an escape sequence only (python_strings.only_escaped)."""
+    engine = _engine_with({"subject": {"kind": "string"}, "where": {"path": ".", "matches": "AKIA"}})
+    findings = engine.analyze("tool.py", source.encode() + b"\n").findings
+    assert {(f.rule, f.start.line) for f in findings} == {("PY999", 1)}
 
 
 def test_a_call_is_read_for_the_keyword_a_rule_needs_whatever_its_callee():
