@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import random
 import statistics
 import sys
 import time
@@ -19,7 +18,7 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lsp_latency import (CORPUS, EDITS, GOALS, SIZES, grow, percentile,  # noqa: E402
-                         shapes)
+                         shapes, typing_edits)
 
 from blastguard.engine.analyze import Engine  # noqa: E402
 from blastguard.engine.loader import load_rules  # noqa: E402
@@ -44,23 +43,11 @@ def keystrokes(engine: Engine, name: str, text: str, seed: int = 7) -> list[floa
 
     analyse()
     gc.freeze()  # as the server does after start-up
-    rng = random.Random(seed)
-    samples, offset = [], 0
-    for version in range(2, EDITS + 2):
-        inserting = version % 2 == 0
-        if inserting:
-            offset = rng.randrange(len(text))
-        line = text.count("\n", 0, offset)
-        column = offset - (text.rfind("\n", 0, offset) + 1)  # ASCII: characters are UTF-16 units
-        start = SimpleNamespace(line=line, character=column)
-        if inserting:
-            char = rng.choice("abcxyz ")
-            change = SimpleNamespace(text=char, range=SimpleNamespace(start=start, end=start))
-            text = text[:offset] + char + text[offset:]
-        else:
-            change = SimpleNamespace(text="", range=SimpleNamespace(
-                start=start, end=SimpleNamespace(line=line, character=column + 1)))
-            text = text[:offset] + text[offset + 1:]
+    samples = []
+    for version, edit in typing_edits(text, seed):
+        span = edit["range"]
+        change = SimpleNamespace(text=edit["text"], range=SimpleNamespace(
+            start=SimpleNamespace(**span["start"]), end=SimpleNamespace(**span["end"])))
         began = time.process_time()
         doc.apply(change, "utf-16")
         doc.version = version

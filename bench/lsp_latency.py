@@ -173,6 +173,28 @@ def committed(path: str, text: str) -> Path:
     return repo
 
 
+def typing_edits(text: str, seed: int):
+    """(version, LSP content change) of EDITS single-character edits at random places. Typing
+    then undoing: a character inserted, then deleted again, so the file stays as valid as real
+    code is between keystrokes instead of decaying."""
+    rng = random.Random(seed)
+    offset = 0
+    for version in range(2, EDITS + 2):
+        inserting = version % 2 == 0
+        if inserting:
+            offset = rng.randrange(len(text))
+        line = text.count("\n", 0, offset)
+        column = offset - (text.rfind("\n", 0, offset) + 1)  # ASCII: characters are UTF-16 units
+        start = {"line": line, "character": column}
+        if inserting:
+            char = rng.choice("abcxyz ")
+            yield version, {"range": {"start": start, "end": start}, "text": char}
+            text = text[:offset] + char + text[offset:]
+        else:
+            yield version, {"range": {"start": start, "end": {"line": line, "character": column + 1}}, "text": ""}
+            text = text[:offset] + text[offset + 1:]
+
+
 async def latency(path: str, text: str, incremental: bool, seed: int = 7, base: bool = False) -> list[float]:
     """With `base`, the file is committed in a scratch repository and compared with that
     version on every change (diffBase HEAD, the default); without, diffBase is ""."""
@@ -181,26 +203,8 @@ async def latency(path: str, text: str, incremental: bool, seed: int = 7, base: 
     uri = (repo / path).as_uri() if repo else f"file:///bench/{path}"
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "", "version": 1, "text": text}})
     await asyncio.wait_for(client.published_future(uri, 1), 120)
-    rng = random.Random(seed)
     samples = []
-    offset = 0
-    for version in range(2, EDITS + 2):
-        # Typing then undoing: a character inserted at a random place, then deleted again, so the
-        # file stays as valid as real code is between keystrokes instead of decaying.
-        inserting = version % 2 == 0
-        if inserting:
-            offset = rng.randrange(len(text))
-        line = text.count("\n", 0, offset)
-        column = offset - (text.rfind("\n", 0, offset) + 1)  # ASCII: characters are UTF-16 units
-        if inserting:
-            char = rng.choice("abcxyz ")
-            change = {"range": {"start": {"line": line, "character": column},
-                                "end": {"line": line, "character": column}}, "text": char}
-            text = text[:offset] + char + text[offset:]
-        else:
-            change = {"range": {"start": {"line": line, "character": column},
-                                "end": {"line": line, "character": column + 1}}, "text": ""}
-            text = text[:offset] + text[offset + 1:]
+    for version, change in typing_edits(text, seed):
         waiter = client.published_future(uri, version)
         sent = time.perf_counter()
         client.notify("textDocument/didChange", {
