@@ -2,8 +2,9 @@
 
 Every KICS positive we miss and every KICS negative we flag is listed below with its reason,
 so a change that loses or gains a sample shows up here. Samples that only call a registry
-module, where the risk lies in that module's defaults for the pinned version, are out of scope
-for a file-level checker; the other misses are deliberate: flagging them would flag safe or
+module, where the risk would lie in that module's defaults, are read through the curated table of
+registry_defaults; the ones left are calls whose defaults are no risk, or no more a risk than the
+same resource written by hand. The other misses are deliberate: flagging them would flag safe or
 default code. Every flagged negative holds a risk that KICS itself labels positive in a sibling
 query of the same category (its labels are per query, ours per file and category).
 """
@@ -20,16 +21,12 @@ from pathlib import Path
 from tests.conftest import ROOT, needs_shared
 
 REGISTRY_MODULE_DEFAULTS = {
-    # alb ~> 6.0 leaves enable_deletion_protection at false; the rds sample sets no
-    # backup_retention_period, so the module's default applies (0 is what KICS looks for).
+    # alb ~> 6.0 leaves enable_deletion_protection at false, as aws_lb does (TF106 reports only an
+    # explicit false); the rds sample (~> 3.0) sets no
+    # backup_retention_period, and nothing in registry_defaults says the module turns backups off
+    # (KICS asks for the input to be written).
     "terraform-aws/alb_deletion_protection_disabled: positive6.tf",
     "terraform-aws/rds_with_backup_disabled: positive4.tf",
-    # s3-bucket 3.7.0 leaves the four public-access-block inputs at false; acl is private and
-    # the only policy statement is a Deny.
-    "terraform-aws/s3_bucket_allows_public_acl: positive3.tf",
-    "terraform-aws/s3_bucket_with_public_policy: positive3.tf",
-    "terraform-aws/s3_bucket_without_ignore_public_acl: positive3.tf",
-    "terraform-aws/s3_bucket_without_restriction_of_public_bucket: positive3.tf",
     # security-group module with ingress_cidr_blocks but no rules: it opens nothing (a rule, or a
     # rule map naming no CIDR, would take those CIDRs and is reported by TF301-TF304).
     "terraform-aws/unrestricted_security_group_ingress: positive4.tf",
@@ -117,6 +114,19 @@ FLAGGED_NEGATIVES = {
     "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative1.tf",
     "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative2.tf",
     "terraform-aws/s3_bucket_public_acl_overridden_by_public_access_block: negative3.tf",
+    # terraform-aws-modules/s3-bucket pinned to 3.7.0 with its four Block Public Access inputs left
+    # at that release's false, which the module writes into the bucket's public access block
+    # (TF403 through registry_defaults): the content of s3_bucket_allows_public_acl's positive3,
+    # which even sets restrict_public_buckets = true.
+    "terraform-aws/s3_bucket_access_to_any_principal: negative2.tf",
+    "terraform-aws/s3_bucket_acl_allows_read_or_write_to_all_users: negative2.tf",
+    "terraform-aws/s3_bucket_acl_allows_read_to_any_authenticated_user: negative2.tf",
+    "terraform-aws/s3_bucket_allows_delete_action_from_all_principals: negative2.tf",
+    "terraform-aws/s3_bucket_allows_put_action_from_all_principals: negative2.tf",
+    # ... with one or two of the four set true (s3_bucket_with_public_policy's positive3 sets two).
+    "terraform-aws/s3_bucket_allows_public_acl: negative2.tf",
+    "terraform-aws/s3_bucket_without_ignore_public_acl: negative2.tf",
+    "terraform-aws/s3_bucket_without_restriction_of_public_bucket: negative2.tf",
     # Principal "*" PutObject with no condition (s3_bucket_allows_put_action_from_all_principals).
     "terraform-aws/s3_bucket_with_all_permissions: negative1.tf",
     "terraform-aws/s3_bucket_with_all_permissions: negative2.tf",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from blastguard.engine.documents import hcl_dynamic, referenced, terraform_kubernetes
+from blastguard.engine.documents import hcl_dynamic, referenced, registry_defaults, terraform_kubernetes
 from blastguard.engine.documents.embedded import embedded_json
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node, Subject, scalar
 
@@ -59,6 +59,8 @@ def subjects(blocks: list[RawBlock], wanted: Wanted, read: referenced.Read | Non
             type_ = source.value if source is not None and source.kind == SCALAR else ""
             if modules is not None and isinstance(type_, str) and type_.startswith("./"):
                 modules.append((block, body))
+            elif isinstance(type_, str) and type_ in registry_defaults.DEFAULTS:
+                body = registry_defaults.filled(type_, body)
         elif kind in ("resource", "data") and not wanted(kind, type_) and not _may_hold_policy(block, type_) \
                 and not (kind == "resource" and (terraform_kubernetes.kind_of(type_) or wanted("container", type_))):
             continue
