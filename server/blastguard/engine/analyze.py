@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import replace
 from operator import attrgetter
 
-from blastguard.engine import builtin, fixes, identity, languages, module_inputs, source_encoding, suppress
+from blastguard.engine import builtin, fixes, identity, inner_match, languages, module_inputs, source_encoding, suppress
 from blastguard.engine.conditions import TRUE
 from blastguard.engine.demand import Demand, demand_of
 from blastguard.engine.documents.load import Document, load
@@ -204,6 +204,11 @@ class Engine:
                 witnesses = [context]
             node = self._report_node(matcher, context, witnesses, subject)
             start, end = self._report_span(node, subject, lines)
+            marks = [(start, end, -1)]
+            if matcher.checks and node is not None and node.start != node.end:
+                inner = inner_match.spans(matcher.checks, node, lines.data)
+                if inner and lines.line_of(inner[0][0]) != lines.line_of(start):
+                    marks = [(a, b, start) for a, b in inner]
             fix = fixes.build(matcher.fix, context, doc.syntax, lines, subject, doc.shared) if matcher.fix else None
             message = rule.message
             # A value read through a variable says where it comes from (hcl_variables).
@@ -212,8 +217,9 @@ class Engine:
                 if any(self._checks_variable(rule, name) for origin, name in zip(via, names) if origin[0] != "\0"):
                     continue  # the rule reports the variable's value where it is defined (secrets)
                 message = f"{message} ({'; '.join(via)})"
-            yield self._finding(rule, message, doc.path, lines, start, end, fix,
-                                subject.unit, identity.where(subject, start))
+            for start, end, anchor in marks:
+                yield self._finding(rule, message, doc.path, lines, start, end, fix,
+                                    subject.unit, identity.where(subject, start), anchor)
 
     @staticmethod
     def _checks_variable(rule: Rule, name: str) -> bool:
@@ -242,9 +248,9 @@ class Engine:
         return start, end
 
     def _finding(self, rule: Rule, message: str, path: str, lines: LineIndex, start: int, end: int,
-                 fix: Fix | None = None, unit: str = "", where: str = "") -> Finding:
+                 fix: Fix | None = None, unit: str = "", where: str = "", anchor: int = -1) -> Finding:
         return Finding(rule.id, rule.category, self.severity(rule), path, start, end,
-                       lines.position(start), lines.position(end), message, fix, unit, where)
+                       lines.position(start), lines.position(end), message, fix, unit, where, anchor)
 
     def _meta(self, rule: Rule, doc: Document, lines: LineIndex, start: int, end: int, **fields) -> Finding:
         return self._finding(rule, rule.message.format(**fields), doc.path, lines, start, end)
@@ -263,6 +269,8 @@ class Engine:
         kept: list[Finding] = []
         for finding in findings:
             covering = by_target.get(finding.start.line - 1, ())
+            if finding.anchor >= 0:
+                covering = [*covering, *by_target.get(lines.line_of(finding.anchor), ())]
             hit = next((c for c in covering if finding.rule in c.ids
                         and finding.rule not in self.options.unsuppressible
                         and (c.until is None or c.until >= today)), None)

@@ -9,6 +9,7 @@ from blastguard.engine.conditions import (
     All, Any_, Condition, Empty, EqualsTest, Not, PortRange, Present, RefersTo, Resolved, RuleError, ScalarTest,
     port_span, ports_test, precheck, regex_test,
 )
+from blastguard.engine import inner_match
 from blastguard.engine.demand import key_test, matcher_keys
 from blastguard.engine.levels import levels
 from blastguard.engine.paths import compile_path, last_key_pieces
@@ -83,6 +84,8 @@ class Matcher:
     keys: Callable[[Any], bool] | None = None
     # Text some key below the body must hold for `each` to reach anything (paths.last_key_pieces).
     reaches: tuple[str, ...] | None = None
+    # The scalar tests of `where`: the lines of a multi-line value they pass on are reported.
+    checks: tuple = ()
 
     def __post_init__(self) -> None:
         if self.each is None and self.where is not None:
@@ -90,6 +93,7 @@ class Matcher:
         bound = matcher_keys(self.each, self.where)
         self.keys = key_test(bound) if bound is not None else None
         self.reaches = last_key_pieces(self.each)
+        self.checks = inner_match.tests(self.where, self.report)
 
 
 class DeferredMatch:

@@ -103,6 +103,10 @@ class Finding:
     # Not compared: the same finding reached twice is one finding.
     unit: str = field(default="", compare=False)
     where: str = field(default="", compare=False)
+    # Where the value holding the finding starts, when the finding marks one line inside a
+    # multi-line value (a `run: |` script): a suppression comment above that value covers it,
+    # since a comment inside the value would be part of the script. -1 otherwise.
+    anchor: int = field(default=-1, compare=False)
 
     @property
     def sort_key(self):

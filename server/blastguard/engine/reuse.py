@@ -31,7 +31,8 @@ def moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
     fix = finding.fix
     if fix is not None:
         fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
-    return replace(finding, start_byte=start, end_byte=end, fix=fix,
+    anchor = finding.anchor + delta if finding.anchor >= 0 else -1
+    return replace(finding, start_byte=start, end_byte=end, fix=fix, anchor=anchor,
                    start=lines.position(start), end=lines.position(end))
 
 
@@ -44,4 +45,5 @@ def shifted(finding: Finding, delta: int, lines: int) -> Finding:
     start, end = finding.start, finding.end
     return Finding(finding.rule, finding.category, finding.severity, finding.path, finding.start_byte + delta,
                    finding.end_byte + delta, Position(start.line + lines, start.column),
-                   Position(end.line + lines, end.column), finding.message, fix, finding.unit, finding.where)
+                   Position(end.line + lines, end.column), finding.message, fix, finding.unit, finding.where,
+                   finding.anchor + delta if finding.anchor >= 0 else -1)

@@ -51,7 +51,9 @@ def suppression_edit(finding: Finding, lines: LineIndex, syntax: str) -> Edit | 
     prefix = languages.COMMENT_PREFIX.get(syntax)
     if prefix is None:
         return None
-    line = finding.start.line - 1
+    # Above the value a finding inside a multi-line value belongs to: a line inside a `run: |`
+    # script would be part of the script.
+    line = lines.line_of(finding.anchor) if finding.anchor >= 0 else finding.start.line - 1
     start = lines.starts[line]
     text = lines.line_text(line)
     indent = text[:len(text) - len(text.lstrip(b" \t"))].decode("utf-8")
