@@ -129,7 +129,7 @@ def _add_values(doc: Document, values: list, masked: bool) -> tuple[str, ...]:
             continue
         found.append(kind)
         if masked:
-            untemplate(value, helm.MASKED)
+            untemplate(value, helm.MASKED, doc.data)
         doc.subjects.extend(kinds.subjects(value, kind, doc.path))
     return tuple(found)
 

@@ -18,11 +18,25 @@ def unknown_part(_match) -> str:
     return UNKNOWN_PART
 
 
-def untemplate(root: Node | None, pattern) -> None:
-    """Turn every string scalar that holds an expression into an unknown node, in place."""
+# A whole value that is one expression made of a quoted literal and filters
+# (`{{ 'S3cr3t' | password_hash('sha512') }}`, Helm's `{{ "hunter2" | b64enc }}`).
+_FILTERED_LITERAL = re2.compile(
+    r"""^["']?\{\{-?\s*(?:'([^'{}|]*)'|"([^"{}|]*)")\s*(?:\|\s*[A-Za-z_][\w.]*\s*(?:\([^(){}|]*\))?\s*)*-?\}\}["']?$""")
+
+
+def untemplate(root: Node | None, pattern, source: bytes | None = None) -> None:
+    """Turn every string scalar that holds an expression into an unknown node, in place. With the
+    unmasked `source`, a value that only filters a literal reads as that literal: a password
+    hashed or encoded at run time is still written in the file."""
     if root is None:
         return
     for node in root.walk():
         if node.kind == SCALAR and isinstance(node.value, str) and pattern.search(node.value):
+            raw = source[node.start:node.end] if source is not None else b""
+            if b"{{" in raw:
+                literal = _FILTERED_LITERAL.match(raw.decode("utf-8", "replace").strip())
+                if literal is not None:
+                    node.value = literal.group(1) if literal.group(1) is not None else literal.group(2)
+                    continue
             template = pattern.sub(unknown_part, node.value)
             node.kind, node.text, node.value = UNKNOWN, node.value, template
