@@ -21,7 +21,7 @@ RISKY = {
         ("CFN302", 50), ("CFN304", 23), ("CFN306", 67)},
     "docker-compose/risky/docker-compose.yml": {
         ("DC101", 11), ("DC102", 7), ("DC103", 15), ("DC104", 16), ("DC105", 17), ("DC107", 19)},
-    "github-actions/.github/workflows/risky.yml": {("GHA101", 18), ("GHA102", 28), ("GHA103", 32), ("GHA201", 9)},
+    "github-actions/.github/workflows/risky.yml": {("GHA101", 18), ("GHA102", 29), ("GHA103", 33), ("GHA201", 9)},
     "iam/risky.json": {("IAM201", 7), ("IAM202", 13), ("IAM203", 19), ("IAM204", 25), ("IAM205", 31), ("IAM208", 37)},
     "kubernetes/risky.yaml": {
         ("K8S101", 52), ("K8S102", 90), ("K8S103", 59), ("K8S104", 63), ("K8S106", 84), ("K8S109", 47),
