@@ -47,7 +47,7 @@ def session(draw):
 
 
 def findings(result):
-    return sorted((f.rule, f.start_byte, f.end_byte, f.message) for f in result.findings)
+    return sorted((f.rule, f.start_byte, f.end_byte, f.message, f.anchor) for f in result.findings)
 
 
 # Found by this test: an edit inside a trust policy document, with the role that uses it

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from blastguard.engine.lines import LineIndex
 from blastguard.lsp.convert import suppression_edit
+from tests.test_incremental import _check_session
 
 WORKFLOW = """on: issues
 jobs:
@@ -55,3 +56,11 @@ def test_a_value_whose_source_differs_from_its_text_keeps_the_key_line(engine):
     text = 'on: issues\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n' \
            '      - run: "echo start\\necho ${{ github.event.issue.title }}"\n'
     assert _found(engine, text) == {("GHA102", 6)}
+
+
+def test_edits_above_and_inside_the_value_move_its_marks_as_a_fresh_analysis_does(engine):
+    text = WORKFLOW.format(comment="")
+    at_run = text.index("run: |")
+    _check_session(engine, text, ".github/workflows/triage.yml",
+                   [(0, 0, "\n"), (at_run + 1, 0, "  # note\n"), (text.index("echo"), 0, "x"),
+                    (len(text), 0, "          echo ${{ github.head_ref }}\n")])
