@@ -15,7 +15,8 @@ import re
 
 import yaml
 
-from blastguard.engine.documents.yaml_tree import ALIAS_BUDGET, _copy, _float, _int, _size
+from blastguard.engine.documents.yaml_scalars import to_float, to_int
+from blastguard.engine.documents.yaml_tree import ALIAS_BUDGET, _copy, _size
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the pure-Python one when C is absent
@@ -208,9 +209,9 @@ def _typed(text: str):
     if _BOOL.fullmatch(text):
         return text.lower() == "true"
     if _INT.fullmatch(text):
-        return _int(text)
+        return to_int(text)
     if _FLOAT.fullmatch(text):
-        return _float(text)
+        return to_float(text)
     return text
 
 

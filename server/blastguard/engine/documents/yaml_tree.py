@@ -7,10 +7,10 @@ with an error long before it could be walked.
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
-from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, scrub, unknown
+from blastguard.engine.documents.yaml_scalars import block, fold, to_float, to_int, unescape
+from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
 # Values reachable through aliases, counted with multiplicity; past this a document is refused.
 ALIAS_BUDGET = 100_000
@@ -19,12 +19,6 @@ _CONTENT = {
     "block_mapping", "block_sequence", "block_scalar", "flow_mapping", "flow_sequence",
     "plain_scalar", "double_quote_scalar", "single_quote_scalar", "alias",
 }
-_ESCAPES = {
-    "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
-    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
-    "L": "\u2028", "P": "\u2029",
-}
-_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
 _STANDARD_TAG = "tag:yaml.org,2002:"
 
 
@@ -69,6 +63,7 @@ class _Kinds:
         self.sequences = ids("block_sequence", "flow_sequence")
         self.pairs = ids("block_mapping_pair", "flow_pair", "flow_node")
         self.quoted = ids("double_quote_scalar", "single_quote_scalar")
+        self.typed = ids("integer_scalar", "float_scalar", "boolean_scalar", "null_scalar")
 
 
 @cache
@@ -95,7 +90,7 @@ class _Converter:
         anchor = tag = content = None
         kind = ts_node.kind_id
         if kind in k.nodes:
-            for child in _named_children(ts_node):
+            for child in (ts_node.named_child(0),) if ts_node.named_child_count == 1 else ts_node.named_children:
                 child_kind = child.kind_id
                 if child_kind == k.anchor:
                     anchor = child
@@ -130,8 +125,17 @@ class _Converter:
             for child in node.named_children:
                 child_kind = child.kind_id
                 if child_kind == k.item:
-                    inner = next((c for c in _named_children(child) if c.kind_id in k.nodes), None)
-                    item = self.node(inner, depth + 1) if inner is not None else scalar(None, child.end_byte, child.end_byte)
+                    if child.named_child_count == 1:  # most items: no comment beside the value
+                        inner = child.named_child(0)
+                        inner = inner if inner.kind_id in k.nodes else None
+                    else:
+                        inner = next((c for c in child.named_children if c.kind_id in k.nodes), None)
+                    if inner is None:
+                        item = scalar(None, child.end_byte, child.end_byte)
+                    elif inner.kind_id == k.flow_node and inner.named_child_count == 1 and depth < MAX_DEPTH:
+                        item = self.plain(inner.named_child(0)) or self.node(inner, depth + 1)
+                    else:
+                        item = self.node(inner, depth + 1)
                 elif child_kind == k.flow_node:
                     item = self.node(child, depth + 1)
                 elif child_kind == k.flow_pair:
@@ -145,17 +149,20 @@ class _Converter:
         return self.scalar(node, kind), 1
 
     def mapping(self, node, depth: int) -> tuple[Node, int]:
-        pairs = self.k.pairs
-        value = self.mapping_of([c for c in node.named_children if c.kind_id in pairs], node, depth)
+        value = self.mapping_of(node.named_children, node, depth)
         return value, _size(value)
 
-    def mapping_of(self, pairs, node, depth: int) -> Node:
+    def mapping_of(self, children, node, depth: int) -> Node:
+        """The map of the pairs among `children` (other named children are comments)."""
         entries: dict[str, Node] = {}
         merges: list[Node] = []
         key_field, value_field = _fields()
-        flow_node, plain, data = self.k.flow_node, self.k.plain, self.data
-        for pair in pairs:
-            if pair.kind_id == flow_node:  # `{a}`: a key without a value
+        pairs, flow_node, plain, data = self.k.pairs, self.k.flow_node, self.k.plain, self.data
+        for pair in children:
+            kind = pair.kind_id
+            if kind not in pairs:
+                continue
+            if kind == flow_node:  # `{a}`: a key without a value
                 key_node, value_node = pair, None
             else:
                 key_node, value_node = pair.child_by_field_id(key_field), pair.child_by_field_id(value_field)
@@ -166,13 +173,15 @@ class _Converter:
             if inner is not None and inner.kind_id == plain:
                 key = data[inner.start_byte:inner.end_byte].decode("utf-8", "replace")
                 if "\n" in key:
-                    key = _fold(key)
+                    key = fold(key)
             else:
                 key = self.key(key_node)
                 if key is None:
                     continue
             if value_node is None:
                 child = scalar(None, pair.end_byte, pair.end_byte)
+            elif value_node.kind_id == flow_node and value_node.named_child_count == 1 and depth < MAX_DEPTH:
+                child = self.plain(value_node.named_child(0)) or self.node(value_node, depth + 1)
             else:
                 child = self.node(value_node, depth + 1)
             if key == "<<":
@@ -227,7 +236,7 @@ class _Converter:
         if kind == k.plain:
             # Its text, folded: what `scalar` gives a string, and the text of any other typed value.
             text = self.data[content.start_byte:content.end_byte].decode("utf-8", "replace")
-            return _fold(text) if "\n" in text else text
+            return fold(text) if "\n" in text else text
         if kind not in k.quoted:
             return None
         return self.scalar(content, kind).value
@@ -246,6 +255,18 @@ class _Converter:
         result.meta = {"tag": tag, "value": value}
         return result
 
+    def plain(self, content) -> Node | None:
+        """A plain string straight from its node (most values: node()'s loop and scalar()'s
+        dispatch skipped); None for any other content, left to node()."""
+        if content.kind_id != self.k.plain:
+            return None
+        typed = content.named_child(0)
+        if typed is not None and typed.kind_id in self.k.typed:
+            return None
+        start, end = content.start_byte, content.end_byte
+        raw = self.data[start:end].decode("utf-8", "replace")
+        return Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+
     def scalar(self, node, kind: int) -> Node:
         k = self.k
         start, end = node.start_byte, node.end_byte
@@ -254,20 +275,20 @@ class _Converter:
             child = node.named_child(0)
             typed = child.kind_id if child is not None else None
             if typed == k.integer:
-                return Node(SCALAR, _int(raw), start, end)
+                return Node(SCALAR, to_int(raw), start, end)
             if typed == k.float:
-                return Node(SCALAR, _float(raw), start, end)
+                return Node(SCALAR, to_float(raw), start, end)
             if typed == k.boolean:
                 return Node(SCALAR, raw.lower() == "true", start, end)
             if typed == k.null:
                 return Node(SCALAR, None, start, end)
-            return Node(SCALAR, _fold(raw) if "\n" in raw else raw, start, end)
+            return Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
         if kind == k.double:
-            return scalar(_unescape(_fold(raw[1:-1])), start, end)
+            return scalar(unescape(fold(raw[1:-1])), start, end)
         if kind == k.single:
-            return scalar(_fold(raw[1:-1]).replace("''", "'"), start, end)
+            return scalar(fold(raw[1:-1]).replace("''", "'"), start, end)
         if kind == k.block:
-            return scalar(_block(raw, _indent_of(node)), start, end)
+            return scalar(block(raw, _indent_of(node)), start, end)
         return unknown(start, end, raw)
 
 
@@ -303,100 +324,3 @@ def _indent_of(node) -> int:
     while parent is not None and parent.type not in ("block_mapping_pair", "block_sequence_item"):
         parent = parent.parent
     return parent.start_point[1] if parent is not None else 0
-
-
-def _int(raw: str) -> int | str:
-    text = raw.replace("_", "")
-    try:
-        if text.lower().startswith(("0x", "+0x", "-0x")):
-            return int(text, 16)
-        if text.lower().startswith(("0o", "+0o", "-0o")):
-            return int(text, 8)
-        return int(text)
-    except ValueError:
-        return raw
-
-
-def _float(raw: str) -> float | str:
-    text = raw.lower()
-    special = {".inf": "inf", "+.inf": "inf", "-.inf": "-inf", ".nan": "nan"}
-    try:
-        return float(special.get(text, text))
-    except ValueError:
-        return raw
-
-
-def _fold(text: str) -> str:
-    """Line folding of multi-line flow scalars: one break is a space, n+1 breaks are n newlines."""
-    if "\n" not in text:
-        return text
-    lines = text.replace("\r\n", "\n").split("\n")
-    out = [lines[0].rstrip(" \t")]
-    blank = 0
-    for i, line in enumerate(lines[1:], 1):
-        stripped = line.strip(" \t") if i < len(lines) - 1 else line.lstrip(" \t")
-        if not stripped and i < len(lines) - 1:
-            blank += 1
-            continue
-        out.append("\n" * blank if blank else " ")
-        out.append(stripped)
-        blank = 0
-    return "".join(out)
-
-
-def _unescape(text: str) -> str:
-    def one(match: re.Match) -> str:
-        code = match.group(1)
-        if code[0] in "xuU" and len(code) > 1:
-            try:
-                return chr(int(code[1:], 16))
-            except ValueError:
-                return match.group(0)
-        return _ESCAPES.get(code, match.group(0))
-
-    return scrub(_ESCAPE.sub(one, text)) if "\\" in text else text
-
-
-def _block(raw: str, column: int) -> str:
-    """A literal (`|`) or folded (`>`) block scalar, with its chomping and indentation indicators."""
-    header, _, body = raw.partition("\n")
-    header = header.split(" #", 1)[0].strip()
-    chomp = "-" if "-" in header else "+" if "+" in header else ""
-    digits = [c for c in header if c.isdigit()]
-    lines = body.replace("\r\n", "\n").split("\n")
-    if digits:
-        indent = column + int(digits[0])
-    else:
-        indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
-    content = [line[indent:] if len(line) >= indent else "" for line in lines]
-    while content and content[-1] == "" and len(content) > 1 and not lines[-1].strip():
-        content.pop()
-    trailing = len(lines) - len(content)
-    if header.startswith(">"):
-        text = _folded(content)
-    else:
-        text = "".join(line + "\n" for line in content)
-    if chomp == "-":
-        return text.rstrip("\n")
-    if chomp == "+":
-        return text + "\n" * max(trailing - 1, 0)
-    return text.rstrip("\n") + "\n" if text.strip("\n") else ""
-
-
-def _folded(lines: list[str]) -> str:
-    """Folded block content: a break between two plain lines is a space, more-indented lines
-    and blank lines keep theirs."""
-    text, previous, blank = "", None, 0
-    for line in lines:
-        if not line:
-            blank += 1
-            continue
-        kind = "more" if line[0] in " \t" else "plain"
-        if previous is None:
-            text += "\n" * blank + line
-        elif previous == kind == "plain":
-            text += ("\n" * blank if blank else " ") + line
-        else:
-            text += "\n" * (blank + 1) + line
-        previous, blank = kind, 0
-    return text + "\n" if text else ""
