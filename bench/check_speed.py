@@ -124,6 +124,7 @@ def time_analysis(found: dict[str, list[Path]]) -> list[tuple[str, int, float, f
     from blastguard.engine.options import Options
 
     engine = Engine(load_rules(), Options())
+    runner.keep_long_lived()  # as `blastguard check` does before its scan
     rows = []
     for lang, paths in found.items():
         module = importlib.import_module(LANGUAGES[lang]["grammar"])

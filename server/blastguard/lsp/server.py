@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import inspect
 import json
 import logging
@@ -21,7 +20,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 from pygls.uris import to_fs_path
 
-from blastguard import __version__
+from blastguard import __version__, runner
 from blastguard.engine import languages
 from blastguard.config import unknown_rule_id
 from blastguard.files import compile_patterns
@@ -438,10 +437,7 @@ def run(tcp: str | None = None, debounce_ms: int | None = None, incremental: boo
     # Our framing: answers malformed JSON-RPC and skips frames without Content-Length (pygls's
     # loop hangs on them); both transports take the loop from this module attribute.
     pygls_server.run_async = framing.run_async
-    # The rules and grammars live as long as the server: keep the collector from walking them
-    # again and again, and let it run less often (analysis makes many short-lived objects).
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    runner.keep_long_lived()  # the rules and grammars live as long as the server
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
