@@ -14,7 +14,7 @@ import re2
 from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
 from blastguard.engine.compile import compile_match
-from blastguard.engine.conditions import FALSE, TRUE, All, Any_, Not, RegexTest, ScalarTest, _encodable
+from blastguard.engine.conditions import FALSE, TRUE, UNKNOWN_RESULT, All, Any_, Not, RegexTest, ScalarTest, _encodable
 from blastguard.engine.documents import json_tree, python_strings
 from blastguard.engine.documents.load import load
 from blastguard.engine.levels import Levels, levels
@@ -51,7 +51,8 @@ def _regex_tests() -> dict[tuple, RegexTest]:
 def _samples() -> list[str]:
     """Values to try: every line and word of every rule example (they hold the texts the
     patterns are written for), and values that only RE2's case folding matches."""
-    found = {"", "ſecret_access_key", "\u212aey", "AKIA" + "A" * 16, "secret\ue000", "\ud800AKIA"}
+    found = {"", "ſecret_access_key", "\u212aey", "AKIA" + "A" * 16, "secret\ue000", "\ud800AKIA",
+             "\ue000/ſecret_access_key", "\u212aEY_\ue000", "DB_PAſſWORD=Zq8vN2rL5xT9wK3m \ue000", "ſ\u212a\ue000"}
     for rule in RULES:
         for kind in ("valid", "invalid"):
             for case in rule.examples[kind]:
@@ -111,6 +112,21 @@ def test_script_secret_prefilter_never_changes_its_answer():
     assert sum(answer for _, answer in answers) > 20  # secrets among them, not only misses
     for value, answer in answers:
         assert script_secret(value) == answer, value
+
+
+def test_re2_folds_only_the_long_s_and_the_kelvin_sign_onto_ascii():
+    """literals.gate lower-cases a non-ASCII text and writes its long s as `s`: sound only while
+    these two are the only non-ASCII characters RE2's case folding takes to an ASCII one."""
+    text = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    folded = {m.group() for m in re2.compile("(?i)[\\x00-\\x7f]").finditer(text)}
+    assert folded == {"\u017f", "\u212a"}
+
+
+def test_gate_searches_a_non_ascii_text_folded():
+    gate = literals.gate(("secret", "_key"), True)
+    assert not gate("arn:\ue000:s3:::\ue000/*")  # a template with none of the literals
+    assert gate("\ue000/ſECRET") and gate("\ue000_\u212aEY") and gate("\ue000SeCrEt")
+    assert not literals.gate(("AKIA",), False)("akia\ue000")  # not folded: the case must be right
 
 
 def test_case_folding_that_str_lower_does_not_do_still_matches():
@@ -330,7 +346,7 @@ def test_levels_answer_as_the_any_they_replace():
         expected = plain.evaluate(subject.node, subject)
         assert where.evaluate(subject.node, subject) == expected, subject.name
         truths.add(expected[0])
-    assert {TRUE, FALSE} <= truths  # both answers seen, so the comparison is not vacuous
+    assert {TRUE, FALSE, UNKNOWN_RESULT} <= truths  # every answer seen, so the comparison is not vacuous
 
 
 def test_only_plain_deepening_paths_of_one_test_become_levels():

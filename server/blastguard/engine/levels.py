@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from blastguard.engine.conditions import FALSE, TRUE, UNKNOWN_RESULT, Condition, Result, ScalarTest
 from blastguard.engine.paths import ANY_KEY, flatten, locate
-from blastguard.engine.values import LIST, MAP, UNKNOWN, Node
+from blastguard.engine.values import LIST, MAP, Node
 
 
 @dataclass(slots=True)
@@ -34,16 +34,15 @@ class Levels(Condition):
 
 
 def _below(found: list[Node]) -> list[Node]:
-    """resolve(parent, ("*",)) of each node, in order, without a call per node: a map's values, an
-    unknown as itself (it stands for what is below it), lists walked through, scalars dropped."""
+    """resolve(parent, ("*",)) of each node, in order, without a call per node: a map's values,
+    lists walked through, scalars dropped. resolve keeps an unknown as itself (it stands for what is
+    below it), but this level's judge already saw it: the same test on the same node, under an
+    `any` that is not `every`, can only give the unknown it gave there, so it is dropped."""
     below: list[Node] = []
     for parent in found:
         for item in flatten(parent) if parent.kind == LIST else (parent,):
-            kind = item.kind
-            if kind == MAP:
+            if item.kind == MAP:
                 below.extend(item.value.values())
-            elif kind == UNKNOWN:
-                below.append(item)
     return below
 
 

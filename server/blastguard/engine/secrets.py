@@ -282,12 +282,25 @@ def _gates() -> tuple:
                  for needs in (literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern)))
 
 
+@cache
+def _any_gate():
+    """One search for the three patterns' literals together, folded (a superset of each gate):
+    nearly every string of a template holds none, and then needs no further test."""
+    needs = [literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern)]
+    if any(n is None for n in needs):
+        return None
+    return literals.gate(tuple(sorted({literal.lower() for n in needs for literal in n[0]})), True)
+
+
 def script_secret(text: object) -> bool:
     """A script, env file or config text (user data, a container's command, a connection string)
     that holds a credential: a key or token of a known shape, a password in a URL, or an
     assignment to a credential's name of a value that looks like a real secret. Unresolved parts
     of a template (UNKNOWN_PART) are never the value."""
     if not isinstance(text, str):
+        return False
+    any_gate = _any_gate()
+    if any_gate is not None and not any_gate(text):
         return False
     return _script_holds_secret(text, *(gate is None or gate(text) for gate in _gates()))
 
