@@ -69,14 +69,34 @@ def test_any_json_text_reads_as_tree_sitter_reads_it(value, indent, ascii_only, 
     '{"a": 1, "a": 2, "b": {"a": [1, 2.5, -0, 1e-3, 1E5, true, false, null]}}',
     '  [ "x" ,\r\n\t"\\u00e9\\ud800\\n\\/" ]  \n',
     '{"\\u0041b": "café", "naïve": "\\u00e9", "k\\"q": "\\ue000bg\\ue000 and \ue000bg\ue000"}',
+    '{ "a" : "b" , "c":"d","e" :\n\t"f\\"g", "h": ["i" , "j\\n", "", "\x7f"], "": {"": ""}}',
     '"only a string"', "42", "[]", "{}", '[[], {}, [[]]]',
 ])
 def test_strict_texts_are_read_without_tree_sitter(text):
     assert assert_same_or_refused(text.encode())
 
 
+TOKENS = st.sampled_from(['{', '}', '[', ']', ',', ':', ' ', '\n', '"a"', '"\\n"', '"é"', '"\t"', '"',
+                          '1', '-', 'true', '"k": ', '"v", ', '\\'])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(pieces=st.lists(TOKENS, max_size=14))
+def test_token_soup_is_read_as_tree_sitter_reads_it_or_refused_as_json_does(pieces):
+    # Broken texts near the shapes the reader's one-match-per-entry path takes.
+    data = "".join(pieces).encode()
+    read = assert_same_or_refused(data)
+    try:
+        json.loads(data)
+    except ValueError:
+        assert not read
+    else:
+        assert read or b"e+" in data
+
+
 @pytest.mark.parametrize("text", [
-    "", "  \n", '{"a": 1,}', "[1 2]", '{"a" 1}', "// note\n{}", "{} {}", "[NaN]", "[1e+5]", "[01]",
+    "", "  \n", '{"a": 1,}', '{"a": "b",}', '{"a": "b" "c": 1}', '["a",]', '["a" "b"]', '{"a": "b"',
+    '{"a": "b\tc"}', '{"a\tb": 1}', '{"a": "b",\n}', '["a", ]', '{"a": "b"}}', "[1 2]", '{"a" 1}', "// note\n{}", "{} {}", "[NaN]", "[1e+5]", "[01]",
     '["tab\there"]', '\ufeff{"a": 1}', "[.5]", '{"a": [1}', "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2),
 ])
 def test_anything_else_is_left_to_tree_sitter(text):
@@ -114,3 +134,34 @@ def test_numbers_keep_python_s_types():
     value = json_scan.read(b"[1, -0, 1.0, 2e3, 123456789012345678901234567890]")
     assert [(type(n.value), n.value) for n in value.value] == [
         (int, 1), (int, 0), (float, 1.0), (float, 2000.0), (int, 123456789012345678901234567890)]
+
+
+NESTED_INTRINSICS = json.dumps({"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+    "UserData": {"Fn::Base64": {"Fn::Sub": ["export A=${X}\nexport P=${!Q}", {"X": {"Ref": "X"}}]}},
+    "Name": {"Fn::Join": ["", ["a-", {"Fn::Sub": "b-${AWS::Region}"}, {"Ref": "AWS::Partition"}, "c"]]},
+    "Arn": {"Fn::If": ["Cond", {"Fn::GetAtt": ["Role", "Arn"]}, {"Ref": "AWS::NoValue"}]},
+    "Tags": [{"Key": {"Ref": "K"}}, {"Other": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}}, {"Plain": "x"}],
+    "Deep": {"Condition": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+    "Twice": {"Ref": "Last"}}}}}, indent=1).replace('"Ref": "Last"', '"Ref": "First", "Ref": "Last"')
+
+
+def test_intrinsics_found_from_the_readers_one_entry_maps_equal_the_walk():
+    """cloudformation.intrinsics given json_scan's list of one-entry maps converts the tree exactly
+    as its walk does: intrinsics nested in a converted one's arguments, lists, a repeated key."""
+    from blastguard.engine.documents import cloudformation
+
+    texts = [NESTED_INTRINSICS.encode()]
+    if (SHARED / "corpus").is_dir():
+        texts += [p.read_bytes() for p in sorted((SHARED / "corpus").rglob("*.json"))]
+    converted = 0
+    for data in texts:
+        singles: list = []
+        try:
+            listed, walked = json_scan.read(data, singles), json_scan.read(data)
+        except json_scan.NotStrict:
+            continue
+        cloudformation.intrinsics(listed, singles)
+        cloudformation.intrinsics(walked)
+        assert shape(listed) == shape(walked)
+        converted += sum(1 for node in walked.walk() if node.meta and "intrinsic" in node.meta)
+    assert converted > 10

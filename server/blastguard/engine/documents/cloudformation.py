@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
@@ -12,6 +13,7 @@ _RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
+_START = attrgetter("start")
 
 
 def is_template(doc: Node | None) -> bool:
@@ -25,8 +27,8 @@ def is_template(doc: Node | None) -> bool:
     return any(_type(r) is not None and _RESOURCE_TYPE.match(_type(r)) for _, r in resources.items())
 
 
-def subjects(doc: Node) -> list[Subject]:
-    intrinsics(doc)
+def subjects(doc: Node, singles: list[Node] | None = None) -> list[Subject]:
+    intrinsics(doc, singles)
     found: list[Subject] = []
     for name, resource in doc.get("Resources").items():
         type_ = _type(resource)
@@ -85,9 +87,17 @@ def _json_string(node: Node) -> Node | None:
     return value
 
 
-def intrinsics(root: Node) -> None:
+def intrinsics(root: Node, singles: list[Node] | None = None) -> None:
     """Replace intrinsic functions (`{"Ref": ..}`, `{"Fn::Sub": ..}`, `!GetAtt`, ...) with unknown
-    values, in place; `Fn::Sub` keeps its literal parts for patterns."""
+    values, in place; `Fn::Sub` keeps its literal parts for patterns. `singles`: every map of one
+    entry below root (json_scan lists them as it reads), so no walk is needed to find them."""
+    if singles is not None:
+        # The walk's order is the order of their starts (a map starts before what it holds). It
+        # leaves the maps inside a converted intrinsic's arguments alone; those are no longer in
+        # the tree, and converting them too changes nothing rules or the outer one can see.
+        for node in sorted(singles, key=_START):
+            _intrinsic(node)
+        return
     # Node.walk's order (an intrinsic's own arguments are not visited), without a generator and
     # a call per node: a template's values are mostly scalars, and this runs on all of them.
     stack = [root]

@@ -1,8 +1,9 @@
 """Strict JSON text -> the located value tree json_tree gives, read without tree-sitter.
 
 A batch check spent five times tree-sitter's parse converting its JSON tree to values in
-Python (many tree-sitter calls per value). This reader walks the text once, with the json
-module's C string scanner for strings, so each value costs one Node and a few slices. It takes
+Python (many tree-sitter calls per value). This reader walks the text once: most map entries and
+list items in one regex match each (separator, key, colon, plain string value), other strings
+with the json module's C string scanner, so each value costs one Node and a few slices. It takes
 only what `json.loads` accepts (strict: no comments, NaN or control characters, nothing after
 the value); anything else raises NotStrict and the caller reads the text with tree-sitter, whose
 error recovery and BG001 position are what a broken file needs.
@@ -21,20 +22,33 @@ from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN_PART,
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SKIP = _SPACE.match
 _BLANK = " \t\n\r"
+# Most entries are read by one match each: the whitespace and comma before it (or the closer), its
+# key and colon, and its value when that is a string. Only strings without escapes, control
+# characters or non-ASCII bytes, which scanstring would return as they are written; any other entry
+# fails the match and is read step by step.
+_WS = r"[ \t\n\r]*"
+_PLAIN = r'"([^"\\\x00-\x1f\x80-\xff]*)"'
+_ENTRY = rf"{_PLAIN}{_WS}:{_WS}(?:{_PLAIN})?"
+_FIRST_ENTRY = re.compile(rf"\{{{_WS}(?:(\}})|{_ENTRY})").match
+_NEXT_ENTRY = re.compile(rf"{_WS}(?:(\}})|,{_WS}{_ENTRY})").match
+_FIRST_ITEM = re.compile(rf"\[{_WS}(?:(\])|{_PLAIN})?").match
+_NEXT_ITEM = re.compile(rf"{_WS}(?:(\])|,{_WS}(?:{_PLAIN})?)").match
 
 
 class NotStrict(Exception):
     """The text is not strict JSON (or nests deeper than MAX_DEPTH): read it with tree-sitter."""
 
 
-def read(data: bytes) -> Node | None:
+def read(data: bytes, singles: list[Node] | None = None) -> Node | None:
     """The value of a strict JSON text (None for one that holds only whitespace is not strict,
     so never returned for valid input). Offsets are bytes: the text is decoded as Latin-1, one
-    character per byte, and only strings holding other bytes are decoded as UTF-8 again."""
+    character per byte, and only strings holding other bytes are decoded as UTF-8 again.
+    `singles`, when given, gets every map of exactly one entry, in the order they close: the
+    shape of a CloudFormation intrinsic, which cloudformation.intrinsics then needs no walk to find."""
     text = data.decode("latin-1")
     try:
         at = _SKIP(text).end()
-        value, end = _Reader(data, text).value(at, 0)
+        value, end = _Reader(data, text, singles).value(at, 0)
         if _SKIP(text, end).end() != len(text):
             raise NotStrict("text after the value")
     except (IndexError, ValueError, RecursionError) as exc:  # json's scanstring raises ValueError
@@ -43,10 +57,11 @@ def read(data: bytes) -> Node | None:
 
 
 class _Reader:
-    __slots__ = ("data", "text")
+    __slots__ = ("data", "text", "singles")
 
-    def __init__(self, data: bytes, text: str):
+    def __init__(self, data: bytes, text: str, singles: list[Node] | None):
         self.data, self.text = data, text
+        self.singles = singles if singles is not None else []
 
     def value(self, at: int, depth: int) -> tuple[Node, int]:
         """The value starting at `at` (not whitespace) and the offset just after it."""
@@ -79,60 +94,72 @@ class _Reader:
         return Node(SCALAR, value, at, end), end
 
     def mapping(self, start: int, depth: int) -> tuple[Node, int]:
-        # A string value (most of them) is read inline here and in sequence(): a call and a
-        # tuple each per value.
         if depth >= MAX_DEPTH:
             raise NotStrict("deep")  # tree-sitter's reading raises the DocumentError, with its line
         text = self.text
         entries: dict[str, Node] = {}
-        at, closed = self.opened(start, "}")
-        if closed:
-            return Node(MAP, entries, start, at), at
+        step = _FIRST_ENTRY(text, start)
+        after = start
         while True:
-            if text[at] != '"':
-                raise NotStrict(f"no key at byte {at}")
-            key, after = scanstring(text, at + 1, True)
-            if not key.isascii():
-                key = self.decoded(at, after)
-            if text[after] != ":":
-                after = _SKIP(text, after).end()
-                if text[after] != ":":
-                    raise NotStrict(f"no colon at byte {after}")
-            after += 1
-            if text[after] in _BLANK:
-                # Most often the one space of `"key": value`: two look-ups, not a regex match.
-                after = after + 1 if text[after] == " " and text[after + 1] not in _BLANK else _SKIP(text, after).end()
-            if text[after] == '"':
-                found, end = scanstring(text, after + 1, True)
-                child = Node(SCALAR, found, after, end) if found.isascii() else self.wide_string(after, end)
-                after = end
+            if step is not None:
+                after = step.end()
+                if step.group(1) is not None:
+                    break
+                key, key_start = step.group(2), step.start(2) - 1
+                found = step.group(3)
+                if found is not None:
+                    child = Node(SCALAR, found, step.start(3) - 1, after)
+                else:
+                    child, after = self.value(after, depth + 1)
             else:
+                after, closed = self.opened(start, "}") if after == start else self.advance(after, "}")
+                if closed:
+                    break
+                key, key_start, after = self.key(after)
                 child, after = self.value(after, depth + 1)
-            child.key_start = at
+            child.key_start = key_start
             # A repeated key keeps its first place and takes the last value, as a dict does.
             entries[key] = child
-            at, closed = self.advance(after, "}")
-            if closed:
-                return Node(MAP, entries, start, at), at
+            step = _NEXT_ENTRY(text, after)
+        node = Node(MAP, entries, start, after)
+        if len(entries) == 1:
+            self.singles.append(node)
+        return node, after
+
+    def key(self, at: int) -> tuple[str, int, int]:
+        """A key the one match could not read: (the key, where it starts, where its value starts)."""
+        text = self.text
+        if text[at] != '"':
+            raise NotStrict(f"no key at byte {at}")
+        key, after = scanstring(text, at + 1, True)
+        if not key.isascii():
+            key = self.decoded(at, after)
+        after = _SKIP(text, after).end()
+        if text[after] != ":":
+            raise NotStrict(f"no colon at byte {after}")
+        return key, at, _SKIP(text, after + 1).end()
 
     def sequence(self, start: int, depth: int) -> tuple[Node, int]:
         if depth >= MAX_DEPTH:
             raise NotStrict("deep")
         text = self.text
         items: list[Node] = []
-        at, closed = self.opened(start, "]")
-        if closed:
-            return Node(LIST, items, start, at), at
+        step = _FIRST_ITEM(text, start)
+        after = start
         while True:
-            if text[at] == '"':
-                found, after = scanstring(text, at + 1, True)
-                items.append(Node(SCALAR, found, at, after) if found.isascii() else self.wide_string(at, after))
+            if step is None:
+                raise NotStrict(f"no comma at byte {after}")
+            if step.group(1) is not None:
+                end = step.end()
+                return Node(LIST, items, start, end), end
+            found = step.group(2)
+            if found is not None:
+                after = step.end()
+                items.append(Node(SCALAR, found, step.start(2) - 1, after))
             else:
-                item, after = self.value(at, depth + 1)
+                item, after = self.value(step.end(), depth + 1)
                 items.append(item)
-            at, closed = self.advance(after, "]")
-            if closed:
-                return Node(LIST, items, start, at), at
+            step = _NEXT_ITEM(text, after)
 
     def opened(self, start: int, closer: str) -> tuple[int, bool]:
         """Past `{` or `[` and its whitespace: (where the first entry starts, False), or

@@ -24,9 +24,10 @@ def classify(doc: Node | None, path: str, syntax: str) -> str | None:
     return None
 
 
-def subjects(doc: Node, language: str, path: str) -> list[Subject]:
+def subjects(doc: Node, language: str, path: str, singles: list[Node] | None = None) -> list[Subject]:
+    """`singles`: every one-entry map of doc, when its reader listed them (json_scan.read)."""
     if language == "cloudformation":
-        found = cloudformation.subjects(doc)
+        found = cloudformation.subjects(doc, singles)
     elif language == "iam":
         found = iam.subjects(doc, path)
     elif language == "kubernetes":

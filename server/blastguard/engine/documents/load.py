@@ -59,13 +59,14 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
         # Strict JSON is read without tree-sitter (see json_scan); an editor's next parse then
         # has no old tree and reads it the same way. Terraform JSON keeps its tree: embedded
         # policies are decoded from the tree-sitter string nodes.
+        singles: list = []
         try:
-            value = json_scan.read(data)
+            value = json_scan.read(data, singles)
         except json_scan.NotStrict:
             pass
         else:
             doc = Document(path, language, syntax, data)
-            doc.languages = list(dict.fromkeys(_add_values(doc, [value], False)))
+            doc.languages = list(dict.fromkeys(_add_values(doc, [value], False, singles)))
             return doc
     grammar = "hcl" if syntax == "hcl" else syntax
     tree = parsing.parse(grammar, data, old_tree)
@@ -120,8 +121,9 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     return doc
 
 
-def _add_values(doc: Document, values: list, masked: bool) -> tuple[str, ...]:
-    """Classify each value of a YAML or JSON document and add its subjects; the kinds found."""
+def _add_values(doc: Document, values: list, masked: bool, singles: list | None = None) -> tuple[str, ...]:
+    """Classify each value of a YAML or JSON document and add its subjects; the kinds found.
+    `singles`: the one-entry maps of the one value, when its reader listed them (json_scan)."""
     found = []
     for value in values:
         kind = kinds.classify(value, doc.path, doc.syntax)
@@ -130,7 +132,7 @@ def _add_values(doc: Document, values: list, masked: bool) -> tuple[str, ...]:
         found.append(kind)
         if masked:
             untemplate(value, helm.MASKED, doc.data)
-        doc.subjects.extend(kinds.subjects(value, kind, doc.path))
+        doc.subjects.extend(kinds.subjects(value, kind, doc.path, singles))
     return tuple(found)
 
 
