@@ -26,7 +26,8 @@ _COMMAND_MODULES = frozenset({"shell", "command", "raw", "script", "win_shell", 
 # RE2 (linear time): backtracking made a long word without `=` quadratic.
 _KEY_VALUE = re2.compile(r"""(\w+)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)""")
 _TASK_DIR = re.compile(r"(^|/)(tasks|handlers)/[^/]+\.ya?ml$")
-_VARS_DIR = re.compile(r"(^|/)(group_vars|host_vars)/")
+# Inventory variables, and a role's defaults/ and vars/ (a repository may be the role itself).
+_VARS_DIR = re.compile(r"(^|/)(group_vars|host_vars|roles/[^/]+/defaults|roles/[^/]+/vars)/|(^|/)(defaults|vars)/main\.ya?ml$")
 
 
 def is_playbook(doc: Node | None, path: str) -> bool:
@@ -42,7 +43,7 @@ def is_playbook(doc: Node | None, path: str) -> bool:
 
 
 def is_vars(doc: Node | None, path: str) -> bool:
-    """Inventory variables: a mapping in group_vars/ or host_vars/ (`all`, `web.yml`)."""
+    """Variables: a mapping in group_vars/ or host_vars/ (`all`, `web.yml`) or a role's defaults/ or vars/."""
     return doc is not None and doc.kind == MAP and bool(_VARS_DIR.search(path.replace("\\", "/")))
 
 
