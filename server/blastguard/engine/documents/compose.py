@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from blastguard.engine.documents.templates import SHELL_VARIABLE, untemplate
 from blastguard.engine.values import LIST, MAP, SCALAR, Node, Subject, scalar, unknown
 
 
-def is_compose(doc: Node | None) -> bool:
+# Compose's own file names, override and per-environment files included
+# (`docker-compose.override.yml`, `compose.prod.yaml`, `docker-compose-dev.yml`).
+_COMPOSE_NAME = re.compile(r"(^|/)(docker-)?compose([.-][^/]*)?\.ya?ml$", re.IGNORECASE)
+
+
+def is_compose(doc: Node | None, path: str = "") -> bool:
+    """A `services` map whose services name an image or a build, or, in a file named as Compose
+    names its files, any map of services: an override file sets only what it changes."""
     if doc is None or doc.kind != MAP:
         return False
     services = doc.get("services")
     if services is None or services.kind != MAP:
         return False
+    if _COMPOSE_NAME.search(path.replace("\\", "/")):
+        return any(s.kind == MAP for _, s in services.items())
     return any(s.kind == MAP and ("image" in s.value or "build" in s.value) for _, s in services.items())
 
 

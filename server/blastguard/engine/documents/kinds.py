@@ -17,7 +17,7 @@ def classify(doc: Node | None, path: str, syntax: str) -> str | None:
         return "iam" if iam.is_policy(doc) else None
     if github_actions.is_workflow(doc, path) or github_actions.is_composite_action(doc, path):
         return "github-actions"
-    if compose.is_compose(doc):
+    if compose.is_compose(doc, path):
         return "docker-compose"
     if ansible.is_playbook(doc, path) or ansible.is_vars(doc, path):
         return "ansible"
