@@ -29,6 +29,8 @@ class Names:
         self.constants: dict[str, object] = {}  # NAME -> the literal's syntax node
         self.assignments: dict[str, int] = {}  # how often each plain name is assigned, anywhere
         self.parameters: set[str] = set()
+        self.star: str | None = None  # the module of `from M import *`, when the file has exactly one
+        self._stars = 0
         self._dotted: dict[str, tuple[str | None, bool]] = {}
 
     def qualify(self, node) -> tuple[str | None, bool]:
@@ -62,6 +64,10 @@ class Names:
         if name in _BUILTINS:
             # A local `def eval(...)` is not the builtin: give it a type no builtin rule names.
             return (name, True) if name not in self.shadowed else (f"<local>.{name}", False)
+        if self.star is not None and name not in self.shadowed and name not in self.assignments:
+            # Defined nowhere in the file, so from the one module imported with `*`. Two such
+            # imports leave it unknown: which one defines it is not written here.
+            return f"{self.star}.{name}", True
         return name, False
 
     def callee(self, node, text: bytes, read: bool = True) -> tuple[str | None, bool]:
@@ -105,6 +111,9 @@ class Names:
         for child in node.named_children:
             if child == module:
                 continue
+            if child.type == "wildcard_import":
+                self._stars += 1
+                self.star = prefix if self._stars == 1 else None
             if child.type == "dotted_name":
                 self.imports[child.text.decode().split(".")[-1]] = f"{prefix}.{child.text.decode()}"
             elif child.type == "aliased_import":
