@@ -13,6 +13,8 @@ from blastguard.engine.values import LIST, MAP, MAX_DEPTH, Node, Subject, scalar
 # Keys of the callee and of `*args` / `**kwargs` in a call's argument map: not valid keywords,
 # so they cannot clash, and free of `*`, which paths read as a glob.
 CALLEE, ARGS_SPLAT, KWARGS_SPLAT = "()", "(args)", "(kwargs)"
+# Path objects made from one literal are that path: `shutil.rmtree(Path("/etc"))` removes /etc.
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 
 
 def entry(value: Node, start: int) -> None:
@@ -151,6 +153,11 @@ def convert(node, names: Names, depth: int = 0) -> Node:
         default = env_default(node, name)
         if default is not None:
             return default
+        if name in _PATH_TYPES:
+            arguments = node.child_by_field_name("arguments")
+            args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+            if len(args) == 1 and args[0].type in ("string", "concatenated_string"):
+                return string_value(args[0])
         result = unknown(start, end, node.text.decode("utf-8", "replace"))
         result.meta = {"call": name}
         return result
