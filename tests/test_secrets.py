@@ -62,6 +62,8 @@ def test_entropy_in_bits_per_character():
     # A password in a URL, and in a libpq connection string.
     "postgresql://orders:hunter2hunter2@db.internal:5432/orders", "redis://:r3disPass99@cache:6379/0",
     "dbname=orders user=app password=hunter2hunter2 host=db",
+    # A JSON member: compact or spaced, the key's quotes say it is a key.
+    '{"username":"admin","password":"Pr0dS3cretJs0n!"}', '{"db": {"api_key": "Zk8Qw2Lm9Rt4Vb7N"}}',
 ])
 def test_scripts_holding_a_key_or_an_assigned_credential(text):
     assert script_secret(text)
@@ -77,6 +79,7 @@ def test_scripts_holding_a_key_or_an_assigned_credential(text):
     "postgresql://user:password@localhost/db", "postgres://postgres:postgres@db:5432/app",
     f"postgresql://app:{UNKNOWN_PART}@db/orders", "https://github.com/acme/orders", "git@github.com:acme/x.git",
     "http://user:@host/", "ssh://git@github.com:22/acme/x", "mongodb://admin:<password>@cluster0.mongodb.net/",
+    '{"password": "changeme"}', '{"password": ""}', '{"password_file": "/run/secrets/db"}', '{"token": "${TOKEN}"}',
 ])
 def test_scripts_without_a_credential(text):
     assert not script_secret(text)

@@ -254,11 +254,14 @@ _FILLER = re.compile(r"(?i)x{8}|0{8}|example|placeholder|redacted")
 # the client prompts). An assignment with `=` (or `-p`) to a name that ends in the credential's word
 # (DB_PASSWORD=, --password=, API_TOKEN=) is judged by looks_like_named_secret; one that only
 # mentions it, or a `name: value` (also prose: "password: alphanumeric"), by looks_like_secret.
+# A JSON member (`"password": "VALUE"`, a Secrets Manager SecretString, a config.json in a
+# ConfigMap) is an assignment too: its quotes say the name is a key, not prose.
 _ASSIGNMENT = re2.compile(
     r"(?i)(?:^|[\s;&|(])(?:export\s+|set\s+|-{1,2})?"
     r"((?:[A-Za-z_][A-Za-z0-9_.-]*)?(?:pass|pwd|secret|token|api_?key|_key)[A-Za-z0-9_]*)"
     r"[ \t]*(=|:[ \t])[ \t]*(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`]+)"
-    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n;&|]*?[ \t](-p)(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`-][^\s;&|\"'`]*)")
+    r"|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n;&|]*?[ \t](-p)(\"[^\"\n]*\"|'[^'\n]*'|[^\s;&|\"'`-][^\s;&|\"'`]*)"
+    r"|\"((?:[A-Za-z_][A-Za-z0-9_.-]*)?(?:pass|pwd|secret|token|api_?key|_key)[A-Za-z0-9_]*)\"[ \t]*:[ \t]*(\"[^\"\n]*\")")
 _NAMES_A_CREDENTIAL = re.compile(r"(?i)(password|passwd|pwd|pass|passphrase|secret|secret_key|token|api_?key)$|^-p$")
 # Names that hold where a secret is, or something about it, not the secret itself.
 _ABOUT_A_SECRET = re.compile(
@@ -332,7 +335,12 @@ def _script_holds_secret(text: str, keys: bool = True, urls: bool = True, assign
     if not assignments:
         return False
     for match in _ASSIGNMENT.finditer(text):
-        name, sign, value = match.group(1, 2, 3) if match.group(1) else (match.group(4), "=", match.group(5))
+        if match.group(1):
+            name, sign, value = match.group(1, 2, 3)
+        elif match.group(6):
+            name, sign, value = match.group(6), "=", match.group(7)
+        else:
+            name, sign, value = match.group(4), "=", match.group(5)
         if UNKNOWN_PART in value or _ABOUT_A_SECRET.search(name):
             continue
         if value[:1] in "\"'" and value[-1:] == value[:1]:
