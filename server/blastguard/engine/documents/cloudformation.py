@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from operator import attrgetter
 
+from blastguard.engine.documents import helm
 from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
@@ -146,6 +147,11 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
                 else p.value if p.kind == UNKNOWN and isinstance(p.value, str) else UNKNOWN_PART
                 for p in arg.value[1].value)
     node.kind, node.value, node.text, node.meta = UNKNOWN, template, name, {"intrinsic": name}
+    if name in ("Fn::Sub", "Fn::Join") and template is not None and UNKNOWN_PART not in template \
+            and helm.MARK not in template:
+        # Nothing substituted: `!Sub "Pr0d-pass"` is that literal. (A `{{resolve:...}}` reference
+        # was masked before parsing and reads as the mask here: it stays unknown.)
+        node.kind = SCALAR
     if name in ("Ref", "Fn::GetAtt"):
         # What it names (`Key.SecretAccessKey`, `DBPassword`), for `refers_to`.
         node.meta["ref"] = _reference(arg)
