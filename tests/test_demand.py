@@ -7,16 +7,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import re2
 
 from blastguard.engine import languages
 from blastguard.engine.analyze import Engine, _each
 from blastguard.engine.compile import compile_match
 from blastguard.engine.conditions import TRUE
-from blastguard.engine.demand import Demand, key_test, matcher_keys
+from blastguard.engine.demand import Demand, _scanner, key_test, matcher_keys
 from blastguard.engine.documents.load import load
 from blastguard.engine.loader import RuleSet, load_rules
 from blastguard.engine.options import Options
 from blastguard.engine.paths import key_glob, key_text, locate
+from blastguard.engine.patterns import options
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 from tests.test_prefilters import _key_globs, _samples
 from tests.test_rule_examples import DEFAULT_PATH
@@ -174,3 +176,25 @@ def test_an_assignment_is_read_through_a_map_wherever_one_is():
     engine = _engine_with({"subject": {"kind": "assign"}, "each": "[1]", "where": {"path": ".", "equals": "x"}})
     assert not engine.demand("python", "assign", "creds").maps_only
     assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", source).findings} == {("PY999", 1)}
+
+
+def test_one_scan_for_every_demand_finds_what_a_search_per_demand_finds():
+    """demand._Literals looks for every demand's literals in one RE2 set pass over a file; each
+    demand must still answer as a search of its own literals would, RE2's case folding included
+    (`ſ` is an s, the Kelvin sign a k), and a file's answer must not leak into the next's."""
+    groups = [((False, ["token", "auth"]), (True, ["password", "secret"])), ((False, []), (True, ["secret_key"])),
+              ((False, ["AKIA", "ASIA", "-----BEGIN "]), (True, [])), ((False, ["KEY"]), (True, ["key", "ſ"]))]
+    scanners = [_scanner(group) for group in groups]
+
+    def searched(group, data: bytes) -> bool:
+        return any(re2.compile(b"|".join(re2.escape(t.encode()) for t in texts), options(folded)).search(data)
+                   for folded, texts in group if texts)
+
+    texts = [p.read_bytes() for p in sorted(STDLIB.glob("*.py"))[:60]]
+    texts += [b"", b"PASSWORD", b"\xc5\xbfecret", b"x = '-----BEGIN '", b"\xe2\x84\xaaey", b"kEY", b"s", b"Token"]
+    found = 0
+    for data in texts:
+        for group, scanner in zip(groups, scanners):
+            assert scanner(data) == searched(group, data), (group, data[:40])
+            found += scanner(data)
+    assert 0 < found < len(texts) * len(groups)

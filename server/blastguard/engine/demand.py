@@ -71,7 +71,8 @@ class Demand:
     # For a string subject: (literals, folded) pairs, one of whose literals the string must
     # contain (lower-cased first when folded) for a rule to fire on it; None: no such bound.
     texts: tuple[tuple[tuple[str, ...], bool], ...] | None = None
-    # Whether a text holds one of those literals (case-insensitively where folded), in one RE2 pass.
+    # Whether a file's text holds one of those literals (case-insensitively where folded): a scan
+    # shared with every other demand's (_Literals); `holds` asks the same of a string's text.
     found_in: Callable[[bytes], bool] | None = None
     # Whether a source text may spell a key `test` accepts; None when a key the reader makes up
     # (a position, the callee) may pass, so the text cannot tell.
@@ -81,6 +82,7 @@ class Demand:
     # Every rule's `each` starts with a key step: through a body holding no map (lists are walked
     # through) it reaches only unknowns, which `each` drops, so such a body is not worth making.
     maps_only: bool = False
+    holds: Callable[[bytes], bool] | None = None
 
 
 def demand_of(matchers: list) -> Demand:
@@ -93,8 +95,8 @@ def demand_of(matchers: list) -> Demand:
     each_only = all(m.each and m.each[0] not in (ROOT, OWNER, DOC) for m in matchers)
     maps_only = each_only and all(_keyed(m.each) for m in matchers)
     keys = None if test is None else frozenset().union(*bounds)
-    return Demand(test, each_only, texts, _finder(texts) if texts else None, _speller(keys), body_reads(matchers),
-                  maps_only)
+    return Demand(test, each_only, texts, _scanner(_text_literals(texts)) if texts else None, _speller(keys),
+                  body_reads(matchers), maps_only, _finder(texts) if texts else None)
 
 
 def body_reads(matchers: list) -> frozenset | None:
@@ -163,24 +165,76 @@ def _speller(keys: frozenset | None) -> Callable[[bytes], bool] | None:
     pieces = [max(k.split("*"), key=len) for k in keys if "*" in k]
     if any(not piece or piece.isdigit() for piece in pieces):
         return None
-    searches = []
-    for folded, literals in ((False, exact), (True, pieces)):
-        if literals:
-            pattern = b"|".join(re2.escape(k.encode("utf-8", "surrogatepass")) for k in sorted(literals))
-            searches.append(re2.compile(pattern, options(folded)).search)
-    return lambda data: any(search(data) for search in searches)
+    return _scanner(((False, exact), (True, pieces)))
+
+
+def _text_literals(texts) -> tuple:
+    return tuple((folded, sorted({n for needs, fold in texts if fold == folded for n in needs}))
+                 for folded in (False, True))
 
 
 def _finder(texts) -> Callable[[bytes], bool]:
     """RE2's case folding also folds a few non-ASCII letters onto ASCII ones (the Kelvin sign):
     it may find more than a lower-cased comparison would, never less, which only costs time."""
     searches = []
-    for folded in (False, True):
-        literals = sorted({n for needs, fold in texts if fold == folded for n in needs})
+    for folded, literals in _text_literals(texts):
         if literals:
             pattern = b"|".join(re2.escape(n.encode("utf-8", "surrogatepass")) for n in literals)
             searches.append(re2.compile(pattern, options(folded)).search)
     return lambda data: any(search(data) for search in searches)
+
+
+def _scanner(literals) -> Callable[[bytes], bool]:
+    """Whether a file's text holds one of the (folded, literals) pairs' literals, as _finder's
+    search tells (RE2 folds `(?i:...)` as it folds a case-insensitive pattern)."""
+    wanted = frozenset().union(*(_LITERALS.add(texts, folded) for folded, texts in literals))
+    return lambda data: not wanted.isdisjoint(_LITERALS.found(data))
+
+
+class _Literals:
+    """Every literal the demands look for in a file, found in one pass of an RE2 set: a Python
+    file is asked about the call and def rules' key sets and the string rules' texts, and one
+    search each read the whole file up to ten times."""
+
+    def __init__(self) -> None:
+        self._index: dict[tuple[bytes, bool], int] = {}
+        self._set = None
+        self._last: tuple = (None, None, frozenset())  # (text, the set it was scanned with, found)
+
+    def add(self, literals, folded: bool) -> frozenset[int]:
+        ids = []
+        for literal in literals:
+            key = (literal.encode("utf-8", "surrogatepass"), folded)
+            if key not in self._index:
+                self._index[key] = len(self._index)
+                self._set = None
+            ids.append(self._index[key])
+        return frozenset(ids)
+
+    def found(self, data: bytes) -> frozenset[int]:
+        """The indices of the literals `data` holds; the last text's are kept, since the reader
+        asks about one file several times (the text object is the same one)."""
+        if not self._index:
+            return frozenset()
+        matcher = self._set or self._compile()
+        last = self._last
+        if last[0] is data and last[1] is matcher:
+            return last[2]
+        found = frozenset(matcher.Match(data) or ())
+        self._last = (data, matcher, found)
+        return found
+
+    def _compile(self):
+        matcher = re2.Set.SearchSet(options())
+        for literal, folded in self._index:  # in index order: Add numbers them from 0
+            pattern = re2.escape(literal)
+            matcher.Add(b"(?i:" + pattern + b")" if folded else pattern)
+        matcher.Compile()
+        self._set = matcher
+        return matcher
+
+
+_LITERALS = _Literals()
 
 
 def _needed_text(condition: Condition) -> tuple[tuple[str, ...], bool] | None:

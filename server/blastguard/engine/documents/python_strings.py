@@ -110,7 +110,7 @@ def plain_string_gate(wanted: Demand, data: bytes) -> tuple[Callable[[bytes], bo
     if not wanted.texts or any(UNKNOWN_PART in n for needs, _ in wanted.texts for n in needs):
         return None, False
     ascii_only = any(folded for _, folded in wanted.texts)
-    return (wanted.found_in if wanted.found_in(data) else _nowhere), ascii_only
+    return (wanted.holds if wanted.found_in(data) else _nowhere), ascii_only
 
 
 def _nowhere(raw: bytes) -> bool:
