@@ -133,8 +133,7 @@ def test_a_callee_resolves_alike_from_its_text_and_from_its_tree():
     for data in sources:
         root = parsing.parse("python", data).root_node
         found = parsing.captures("python", python._QUERY, root)
-        assignments = [(n, n.child_by_field_name("left"), n.child_by_field_name("right")) for n in found.get("assign", ())]
-        names = read_names(assignments, found.get("import", ()), [], (), data)
+        names = read_names(python._assignments(found.get("assign", ())), found.get("import", ()), [], (), data)
         for call in found.get("call", ()):
             function = call.child_by_field_name("function")
             if function is not None and not function.has_error:

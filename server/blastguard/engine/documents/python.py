@@ -8,8 +8,9 @@ module was imported under; a docstring that mentions `shell=True` is only a stri
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import partial
+from functools import cache, partial
 from operator import attrgetter, itemgetter
+from types import SimpleNamespace
 
 from blastguard.engine import parsing
 from blastguard.engine.demand import Demand
@@ -56,8 +57,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     # A capture list is not in document order (nor in the same order twice): the names phase,
     # which reads assignments and imports in order, gets them sorted.
     scopes = _scopes(found.get("scope", ()))
-    assignments = [(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
-                   for node in sorted(found.get("assign", ()), key=_START)]
+    assignments = _assignments(found.get("assign", ()))
     imports = sorted(found.get("import", ()), key=_START)
     names = read_names(assignments, imports, [name for _, _, _, name, _ in scopes], found.get("parameters", ()), text)
     if shared is not None:
@@ -75,6 +75,28 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     made.sort(key=_ORDER)
     _units(made, scopes)
     return (subject for _, _, subject in made)
+
+
+def _assignments(nodes) -> list[tuple]:
+    """(node, left, right, left's type, left's text, right's type or None) of each assignment, in
+    document order: both the names phase and the reader read them, and each attribute of a
+    tree-sitter node is a call into C that makes a new object, so each is read once."""
+    out = []
+    fields = _fields()
+    for node in sorted(nodes, key=_START):
+        left, right = node.child_by_field_id(fields.left), node.child_by_field_id(fields.right)
+        if left is not None:
+            out.append((node, left, right, left.type, left.text, right.type if right is not None else None))
+    return out
+
+
+@cache
+def _fields():
+    """tree-sitter's numbers for the fields read most: asking for a child by its field's name
+    compares the name with every field name of the grammar."""
+    field = parsing.language("python").field_id_for_name
+    return SimpleNamespace(function=field("function"), arguments=field("arguments"), left=field("left"),
+                           right=field("right"))
 
 
 def _every(wanted, kind: str, type_: str) -> Demand | None:
@@ -139,8 +161,9 @@ class _Reader:
         # A file calls the same few functions thousands of times: what a callee's text names,
         # and whether a rule may fire on that name, is decided once per text.
         decided: dict[bytes, tuple | None] = {}
+        fields = _fields()
         for node in nodes:
-            function = node.child_by_field_name("function")
+            function = node.child_by_field_id(fields.function)
             if function is None:
                 continue
             if self.has_error and function.has_error:
@@ -152,7 +175,7 @@ class _Reader:
                     decision = decided[key] = self._callee(*self.names.callee(function, key))
             if decision is None:
                 continue
-            arguments = node.child_by_field_name("arguments")
+            arguments = node.child_by_field_id(fields.arguments)
             if arguments is None or arguments.type != "argument_list":
                 continue
             name, anchored, test, keywords = decision
@@ -173,16 +196,15 @@ class _Reader:
 
     def assignments(self, nodes, made: list) -> None:
         decided: dict[bytes, tuple | None] = {}
-        for node, left, right in nodes:
-            if left is None or right is None or left.type not in _TARGETS:
+        for node, left, right, kind, key, value in nodes:
+            if value is None or kind not in _TARGETS:
                 continue
             if self.has_error and left.has_error:
-                decision = self._target(left)
+                decision = self._target(left, kind, key)
             else:
-                key = left.text
                 decision = decided.get(key, _UNREAD)
                 if decision is _UNREAD:
-                    decision = decided[key] = self._target(left)
+                    decision = decided[key] = self._target(left, kind, key)
             if decision is None:
                 continue
             target, wanted = decision
@@ -190,27 +212,27 @@ class _Reader:
             # is not a map or a list (convert makes those only from these, or a constant's literal
             # list), and rules whose paths start with a key nothing in one without a map, which
             # only a `{` begins (`__all__ = [...]`, the commonest container).
-            if wanted.each_only and (right.type not in _CONTAINERS or wanted.maps_only
+            if wanted.each_only and (value not in _CONTAINERS or wanted.maps_only
                                      and self.text.find(b"{", right.start_byte, right.end_byte) < 0):
                 continue
-            value = convert(right, self.names)
-            entry(value, node.start_byte)
+            converted = convert(right, self.names)
+            entry(converted, node.start_byte)
             made.append((node.start_byte, -node.end_byte, Subject(
-                "assign", target, left.text.decode("utf-8", "replace"), value, node.start_byte, node.end_byte)))
+                "assign", target, key.decode("utf-8", "replace"), converted, node.start_byte, node.end_byte)))
 
-    def _target(self, left) -> tuple[str, Demand] | None:
-        """(the type of an assignment to `left`, the demand of its rules), or None when no rule
-        reads it."""
+    def _target(self, left, kind: str, text: bytes) -> tuple[str, Demand] | None:
+        """(the type of an assignment to `left`, of type `kind` and spelled `text`, the demand of
+        its rules), or None when no rule reads it."""
         names = self.names
-        if left.type == "subscript":
+        if kind == "subscript":
             target = _item_target(left, names)
-        elif left.type == "attribute":
+        elif kind == "attribute":
             obj = left.child_by_field_name("object")
             base, _ = names.qualify(obj) if obj is not None else (None, False)
             attr = left.child_by_field_name("attribute")
             target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
         else:
-            target = left.text.decode("utf-8", "replace")
+            target = text.decode("utf-8", "replace")
         wanted = self.demand("assign", target) if target is not None else None
         if wanted is None:  # no rule of its type: nothing converted
             return None

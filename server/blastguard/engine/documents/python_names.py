@@ -70,13 +70,13 @@ class Names:
             return f"{self.star}.{name}", True
         return name, False
 
-    def callee(self, node, text: bytes, read: bool = True) -> tuple[str | None, bool]:
+    def callee(self, node, text: bytes) -> tuple[str | None, bool]:
         """qualify for a callee whose `text` is given, without reading its subtree when it is a
-        dotted name (most are: `self.assertEqual`, `os.path.join`); the node has no error. Once
-        the names are `read`, what a text names is remembered."""
+        dotted name (most are: `self.assertEqual`, `os.path.join`); the node has no error and
+        the names are read, so what a text names is remembered."""
         if _DOTTED.fullmatch(text) is None:
             return self.qualify(node)
-        return self._qualify_dotted(text.decode("ascii"), self._dotted if read else {})
+        return self._qualify_dotted(text.decode("ascii"), self._dotted)
 
     def _qualify_dotted(self, text: str, known: dict) -> tuple[str | None, bool]:
         """qualify, read from the text of an identifier or a chain of attributes on one."""
@@ -122,11 +122,11 @@ class Names:
                     self.imports[alias.text.decode()] = f"{prefix}.{name.text.decode()}"
 
     def add_assignments(self, named, calls_only: bool) -> None:
-        """`target = right` for each (node, kind, right, right's type, target) of `named`, its left
-        side an identifier or attribute (`kind`) spelled `target`; only those of a call when
-        `calls_only`. In order: what a call returns is read with the names assigned so far."""
+        """`target = right` for each (node, kind, right, right's type, target, callee) of `named`,
+        its left side an identifier or attribute (`kind`) spelled `target`; only those of a call
+        when `calls_only`. In order: what a call returns is read with the names assigned so far."""
         shadowed, assigned = self.shadowed, self.assigned
-        for _, kind, right, value, target in named:
+        for _, kind, right, value, target, callee in named:
             if value != "call":
                 if not calls_only:
                     if kind == "identifier":
@@ -135,13 +135,11 @@ class Names:
                 continue
             if kind == "identifier":
                 shadowed.add(target)  # before its value is read: `open = open(path)` is not the builtin
-            function = right.child_by_field_name("function")
-            if function is None:
-                name, anchored = None, False
-            elif function.has_error:
-                name, anchored = self.qualify(function)
-            else:  # what the call returns is named after its callee, read from the text
-                name, anchored = self.callee(function, function.text, False)
+            function, dotted = callee
+            if dotted is not None:  # what the call returns is named after its callee, read from the text
+                name, anchored = self._qualify_dotted(dotted, {})
+            else:
+                name, anchored = self.qualify(function) if function is not None else (None, False)
             held = name if anchored else None
             if held is not None and target in assigned and assigned[target] != held:
                 held = None  # assigned different things: unknown
@@ -149,17 +147,18 @@ class Names:
 
 
 def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
-    """The names of a file, in one flow-insensitive pass: `assignments` as (node, left, right),
-    the import statements, the names of its functions and classes (None when missing), and its
-    parameter lists (python.subjects reads them all with one query); `text` the file's bytes."""
+    """The names of a file, in one flow-insensitive pass: `assignments` as python._assignments
+    gives them, the import statements, the names of its functions and classes (None when
+    missing), and its parameter lists (python.subjects reads them all with one query); `text`
+    the file's bytes."""
     names = Names()
-    named = []  # (node, left kind, right, right's type, left text) of `name = ...` and `a.b = ...`
-    for node, left, right in assignments:
-        if left is not None:
-            kind = left.type
-            if kind == "identifier" or kind == "attribute":
-                named.append((node, kind, right, right.type if right is not None else None,
-                              left.text.decode("utf-8", "replace")))
+    # (node, left kind, right, right's type, left text, callee) of `name = ...` and `a.b = ...`;
+    # a call's callee (function, its text when a dotted name) is read once for both passes.
+    named = []
+    for node, _, right, kind, spelled, value in assignments:
+        if kind == "identifier" or kind == "attribute":
+            named.append((node, kind, right, value, spelled.decode("utf-8", "replace"),
+                          _callee(right) if value == "call" else None))
     for node in imports:
         names.add_import(node)
     names.shadowed.update(name for name in defined if name is not None)
@@ -170,6 +169,15 @@ def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
     # assignment undoes.
     names.add_assignments(named, True)
     return names
+
+
+def _callee(call) -> tuple:
+    """(function, its text when it is a dotted name without an error) of a call."""
+    function = call.child_by_field_name("function")
+    if function is None or function.has_error:
+        return function, None
+    text = function.text
+    return function, text.decode("ascii") if _DOTTED.fullmatch(text) is not None else None
 
 
 def _parameter_names(node):
@@ -186,7 +194,7 @@ def _constants(assignments, parameters, names: Names, text: bytes) -> None:
     parameter: uses of NAME are read as the literal (`shutil.rmtree(TARGET)` with `TARGET = "/"`), located at NAME's definition."""
     candidates = {}
     counts = names.assignments
-    for node, kind, right, _, name in assignments:
+    for node, kind, right, _, name, _ in assignments:
         if kind != "identifier":
             continue
         counts[name] = counts.get(name, 0) + 1
