@@ -23,8 +23,7 @@ from blastguard.engine.values import LIST, MAP, UNKNOWN, DocumentError, Node
 
 _SNIFF = 8192
 _SORT_KEY = attrgetter("path", "start_byte", "end_byte", "rule")  # Finding.sort_key, read in C
-_UNREAD = object()  # a subject's key_text, not made yet
-_UNSET = object()
+_UNSET = object()  # not computed yet (a memoised demand, a subject's key_text)
 
 
 class Engine:
@@ -155,7 +154,7 @@ class Engine:
         for subject in doc.subjects:
             subject.in_tests = in_tests
             body = subject.node
-            keys = _UNREAD
+            keys = _UNSET
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
                     continue
@@ -169,7 +168,7 @@ class Engine:
                 if matcher.reaches is not None:
                     # No key below the body can be the last of `each` (`*.*password`, most of the
                     # secret rules' paths): one walk of the body's keys per subject, not one per path.
-                    if keys is _UNREAD:
+                    if keys is _UNSET:
                         keys = key_text(body)
                     if keys is not None and not all(piece in keys for piece in matcher.reaches):
                         continue

@@ -31,8 +31,7 @@ def moved(finding: Finding, delta: int, lines: LineIndex) -> Finding:
     fix = finding.fix
     if fix is not None:
         fix = Fix(fix.title, tuple(Edit(e.start + delta, e.end + delta, e.text) for e in fix.edits), fix.safe)
-    anchor = finding.anchor + delta if finding.anchor >= 0 else -1
-    return replace(finding, start_byte=start, end_byte=end, fix=fix, anchor=anchor,
+    return replace(finding, start_byte=start, end_byte=end, fix=fix, anchor=_anchor(finding, delta),
                    start=lines.position(start), end=lines.position(end))
 
 
@@ -46,4 +45,9 @@ def shifted(finding: Finding, delta: int, lines: int) -> Finding:
     return Finding(finding.rule, finding.category, finding.severity, finding.path, finding.start_byte + delta,
                    finding.end_byte + delta, Position(start.line + lines, start.column),
                    Position(end.line + lines, end.column), finding.message, fix, finding.unit, finding.where,
-                   finding.anchor + delta if finding.anchor >= 0 else -1)
+                   _anchor(finding, delta))
+
+
+def _anchor(finding: Finding, delta: int) -> int:
+    """The finding's suppression anchor moved with it (-1, none, stays)."""
+    return finding.anchor + delta if finding.anchor >= 0 else -1

@@ -280,16 +280,20 @@ _URL_PASSWORD = re2.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:([^\s@/'\"]
 # `ApiGateway` holds the assignment's `api`, not a key's `AKIA` or a URL's `://`.
 # Read at first use, not at import: a start-up with the rule cache warm then reads no pattern.
 @cache
+def _script_needs() -> tuple:
+    return tuple(literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern))
+
+
+@cache
 def _gates() -> tuple:
-    return tuple(None if needs is None else literals.gate(*needs)
-                 for needs in (literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern)))
+    return tuple(None if needs is None else literals.gate(*needs) for needs in _script_needs())
 
 
 @cache
 def _any_gate():
     """One search for the three patterns' literals together, folded (a superset of each gate):
     nearly every string of a template holds none, and then needs no further test."""
-    needs = [literals.required(p, False) for p in (KEY_PATTERN, _URL_PASSWORD.pattern, _ASSIGNMENT.pattern)]
+    needs = _script_needs()
     if any(n is None for n in needs):
         return None
     return literals.gate(tuple(sorted({literal.lower() for n in needs for literal in n[0]})), True)
@@ -317,6 +321,9 @@ def key_secret(text: object) -> bool:
     if gate is not None and not gate(text):
         return False
     return _holds_key(text)
+
+
+key_secret.partial = key_secret  # a template's literal parts are judged the same way
 
 
 def _holds_key(text: str) -> bool:
@@ -360,6 +367,3 @@ def script_base64_secret(value: object) -> bool:
     """A Kubernetes Secret's `data` value holding a connection URL or env file, judged once decoded."""
     decoded = _b64decode(value)
     return decoded is not None and script_secret(decoded)
-
-# A template's literal parts are judged the same way.
-key_secret.partial = key_secret

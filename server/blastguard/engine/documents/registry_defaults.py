@@ -88,8 +88,7 @@ def filled(source: str, body: Node) -> Node:
     for first, fixed, switches, defaults in entries:
         if not (first <= allowed[0] and allowed[1] <= fixed):
             continue
-        if any(body.get(s) is not None and not (body.get(s).kind == SCALAR and body.get(s).value is True)
-               for s in switches):
+        if not all(_on(body.get(s)) for s in switches):
             continue  # the module may not create what reads these inputs
         for name, value in defaults.items():
             if body.get(name) is None and name not in added:
@@ -99,3 +98,8 @@ def filled(source: str, body: Node) -> Node:
     if not added:
         return body
     return Node(MAP, {**body.value, **added}, body.start, body.end, body.key_start, body.text, body.src, body.meta)
+
+
+def _on(switch: Node | None) -> bool:
+    """A switch left at its default (on) or literally true."""
+    return switch is None or (switch.kind == SCALAR and switch.value is True)
