@@ -13,6 +13,7 @@ from blastguard.engine.conditions import (
 )
 from blastguard.engine.levels import Levels
 from blastguard.engine.patterns import options
+from blastguard.engine.text_gate import text_gate
 from blastguard.engine.paths import ANY_KEY, DOC, NAMED, OWNER, REF, ROOT, _index, key_glob
 
 # Keys = a frozenset of key names and key globs, one of which the body must hold; None = no such bound.
@@ -83,6 +84,10 @@ class Demand:
     # through) it reaches only unknowns, which `each` drops, so such a body is not worth making.
     maps_only: bool = False
     holds: Callable[[bytes], bool] | None = None
+    # Whether the map body's source text data[start:end] may give a finding (text_gate); None: no such bound.
+    text_gate: Callable[[bytes, int, int], bool] | None = None
+    # Whether a matcher may read the whole document (`$doc.`), beyond its subject and what that names.
+    reads_document: bool = True
 
 
 def demand_of(matchers: list) -> Demand:
@@ -96,7 +101,8 @@ def demand_of(matchers: list) -> Demand:
     maps_only = each_only and all(_keyed(m.each) for m in matchers)
     keys = None if test is None else frozenset().union(*bounds)
     return Demand(test, each_only, texts, _scanner(_text_literals(texts)) if texts else None, _speller(keys),
-                  body_reads(matchers), maps_only, _finder(texts) if texts else None)
+                  body_reads(matchers), maps_only, _finder(texts) if texts else None, text_gate(matchers),
+                  reads_document(matchers))
 
 
 def body_reads(matchers: list) -> frozenset | None:
@@ -121,6 +127,20 @@ def body_reads(matchers: list) -> frozenset | None:
                 return None
             keys.add(first[0])
     return frozenset(keys)
+
+
+def reads_document(matchers: list) -> bool:
+    """Whether a matcher's path may start at the document (`$doc.`); so may a condition unknown here."""
+    for matcher in matchers:
+        paths = [matcher.each, matcher.report]
+        if matcher.where is not None:
+            found = _condition_paths(matcher.where)
+            if found is None:
+                return True
+            paths.extend(found)
+        if any(path is not None and DOC in path for path in paths):
+            return True
+    return False
 
 
 def _condition_paths(condition: Condition) -> list[tuple[str, ...]] | None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import (helm, json_scan, json_tree, kinds, python, referenced, terraform,
-                                         terraform_hcl, terraform_json, yaml_editing, yaml_stream)
+from blastguard.engine.documents import (cloudformation, helm, json_scan, json_tree, kinds, python, referenced,
+                                         terraform, terraform_hcl, terraform_json, yaml_editing, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse
 from blastguard.engine.documents.terraform import Wanted
@@ -50,7 +50,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     `demand(language, kind, type)` what a subject must hold for a rule to fire (engine.demand);
     `inputs`: a local module's variables as a caller sets them (module_inputs)."""
     if syntax == "yaml":
-        return _load_yaml(path, language, data, old_tree, reuse)
+        return _load_yaml(path, language, data, old_tree, reuse, demand)
     if language == "terraform" and syntax == "hcl":
         doc = Document(path, language, syntax, data)
         terraform_hcl.load(doc, data, wanted, old_tree, reuse, read, inputs, demand)
@@ -93,9 +93,10 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
     return doc
 
 
-def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | None) -> Document:
+def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | None, demand) -> Document:
     """Each document of the stream is parsed alone (see yaml_stream); an editor keeps what each
-    found from one keystroke to the next (see yaml_editing)."""
+    found from one keystroke to the next (see yaml_editing). A template's parts no rule reads are
+    left unconverted (cloudformation.Pruning; not in a masked chart, whose values are rewritten)."""
     doc = Document(path, language, "yaml", data)
     if reuse is not None:
         yaml_editing.load(doc, data, old_tree, reuse, _add_values)
@@ -105,19 +106,23 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     # A scan lets each document's tree go once it is read, or a bundle at the size limit holds a
     # gigabyte of them.
     comments = b"blastguard" in data
+    pruning = cloudformation.Pruning(text, demand) if demand is not None and not masked else None
     bounds = yaml_stream.cuts(text)
     rows = yaml_stream.Rows(text)
     for start, end in zip(bounds, bounds[1:]):
         segment = yaml_stream.Segment(start, end, rows.at(start), text.count(b"\n", start, end))
         part = yaml_stream.read(text, segment, None, comments=comments,
-                                deep=yaml_stream.may_nest_deeply(text, segment.start, segment.end))
+                                deep=yaml_stream.may_nest_deeply(text, segment.start, segment.end), prune=pruning)
         if part.error_at is not None and doc.error_at is None:
             doc.error_at = part.error_at
         doc.comments.extend(Comment(start, end, data[start:end].decode("utf-8", "replace"))
                             for start, end in part.comments)
+        made = len(doc.subjects)
         for kind in _add_values(doc, part.values, masked):  # one at a time: values not kept go now
             if kind not in doc.languages:
                 doc.languages.append(kind)
+        if pruning is not None:
+            pruning.read(doc.subjects[made:])
     return doc
 
 

@@ -30,6 +30,7 @@ _CONTENT = re.compile(rb"^[ \t]*[^ \t\r\n#%]", re.M)
 # Indentation and dashes become `i`, everything else but line breaks `x` (see `may_nest_deeply`).
 _PREFIX_CHARS = bytes(ord("i") if c in b" \t-" else c if c == ord("\n") else ord("x") for c in range(256))
 _DEEP = b"i" * (MAX_NESTING - 2)
+_SHALLOW = b"i" * 100
 # `key:` at the start of a line's content (anchored, so linear): the line opens a mapping.
 _KEY = re.compile(rb"[^#{\[\s][^#]*?:(?:[ \t]|$)")
 
@@ -131,6 +132,19 @@ def may_nest_deeply(data: bytes, start: int = 0, end: int | None = None) -> bool
     return shape.startswith(_DEEP) or shape.find(b"\n" + _DEEP) >= 0
 
 
+def shallow(data: bytes, start: int, end: int) -> bool:
+    """Whether the values in data[start:end] nest too little to ever reach MAX_DEPTH where it
+    sits (a template's resource is at depth 2): its lines' indentation and dashes stay under 100
+    columns, and it opens at most 40 flow collections. A block level costs a column (a sequence
+    at its key's column and its items: two levels per two columns), a flow one a bracket (two when
+    a pair sits in a sequence), so it holds fewer than 110 + 80 levels."""
+    if data.count(b"[", start, end) + data.count(b"{", start, end) > 40:
+        return False
+    begin = data.rfind(b"\n", 0, start) + 1
+    shape = data[begin:end].translate(_PREFIX_CHARS)
+    return not shape.startswith(_SHALLOW) and shape.find(b"\n" + _SHALLOW) < 0
+
+
 def nesting_problem(data: bytes, segment: Segment) -> tuple[str, int] | None:
     """(message, 1-based line) when a document nests deeper than the grammar can hold.
 
@@ -201,10 +215,11 @@ class Read:
 
 
 def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: bool = False,
-         deep: bool = True) -> Read:
+         deep: bool = True, prune=None) -> Read:
     """tree-sitter first; where it fails (or cannot count the rows) and libyaml accepts the
     document, libyaml's reading, so BG001 is reported only for YAML that is really invalid.
-    `deep`: whether the file may nest too deeply (see may_nest_deeply).
+    `deep`: whether the file may nest too deeply (see may_nest_deeply); `prune`: what a document
+    read without error may leave unconverted (yaml_tree.documents).
     Raises DocumentError for a document nested too deeply to parse safely."""
     if deep:
         problem = nesting_problem(data, segment)
@@ -216,7 +231,7 @@ def read(data: bytes, segment: Segment, old: tree_sitter.Tree | None, comments: 
         root = tree.root_node
         found = parsing.first_error(root)
         if found is None:
-            return Read(yaml_tree.documents(root, data), None, _tree_comments(root, comments), tree)
+            return Read(yaml_tree.documents(root, data, prune=prune), None, _tree_comments(root, comments), tree)
         error = found.start_byte
     # libyaml (with PyYAML) is imported only for a document tree-sitter cannot read.
     from blastguard.engine.documents import yaml_events

@@ -26,10 +26,10 @@ def document_nodes(root) -> list:
     return [doc for doc in root.named_children if doc.type == "document"]
 
 
-def documents(root, data: bytes, skip: frozenset = frozenset()) -> list[Node | None]:
+def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> list[Node | None]:
     """The value of each document in a tree-sitter-yaml `stream` parsed from `data` (None for an
     empty one, and for the indexes in `skip`). Anchors belong to their document, so each is
-    converted alone."""
+    converted alone. `prune` (cloudformation.Pruning) may leave parts of a template unconverted."""
     k = _kinds()
     out: list[Node | None] = []
     for index, doc in enumerate(document_nodes(root)):
@@ -38,8 +38,12 @@ def documents(root, data: bytes, skip: frozenset = frozenset()) -> list[Node | N
             out.append(None)
         else:
             # Sizes bound what aliases expand to: a document without `&` has no anchor to expand.
+            # Nor any part to leave unconverted: an alias elsewhere may name an anchor in it.
             sized = data.find(b"&", content.start_byte, content.end_byte) >= 0
-            out.append(_Converter(data, sized).node(content, 0))
+            value = _Converter(data, sized, None if sized else prune).node(content, 0)
+            if prune is not None and not sized:
+                prune.settle(value)
+            out.append(value)
     return out
 
 
@@ -74,12 +78,14 @@ def _kinds() -> _Kinds:
 
 
 class _Converter:
-    def __init__(self, data: bytes, sized: bool = True) -> None:
+    def __init__(self, data: bytes, sized: bool = True, prune=None) -> None:
         self.data = data
         self.k = _kinds()
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
         self.sized = sized  # whether to count each value's size (see `documents`)
+        self.prune = prune
+        self.within: str | None = None  # the top-level section being converted (see `stub`)
 
     def node(self, ts_node, depth: int) -> Node:
         """Convert a block_node / flow_node (or bare content node); returns the value and
@@ -158,6 +164,7 @@ class _Converter:
         merges: list[Node] = []
         key_field, value_field = _fields()
         pairs, flow_node, plain, data = self.k.pairs, self.k.flow_node, self.k.plain, self.data
+        stub = self.stub if self.prune is not None and (depth == 0 or (depth == 1 and self.within)) else None
         for pair in children:
             kind = pair.kind_id
             if kind not in pairs:
@@ -182,7 +189,7 @@ class _Converter:
                 child = scalar(None, pair.end_byte, pair.end_byte)
             elif value_node.kind_id == flow_node and value_node.named_child_count == 1 and depth < MAX_DEPTH:
                 child = self.plain(value_node.named_child(0)) or self.node(value_node, depth + 1)
-            else:
+            elif stub is None or (child := stub(key, value_node, depth + 1)) is None:
                 child = self.node(value_node, depth + 1)
             if key == "<<":
                 merges.extend(child.value if child.kind == LIST else [child])
@@ -198,6 +205,59 @@ class _Converter:
         if self.sized:
             result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
         return result
+
+    def stub(self, key: str, ts_node, depth: int) -> Node | None:
+        """A top-level section, a resource or a parameter of a template left unconverted, as
+        `prune` allows: a map of its `Type` only (a resource) or an empty one, that keeps how to
+        convert it (meta `pruned`); None to convert it now."""
+        if depth == 1 and key in ("Resources", "Parameters"):
+            self.within = key
+            try:
+                return self.node(ts_node, depth)
+            finally:
+                self.within = None
+        if ts_node.named_child_count != 1:  # an anchor, a tag or a comment beside the map
+            return None
+        content = ts_node.named_child(0)
+        if content.kind_id not in self.k.mappings:
+            return None
+        start, end = content.start_byte, content.end_byte
+        if depth == 1 or self.within == "Parameters":
+            if not (self.prune.section(key, start, end) if depth == 1 else self.prune.parameter(key, start, end)):
+                return None
+            entries = {}
+        else:
+            type_ = self.type_of(content, depth + 1)
+            if type_ is None or not self.prune.resource(type_.value, start, end):
+                return None
+            entries = {"Type": type_}
+        result = Node(MAP, entries, start, end)
+        result.meta = {"pruned": lambda: self.node(ts_node, depth)}
+        self.prune.made(result)
+        return result
+
+    def type_of(self, node, depth: int) -> Node | None:
+        """The string value of a resource map's `Type` (its last, as for the map), or None when it
+        has none or a merge (`<<`) may give it another."""
+        key_field, value_field = _fields()
+        found = None
+        for pair in node.named_children:
+            kind = pair.kind_id
+            if kind not in self.k.pairs:
+                continue
+            key_node = pair if kind == self.k.flow_node else pair.child_by_field_id(key_field)
+            key = self.key(key_node) if key_node is not None else None
+            if key == "<<":
+                return None
+            if key == "Type":
+                found = (key_node, None if kind == self.k.flow_node else pair.child_by_field_id(value_field))
+        if found is None or found[1] is None:
+            return None
+        value = self.node(found[1], depth)
+        if value.kind != SCALAR or not isinstance(value.value, str):
+            return None
+        value.key_start = found[0].start_byte
+        return value
 
     def alias(self, node) -> tuple[Node, int]:
         name = node.text.decode("utf-8", "replace").lstrip("*")
