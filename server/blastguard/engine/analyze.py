@@ -154,26 +154,36 @@ class Engine:
         for subject in doc.subjects:
             subject.in_tests = in_tests
             body = subject.node
-            keys = _UNSET
+            is_map = body.kind == MAP
+            keys = _UNSET  # the body's key text, read when a matcher's `reaches` asks
+            contexts: dict = {}  # `each` path -> the nodes it reaches: rules share them (`Statement`)
             for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
                     continue
-                if body.kind == MAP:
-                    if matcher.keys is not None and not matcher.keys(body.value):
-                        continue  # a map without any key the matcher reads: nothing to find
+                if is_map:
+                    # A map without any key the matcher reads: nothing to find. Exact keys are one
+                    # set test, not a call.
+                    if matcher.key_set is not None:
+                        if matcher.key_set.isdisjoint(body.value):
+                            continue
+                    elif matcher.keys is not None and not matcher.keys(body.value):
+                        continue
                 elif matcher.each is not None and not _may_reach(matcher.each, body):
                     continue
                 if matcher.need is not None and not matcher.need(body):
                     continue
-                if matcher.reaches is not None:
+                reaches = matcher.reaches
+                if reaches is not None:
                     # No key below the body can be the last of `each` (`*.*password`, most of the
                     # secret rules' paths): one walk of the body's keys per subject, not one per path.
                     if keys is _UNSET:
                         keys = key_text(body)
-                    if keys is not None and not all(piece in keys for piece in matcher.reaches):
+                    if keys is not None and (reaches[0] not in keys if len(reaches) == 1
+                                             else not all(piece in keys for piece in reaches)):
                         continue
-                for finding in self._match(rule, matcher, subject, doc, lines):  # mostly none
-                    fresh.append((subject.start, finding))
+                found = self._match(rule, matcher, subject, doc, lines, contexts)
+                if found:  # mostly none
+                    fresh.extend((subject.start, finding) for finding in found)
         for block, body in doc.modules:
             fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))
         if doc.carry is not None:
@@ -189,11 +199,20 @@ class Engine:
 
     # -- matching -------------------------------------------------------------------------
 
-    def _match(self, rule: Rule, matcher, subject, doc: Document, lines: LineIndex):
-        if matcher.each is None:
+    def _match(self, rule: Rule, matcher, subject, doc: Document, lines: LineIndex,
+               reached: dict | None = None) -> list[Finding]:
+        """The matcher's findings on one subject; `reached` keeps the nodes each `each` path
+        reaches from this subject, for the subject's other matchers."""
+        found: list[Finding] = []
+        each = matcher.each
+        if each is None:
             contexts = [subject.node]
         else:
-            contexts = [n for n in _each(locate(subject.node, subject, matcher.each)) if n.kind != UNKNOWN]
+            contexts = reached.get(each) if reached is not None else None
+            if contexts is None:
+                contexts = [n for n in _each(locate(subject.node, subject, each)) if n.kind != UNKNOWN]
+                if reached is not None:
+                    reached[each] = contexts
         for context in contexts:
             if matcher.where is not None:
                 truth, witnesses = matcher.where.evaluate(context, subject)
@@ -217,8 +236,9 @@ class Engine:
                     continue  # the rule reports the variable's value where it is defined (secrets)
                 message = f"{message} ({'; '.join(via)})"
             for start, end, anchor in marks:
-                yield self._finding(rule, message, doc.path, lines, start, end, fix,
-                                    subject.unit, identity.where(subject, start), anchor)
+                found.append(self._finding(rule, message, doc.path, lines, start, end, fix,
+                                           subject.unit, identity.where(subject, start), anchor))
+        return found
 
     @staticmethod
     def _checks_variable(rule: Rule, name: str) -> bool:

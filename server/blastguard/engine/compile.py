@@ -82,6 +82,8 @@ class Matcher:
     need: Callable[[Any], bool] | None = None
     # Whether a map body holds a key the matcher may read (demand.matcher_keys); None: no bound.
     keys: Callable[[Any], bool] | None = None
+    # The same bound when it lists exact keys only: the engine tests it without a call.
+    key_set: frozenset | None = None
     # Text some key below the body must hold for `each` to reach anything (paths.last_key_pieces).
     reaches: tuple[str, ...] | None = None
     # The scalar tests of `where`: the lines of a multi-line value they pass on are reported.
@@ -92,6 +94,8 @@ class Matcher:
             self.need = precheck(self.where)
         bound = matcher_keys(self.each, self.where)
         self.keys = key_test(bound) if bound is not None else None
+        if bound is not None and not any("*" in key for key in bound):
+            self.key_set = bound
         self.reaches = last_key_pieces(self.each)
         self.checks = inner_match.tests(self.where, self.report)
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from blastguard.engine.conditions import FALSE, TRUE, UNKNOWN_RESULT, Condition, Result, ScalarTest
 from blastguard.engine.paths import ANY_KEY, flatten, locate
-from blastguard.engine.values import LIST, MAP, Node
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, Node
 
 
 @dataclass(slots=True)
@@ -18,10 +19,39 @@ class Levels(Condition):
 
     first: ScalarTest  # the test at the shallowest path
     depth: int  # the number of levels, the first included
+    # The test's `none_of(texts)`, when it has one and it speaks for every leaf (see levels()):
+    # true when the test is false on each text and on anything not a string.
+    none_of: Callable[[list[str]], bool] | None = None
 
     def evaluate(self, node: Node, scope=None) -> Result:
-        unknown = False
         found = locate(node, scope, self.first.path)
+        if self.none_of is not None:
+            # Every string of every level asked at once: nearly always none can pass, and then no
+            # level holds, unknown if some leaf is (judge's answer where its test is false on
+            # each). The levels are walked as below, in any order: the answer does not depend on it.
+            texts: list[str] = []
+            unknown = False
+            level = found
+            for depth in range(self.depth, 0, -1):
+                below: list[Node] = []
+                stack = list(level)
+                while stack:
+                    item = stack.pop()
+                    kind = item.kind
+                    if kind == MAP:
+                        if depth > 1:
+                            below.extend(item.value.values())
+                    elif kind == LIST:
+                        stack.extend(item.value)
+                    elif kind == SCALAR or kind == UNKNOWN:
+                        if isinstance(item.value, str):
+                            texts.append(item.value)
+                        if kind == UNKNOWN:
+                            unknown = True
+                level = below
+            if self.none_of(texts):
+                return (UNKNOWN_RESULT, []) if unknown else (FALSE, [])
+        unknown = False
         for level in range(self.depth):
             if level:
                 found = _below(found)
@@ -58,4 +88,10 @@ def levels(parts: list[Condition]) -> Levels | None:
         if not isinstance(part, ScalarTest) or (part.test, part.in_tests, part.every) != (first.test, first.in_tests, False) \
                 or part.path != first.path + (ANY_KEY,) * depth:
             return None
-    return Levels(first, len(parts))
+    test = first.test
+    # The one-search rejection holds where judge asks nothing but the test of each leaf: the
+    # same test for templates' literal parts (or none), none other in test code, no `excludes`.
+    none_of = getattr(test, "none_of", None)
+    if first.in_tests is not None or getattr(test, "partial", test) is not test or getattr(test, "excludes", None):
+        none_of = None
+    return Levels(first, len(parts), none_of)

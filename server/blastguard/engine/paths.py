@@ -192,7 +192,7 @@ def last_key_pieces(path: tuple[str, ...] | None) -> tuple[str, ...] | None:
     if not path or any(s in (ROOT, OWNER, DOC, REF) or s.startswith(NAMED) or _index(s) is not None for s in path):
         return None
     pieces = tuple(piece for piece in re.split(r"[*?]", path[-1].lower()) if piece)
-    return pieces if pieces and all(piece.isascii() for piece in pieces) else None
+    return pieces if pieces and all(piece.isascii() and "\n" not in piece for piece in pieces) else None
 
 
 def key_text(node: Node) -> str | None:

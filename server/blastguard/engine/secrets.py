@@ -299,6 +299,25 @@ def _any_gate():
     return literals.gate(tuple(sorted({literal.lower() for n in needs for literal in n[0]})), True)
 
 
+@cache
+def _joined_gate():
+    """The three patterns' literals together, folded, for texts joined by newlines (no literal
+    holds one, so none is found across two texts), searched by RE2 (literals.set_gate)."""
+    needs = _script_needs()
+    if any(n is None for n in needs) or any("\n" in literal for n in needs for literal in n[0]):
+        return None
+    return literals.set_gate(tuple(sorted({literal.lower() for n in needs for literal in n[0]})), True)
+
+
+def _none_script_secret(texts: list[str]) -> bool:
+    """True when script_secret is false on each of these texts (and it is on anything not a
+    string): one search of them all for the literals its patterns need. A resource's strings then
+    cost one search, where each was a call and a search of its own (CFN503 reads every string of
+    every resource, and nearly no resource holds any of the literals)."""
+    gate = _joined_gate()
+    return gate is not None and not gate("\n".join(texts).encode("utf-8", "surrogatepass"))
+
+
 def script_secret(text: object) -> bool:
     """A script, env file or config text (user data, a container's command, a connection string)
     that holds a credential: a key or token of a known shape, a password in a URL, or an
@@ -361,6 +380,7 @@ def _script_holds_secret(text: str, keys: bool = True, urls: bool = True, assign
 # A template's literal parts are judged the same way (`${var.region}` elsewhere in the script does
 # not hide a key written in it).
 script_secret.partial = script_secret
+script_secret.none_of = _none_script_secret
 
 
 def script_base64_secret(value: object) -> bool:
