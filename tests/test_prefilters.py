@@ -338,7 +338,7 @@ def test_levels_answer_as_the_any_they_replace():
     """CFN503's `any` of one test four `*` levels deep is compiled to Levels: over every
     CloudFormation resource at hand, the same truth and the same witnesses as the plain `any`."""
     where = next(m.where for rule in RULES if rule.id == "CFN503" for m in rule.match)
-    assert isinstance(where, Levels) and where.depth == 4
+    assert isinstance(where, Levels) and where.depth == 4 and where.none_of is not None  # the one-search gate too
     plain = Any_([ScalarTest(where.first.path + ("*",) * depth, where.first.test, in_tests=where.first.in_tests)
                   for depth in range(where.depth)])
     truths = set()
@@ -347,6 +347,32 @@ def test_levels_answer_as_the_any_they_replace():
         assert where.evaluate(subject.node, subject) == expected, subject.name
         truths.add(expected[0])
     assert {TRUE, FALSE, UNKNOWN_RESULT} <= truths  # every answer seen, so the comparison is not vacuous
+
+
+def test_one_search_of_joined_texts_rejects_only_what_script_secret_rejects_in_each():
+    """script_secret.none_of (one RE2 set search of the texts joined): wherever some text is a
+    script secret, the joined texts pass; and texts that each lack every literal are rejected,
+    even when two of them joined by hand would spell one (`pa` + `ss`)."""
+    from blastguard.engine.secrets import script_secret
+
+    none_of = script_secret.none_of
+    samples = _samples() + ["export DB_PASSWORD=Zq8vN2rL5xT9wK3m", "DB_PAſſWORD=Zq8vN2rL5xT9wK3m",
+                            "\u212aey", "x AKIA2OGYBAH6TOEXKZQ4"]
+    secret = [text for text in samples if "\ud800" not in text and script_secret(text)]
+    assert len(secret) > 20
+    for text in secret:
+        assert not none_of([text]) and not none_of(["plain", text, "\ue000"]), text
+    for text in samples:  # one that the per-text gate rejects is rejected joined as well
+        if not secrets_gate(text):
+            assert none_of([text, text]), text
+    assert none_of(["pa", "ss", "ap", "i"]) and none_of([]) and not none_of(["PASS"]) and not none_of(["paſs"])
+    assert not none_of(["\ud800", "mysql"]) and none_of(["\ud800"])
+
+
+def secrets_gate(text: str) -> bool:
+    from blastguard.engine.secrets import _any_gate
+
+    return _any_gate()(text)
 
 
 def test_only_plain_deepening_paths_of_one_test_become_levels():
