@@ -1,4 +1,4 @@
-"""Template parts a YAML reader leaves unconverted (cloudformation.Pruning) never change a finding:
+"""Template parts a YAML reader leaves unconverted (yaml_pruning.Pruning) never change a finding:
 escapes, folded lines, joins, anchors and merges that could spell what a rule needs, references
 into them, suppressions, syntax and depth errors inside them."""
 
@@ -10,7 +10,7 @@ import pytest
 
 from blastguard.engine.analyze import Engine
 from blastguard.engine.compile import compile_match
-from blastguard.engine.documents import cloudformation, yaml_stream
+from blastguard.engine.documents import yaml_pruning, yaml_stream
 from blastguard.engine.loader import RuleSet, load_rules
 from blastguard.engine.text_gate import matcher_needs
 from tests.conftest import SHARED
@@ -42,7 +42,7 @@ def _stubs(text: str) -> int:
     """How many parts the reader leaves unconverted in a template."""
     engine = Engine(RULES)
     data = text.encode()
-    pruning = cloudformation.Pruning(data, engine.demand)
+    pruning = yaml_pruning.Pruning(data, engine.demand)
     count = []
     pruning.made = lambda stub: count.append(stub)
     for segment in yaml_stream.split(data):
@@ -152,7 +152,7 @@ def test_suppressions_syntax_and_depth_errors_inside_a_left_resource_stand():
 
 def _values(text: str) -> list:
     data = text.encode()
-    pruning = cloudformation.Pruning(data, Engine(RULES).demand)
+    pruning = yaml_pruning.Pruning(data, Engine(RULES).demand)
     return [v for segment in yaml_stream.split(data) for v in yaml_stream.read(data, segment, None, prune=pruning).values]
 
 
@@ -194,3 +194,31 @@ def test_findings_over_the_corpora_templates_are_those_of_a_whole_reading():
         assert [e.message for e in a.errors] == [e.message for e in b.errors], path
         compared += 1
     assert compared > 100
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+
+def test_an_object_no_rule_reads_keeps_only_its_kind_and_metadata():
+    value, = _values(SERVICE)
+    assert list(value.value) == ["apiVersion", "kind", "metadata", "spec"] and value.get("spec").value == {}
+    assert value.get("metadata").get("name").value == "web"
+    # Its final kind decides: a later `kind` (the last wins) or a merged one make a workload.
+    later, = _values(SERVICE + "kind: Pod\n")
+    assert list(later.get("spec").value) == ["selector", "ports"]
+    merged, = _values("<<: {kind: Pod}\n" + SERVICE.replace("kind: Service\n", ""))
+    assert list(merged.get("spec").value) == ["selector", "ports"]
+
+
+def test_objects_read_whole_or_not_give_the_same_findings():
+    pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: x}]\n"
+    secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  db_password: Zq8vN2rL5xT9wK3m\n"
+    found = _same("---\n".join([SERVICE, pod, secret, SERVICE + "kind: Pod\n"]), "k8s/all.yaml")
+    assert found == ([("K8S108", 12), ("K8S501", 19)], [])

@@ -5,94 +5,17 @@ from __future__ import annotations
 import re
 from operator import attrgetter
 
-import re2
-
 from blastguard.engine.documents import helm
-from blastguard.engine.documents.yaml_stream import shallow
+from blastguard.engine.documents.yaml_tree import expand
 from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
 from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
 
-_RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
+RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
 _START = attrgetter("start")
-
-
-# Top-level sections of a template that only a `$doc.` path reads (subjects and references read
-# Resources, Parameters and Outputs). Named, not "any other": a map elsewhere (a manifest's
-# `spec`) would be converted twice, once the document proves to be no template.
-_UNREAD_SECTIONS = frozenset(("Mappings", "Conditions", "Metadata", "Rules"))
-# Whether a resource's conversion may give text its source does not spell, which text_gate cannot
-# see: an escape (`"\x41KIA"`), a `Fn::Join`'s parts concatenated. (A merge key `<<` takes a map
-# written inline, within the source: a document with an anchor is converted whole.)
-_RECOMPOSED = re2.compile(rb"\\|Join")
-
-
-class Pruning:
-    """Which parts of a YAML template the reader may leave unconverted (yaml_tree's stubs): a
-    resource no rule can fire on (its type's rules each need a literal its source lacks: see
-    text_gate), a parameter no rule reads by name, and the sections no rule reads (Mappings,
-    Conditions, Metadata). A stub is converted
-    when read after all: through a `$ref`, by a rule reading the document, or in a document that
-    is not a template. `demand` is engine.demand."""
-
-    def __init__(self, data: bytes, demand) -> None:
-        self.data, self.demand = data, demand
-        self.stubs: list[Node] = []
-
-    def section(self, key: str, start: int, end: int) -> bool:
-        return key in _UNREAD_SECTIONS and shallow(self.data, start, end)
-
-    def parameter(self, name: str, start: int, end: int) -> bool:
-        """A parameter no rule reads by its name (a `$ref` to it converts it: see `referenced`)."""
-        return self.demand("cloudformation", "parameter", name) is None and shallow(self.data, start, end)
-
-    def resource(self, type_: str, start: int, end: int) -> bool:
-        if not _RESOURCE_TYPE.match(type_):
-            return False  # nor may it be a template then
-        found = self.demand("cloudformation", "resource", type_)
-        data = self.data
-        if found is not None and (found.text_gate is None or found.text_gate(data, start, end)):
-            return False
-        if data.find(b"Statement", start, end) >= 0 and self.demand("cloudformation", "policy", type_) is not None:
-            return False  # a property may hold a policy (_policies: a map or JSON text with a Statement)
-        return _RECOMPOSED.search(data, start, end) is None and shallow(data, start, end)
-
-    def made(self, stub: Node) -> None:
-        self.stubs.append(stub)
-
-    def settle(self, value: Node | None) -> None:
-        """After a document's conversion: a value that is no template keeps nothing unconverted."""
-        if self.stubs and not is_template(value):
-            for stub in self.stubs:
-                expand(stub, False)
-            self.stubs.clear()
-
-    def read(self, subjects: list[Subject]) -> None:
-        """After the subjects of the documents converted so far are made: a rule that reads the
-        whole document gets every part of it."""
-        if self.stubs and any(_reads_document(self.demand, s) for s in subjects):
-            for stub in self.stubs:
-                expand(stub, True)
-        self.stubs.clear()
-
-
-def _reads_document(demand, subject: Subject) -> bool:
-    found = demand(subject.language or "cloudformation", subject.kind, subject.type)
-    return found is not None and found.reads_document
-
-
-def expand(stub: Node, templated: bool = True) -> None:
-    """Convert a stub in place (once); `templated`: its intrinsics read as the template's were."""
-    meta = stub.meta
-    if not meta or "pruned" not in meta:
-        return
-    full = meta["pruned"]()
-    stub.value, stub.meta = full.value, full.meta
-    if templated:
-        intrinsics(stub)
 
 
 def is_template(doc: Node | None) -> bool:
@@ -103,7 +26,7 @@ def is_template(doc: Node | None) -> bool:
         return False
     if "AWSTemplateFormatVersion" in doc.value:
         return True
-    return any(_type(r) is not None and _RESOURCE_TYPE.match(_type(r)) for _, r in resources.items())
+    return any(_type(r) is not None and RESOURCE_TYPE.match(_type(r)) for _, r in resources.items())
 
 
 def subjects(doc: Node, singles: list[Node] | None = None) -> list[Subject]:
@@ -273,7 +196,8 @@ def referenced(doc: Node, node: Node) -> Node | None:
         entries = doc.get(section)
         target = entries.get(ref.split(".")[0]) if entries is not None else None
         if target is not None and target.kind == MAP:
-            expand(target)
+            if expand(target):  # a part left unconverted (yaml_pruning)
+                intrinsics(target)
             return target
     return None
 

@@ -42,6 +42,14 @@ _TEMPLATE_CONTAINERS = (("container", False), ("script", False), ("initContainer
 _TEKTON_CONTAINERS = (("steps", True), ("sidecars", True), ("stepTemplate", False))
 
 
+def pod_free(kind: str, api: str) -> bool:
+    """Whether an object of this kind and API makes no subject but itself (object_subjects)."""
+    if kind.endswith("List") or (api.startswith("argoproj.io/") and kind in ARGO_SPEC_PATHS) \
+            or (api.startswith("tekton.dev/") and kind in ("Task", "ClusterTask")):
+        return False
+    return kind not in (KNATIVE_POD_SPEC_PATHS if api.startswith("serving.knative.dev/") else POD_SPEC_PATHS)
+
+
 def is_object(doc: Node | None) -> bool:
     return doc is not None and doc.kind == MAP and _text(doc.get("apiVersion")) and _text(doc.get("kind"))
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from blastguard.engine import parsing
-from blastguard.engine.documents import (cloudformation, helm, json_scan, json_tree, kinds, python, referenced,
-                                         terraform, terraform_hcl, terraform_json, yaml_editing, yaml_stream)
+from blastguard.engine.documents import (helm, json_scan, json_tree, kinds, python, referenced, terraform,
+                                         terraform_hcl, terraform_json, yaml_editing, yaml_pruning, yaml_stream)
 from blastguard.engine.documents.templates import untemplate
 from blastguard.engine.reuse import Reuse
 from blastguard.engine.documents.terraform import Wanted
@@ -96,7 +96,7 @@ def load(path: str, language: str, syntax: str, data: bytes, wanted: Wanted, old
 def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | None, demand) -> Document:
     """Each document of the stream is parsed alone (see yaml_stream); an editor keeps what each
     found from one keystroke to the next (see yaml_editing). A template's parts no rule reads are
-    left unconverted (cloudformation.Pruning; not in a masked chart, whose values are rewritten)."""
+    left unconverted (yaml_pruning; not in a masked chart, whose values are rewritten)."""
     doc = Document(path, language, "yaml", data)
     if reuse is not None:
         yaml_editing.load(doc, data, old_tree, reuse, _add_values)
@@ -106,7 +106,7 @@ def _load_yaml(path: str, language: str, data: bytes, old_tree, reuse: Reuse | N
     # A scan lets each document's tree go once it is read, or a bundle at the size limit holds a
     # gigabyte of them.
     comments = b"blastguard" in data
-    pruning = cloudformation.Pruning(text, demand) if demand is not None and not masked else None
+    pruning = yaml_pruning.Pruning(text, demand) if demand is not None and not masked else None
     bounds = yaml_stream.cuts(text)
     rows = yaml_stream.Rows(text)
     for start, end in zip(bounds, bounds[1:]):

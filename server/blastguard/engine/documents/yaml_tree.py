@@ -29,7 +29,7 @@ def document_nodes(root) -> list:
 def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> list[Node | None]:
     """The value of each document in a tree-sitter-yaml `stream` parsed from `data` (None for an
     empty one, and for the indexes in `skip`). Anchors belong to their document, so each is
-    converted alone. `prune` (cloudformation.Pruning) may leave parts of a template unconverted."""
+    converted alone. `prune` (yaml_pruning.Pruning) may leave parts of it unconverted."""
     k = _kinds()
     out: list[Node | None] = []
     for index, doc in enumerate(document_nodes(root)):
@@ -189,7 +189,7 @@ class _Converter:
                 child = scalar(None, pair.end_byte, pair.end_byte)
             elif value_node.kind_id == flow_node and value_node.named_child_count == 1 and depth < MAX_DEPTH:
                 child = self.plain(value_node.named_child(0)) or self.node(value_node, depth + 1)
-            elif stub is None or (child := stub(key, value_node, depth + 1)) is None:
+            elif stub is None or (child := stub(key, value_node, depth + 1, entries)) is None:
                 child = self.node(value_node, depth + 1)
             if key == "<<":
                 merges.extend(child.value if child.kind == LIST else [child])
@@ -206,24 +206,25 @@ class _Converter:
             result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
         return result
 
-    def stub(self, key: str, ts_node, depth: int) -> Node | None:
-        """A top-level section, a resource or a parameter of a template left unconverted, as
-        `prune` allows: a map of its `Type` only (a resource) or an empty one, that keeps how to
-        convert it (meta `pruned`); None to convert it now."""
+    def stub(self, key: str, ts_node, depth: int, entries: dict) -> Node | None:
+        """A top-level entry, a resource or a parameter of a template left unconverted, as `prune`
+        allows: a map of its `Type` only (a resource) or an empty one, that keeps how to convert it
+        (meta `pruned`); None to convert it now. `entries`: the map's entries converted so far."""
         if depth == 1 and key in ("Resources", "Parameters"):
             self.within = key
             try:
                 return self.node(ts_node, depth)
             finally:
                 self.within = None
-        if ts_node.named_child_count != 1:  # an anchor, a tag or a comment beside the map
+        if key == "<<" or ts_node.named_child_count != 1:  # a merge; an anchor, a tag or a comment beside the map
             return None
         content = ts_node.named_child(0)
         if content.kind_id not in self.k.mappings:
             return None
         start, end = content.start_byte, content.end_byte
         if depth == 1 or self.within == "Parameters":
-            if not (self.prune.section(key, start, end) if depth == 1 else self.prune.parameter(key, start, end)):
+            if not (self.prune.section(key, start, end, entries) if depth == 1
+                    else self.prune.parameter(key, start, end)):
                 return None
             entries = {}
         else:
@@ -350,6 +351,16 @@ class _Converter:
         if kind == k.block:
             return scalar(block(raw, _indent_of(node)), start, end)
         return unknown(start, end, raw)
+
+
+def expand(stub: Node) -> bool:
+    """Convert in place a part `documents` left unconverted (see `_Converter.stub`); whether it was one."""
+    meta = stub.meta
+    if not meta or "pruned" not in meta:
+        return False
+    full = meta["pruned"]()
+    stub.value, stub.meta = full.value, full.meta
+    return True
 
 
 def _named_children(node) -> list | tuple:
