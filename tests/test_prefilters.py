@@ -384,3 +384,32 @@ def test_only_plain_deepening_paths_of_one_test_become_levels():
                   [ScalarTest(("a",), test, every=True), ScalarTest(("a", "*"), test, every=True)],
                   [ScalarTest(("a",), test)]):
         assert levels(parts) is None
+
+
+def test_equals_tests_of_strings_answer_as_loose_equality():
+    """EqualsTest's one set lookup, for wanted values that are all strings, against loose_equals."""
+    from blastguard.engine.conditions import EqualsTest, loose_equals
+
+    values = ["*", "Deny", "deny", "DENY", " Deny", "22", "22.0", "tcp", "TCP", "", "ſ", "\u212a", "k", "K"]
+    values += [22, 22.0, 0, -1, True, False, None, 1e300, float("nan"), [], {}]
+    for wanted in (["*"], ["Deny"], ["tcp", "udp", "6", "17"], ["22"], ["22.0"], ["k"], ["K"], ["ſ"], [""]):
+        for ignore_case in (False, True):
+            test = EqualsTest(wanted, ignore_case)
+            for value in values:
+                expected = any(loose_equals(value, w, ignore_case) for w in wanted)
+                assert test(value) == expected, (wanted, ignore_case, value)
+
+
+def test_a_plain_key_is_located_as_resolve_finds_it():
+    """locate's shortcut for one plain key of a map against resolve, for keys that look special."""
+    from blastguard.engine.paths import PLAIN_KEYS, resolve
+    from blastguard.engine.values import MAP, Node, scalar
+
+    body = Node(MAP, {k: scalar(k, 0, 1) for k in ("a", "$ref", "*", "[0]", "a*", "$doc", "?", "A")}, 0, 1)
+    for key in ("a", "A", "b", "?", "a*", "*", "[0]", "$doc", "$ref", "$named:x", "x.y"):
+        first = locate(body, None, (key,))  # the second asks the shortcut's memo
+        assert first == locate(body, None, (key,)), key
+        if key.startswith("$"):
+            assert PLAIN_KEYS[key] is False, key
+        else:
+            assert first == resolve(body, (key,)) and PLAIN_KEYS[key] == (key in ("a", "A", "b", "?", "x.y")), key

@@ -8,9 +8,9 @@ from typing import Any, Callable
 import re2
 
 from blastguard.engine import literals
-from blastguard.engine.paths import flatten, locate, scalars
+from blastguard.engine.paths import PLAIN_KEYS, flatten, locate, scalars
 from blastguard.engine.patterns import compile_template, options
-from blastguard.engine.values import LIST, SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, Node, is_text
 
 TRUE, FALSE, UNKNOWN_RESULT = 1, 0, -1
 Result = tuple[int, list[Node]]  # (truth, the nodes that made it true)
@@ -164,14 +164,18 @@ class ScalarTest(Condition):
             # The node itself, as locate and scalars would yield it: a string subject meets
             # every secret pattern, and the generators cost more than the test.
             return (TRUE, [node]) if self.test_for(scope)(node.value) else (FALSE, [])
-        return self.judge(locate(node, scope, self.path), scope)
+        path = self.path
+        if len(path) == 1 and node.kind == MAP and PLAIN_KEYS.get(path[0]):  # locate's first case, without its call
+            child = node.value.get(path[0])
+            return self.judge([] if child is None else [child], scope)
+        return self.judge(locate(node, scope, path), scope)
 
     def test_for(self, scope) -> Callable[[Any], bool]:
         return self.in_tests if self.in_tests is not None and getattr(scope, "in_tests", False) else self.test
 
     def judge(self, found: list[Node], scope=None) -> Result:
         """The test over the nodes found at the path."""
-        test = self.test_for(scope)
+        test = self.in_tests if self.in_tests is not None and getattr(scope, "in_tests", False) else self.test
         hits: list[Node] = []
         unknown = misses = False
         partial = getattr(test, "partial", None)
@@ -277,12 +281,24 @@ class EqualsTest:
     """`equals` / `in`: loose equality with any of `wanted`; `excludes` tells, for an interpolated
     string, that its literal parts rule out every wanted value, so `not: {equals: ...}` is known."""
 
-    __slots__ = ("wanted", "ignore_case")
+    __slots__ = ("wanted", "ignore_case", "_texts")
 
     def __init__(self, wanted: list, ignore_case: bool):
         self.wanted, self.ignore_case = wanted, ignore_case
+        # Only strings wanted (`*`, `Deny`, `tcp`): loose_equals then compares a string or a
+        # number's text with each, which one set lookup does (a policy's every statement and rule).
+        self._texts = None
+        if all(isinstance(w, str) for w in wanted):
+            self._texts = frozenset(w.lower() for w in wanted) if ignore_case else frozenset(wanted)
 
     def __call__(self, value: Any) -> bool:
+        texts = self._texts
+        if texts is not None:
+            if not isinstance(value, str):
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    return False
+                value = str(value)
+            return (value.lower() if self.ignore_case else value) in texts
         return any(loose_equals(value, w, self.ignore_case) for w in self.wanted)
 
     def excludes(self, template: str) -> bool:

@@ -112,10 +112,23 @@ def key_glob(segment: str):
     return accepts
 
 
+PLAIN_KEYS: dict[str, bool] = {}  # a rule's path segment -> whether resolve reads it as a key alone
+
+
 def locate(node: Node, scope, segments: tuple[str, ...], exact: bool = False) -> list[Node]:
     """resolve() from node, or from the scope's root, owner or document when the path starts there;
     a `$ref` step continues from the resource a reference names, a `$named:` step from the block
     of the subject a name designates."""
+    if len(segments) == 1 and node.kind == MAP:
+        # One plain key of a map (`Action`, `CidrIp`): most condition paths, asked of every
+        # statement and rule; resolve's answer without its calls.
+        key = segments[0]
+        plain = PLAIN_KEYS.get(key)
+        if plain is None:
+            plain = PLAIN_KEYS[key] = not key.startswith("$") and "*" not in key and _index(key) is None
+        if plain:
+            child = node.value.get(key)
+            return [] if child is None else [child]
     if REF in segments:
         if exact:
             return []  # a fix edits what is written here, never what a reference names
