@@ -41,6 +41,12 @@ class Node:
     def entry_start(self) -> int:
         return self.key_start if self.key_start >= 0 else self.start
 
+    def take_span(self, arg: "Node") -> None:
+        """Report at arg, part of this node (an intrinsic at its argument), if arg lies inside it
+        (a YAML alias's target may lie before). json_lazy's nodes find both spans later."""
+        if arg.start >= self.start:
+            self.start, self.end = arg.start, arg.end
+
     def get(self, key: str) -> "Node | None":
         if self.kind == MAP:
             return self.value.get(key)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from operator import attrgetter
 
 from blastguard.engine.documents import helm
 from blastguard.engine.documents.yaml_tree import expand
@@ -15,7 +14,6 @@ RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
-_START = attrgetter("start")
 
 
 def is_template(doc: Node | None) -> bool:
@@ -92,12 +90,15 @@ def _json_string(node: Node) -> Node | None:
 def intrinsics(root: Node, singles: list[Node] | None = None) -> None:
     """Replace intrinsic functions (`{"Ref": ..}`, `{"Fn::Sub": ..}`, `!GetAtt`, ...) with unknown
     values, in place; `Fn::Sub` keeps its literal parts for patterns. `singles`: every map of one
-    entry below root (json_scan lists them as it reads), so no walk is needed to find them."""
+    entry below root in the order they close (json_scan lists them as it reads), so no walk is
+    needed to find them."""
     if singles is not None:
-        # The walk's order is the order of their starts (a map starts before what it holds). It
-        # leaves the maps inside a converted intrinsic's arguments alone; those are no longer in
-        # the tree, and converting them too changes nothing rules or the outer one can see.
-        for node in sorted(singles, key=_START):
+        # Reversed, each comes before the maps it holds, as in the walk (which converts an outer
+        # `Fn::Join` before the `Ref`s among its parts). The walk leaves the maps inside a converted
+        # intrinsic's arguments alone; those are no longer in the tree, and converting them too
+        # changes nothing rules or the outer one can see. Siblings' order does not matter: each
+        # conversion reads only what its map holds.
+        for node in reversed(singles):
             _intrinsic(node)
         return
     # Node.walk's order (an intrinsic's own arguments are not visited), without a generator and
@@ -156,9 +157,9 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
     if name in ("Ref", "Fn::GetAtt"):
         # What it names (`Key.SecretAccessKey`, `DBPassword`), for `refers_to`.
         node.meta["ref"] = _reference(arg)
-    if arg.kind == SCALAR and arg.start >= node.start:
+    if arg.kind == SCALAR:
         # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
-        node.start, node.end = arg.start, arg.end
+        node.take_span(arg)
 
 
 def sub_template(text: str) -> str:

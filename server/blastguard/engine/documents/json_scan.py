@@ -3,7 +3,8 @@
 A batch check spent five times tree-sitter's parse converting its JSON tree to values in
 Python (many tree-sitter calls per value). This reader walks the text once: most map entries and
 list items in one regex match each (separator, key, colon, plain string value), other strings
-with the json module's C string scanner, so each value costs one Node and a few slices. It takes
+with the json module's C string scanner, so each value costs one Node and a few slices; containers
+below the top levels go to the C scanner whole (json_lazy), their spans found when asked. It takes
 only what `json.loads` accepts (strict: no comments, NaN or control characters, nothing after
 the value); anything else raises NotStrict and the caller reads the text with tree-sitter, whose
 error recovery and BG001 position are what a broken file needs.
@@ -15,6 +16,7 @@ import re
 from json.decoder import scanstring
 from json.scanner import NUMBER_RE
 
+from blastguard.engine.documents import json_lazy
 from blastguard.engine.documents.json_tree import PLACEHOLDER
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, UNKNOWN_PART, Node, scrub, unknown
 
@@ -33,6 +35,11 @@ _FIRST_ENTRY = re.compile(rf"\{{{_WS}(?:(\}})|{_ENTRY})").match
 _NEXT_ENTRY = re.compile(rf"{_WS}(?:(\}})|,{_WS}{_ENTRY})").match
 _FIRST_ITEM = re.compile(rf"\[{_WS}(?:(\])|{_PLAIN})?").match
 _NEXT_ITEM = re.compile(rf"{_WS}(?:(\])|,{_WS}(?:{_PLAIN})?)").match
+
+
+# Containers this deep (the root is 0) are read by json_lazy: in a CloudFormation template, a
+# resource's Properties and Metadata, a parameter's AllowedValues, an output's Value.
+DEFER = 3
 
 
 class NotStrict(Exception):
@@ -57,11 +64,14 @@ def read(data: bytes, singles: list[Node] | None = None) -> Node | None:
 
 
 class _Reader:
-    __slots__ = ("data", "text", "singles")
+    __slots__ = ("data", "text", "singles", "lazy", "scan")
 
     def __init__(self, data: bytes, text: str, singles: list[Node] | None):
         self.data, self.text = data, text
         self.singles = singles if singles is not None else []
+        # json_lazy reads ASCII text only: there a character is a byte, as in its offsets.
+        self.lazy = data.isascii()
+        self.scan: json_lazy.Scanner | None = None
 
     def value(self, at: int, depth: int) -> tuple[Node, int]:
         """The value starting at `at` (not whitespace) and the offset just after it."""
@@ -72,10 +82,12 @@ class _Reader:
             if found.isascii():
                 return Node(SCALAR, found, at, end), end
             return self.wide_string(at, end), end
-        if first == "{":
-            return self.mapping(at, depth)
-        if first == "[":
-            return self.sequence(at, depth)
+        if first == "{" or first == "[":
+            if depth >= DEFER and self.lazy:
+                found = self.deferred(at, depth)
+                if found is not None:
+                    return found
+            return self.mapping(at, depth) if first == "{" else self.sequence(at, depth)
         if first == "t" and text.startswith("true", at):
             return Node(SCALAR, True, at, at + 4), at + 4
         if first == "f" and text.startswith("false", at):
@@ -125,6 +137,20 @@ class _Reader:
         if len(entries) == 1:
             self.singles.append(node)
         return node, after
+
+    def deferred(self, at: int, depth: int) -> tuple[Node, int] | None:
+        """The container at `at` read by the C scanner (json_lazy), or None when json_scan must
+        read it itself."""
+        if self.scan is None:
+            self.scan = json_lazy.Scanner(self.text, self.singles)
+        mark = len(self.singles)
+        try:
+            return self.scan.read(at, depth)
+        except StopIteration:
+            raise NotStrict(f"no value at byte {at}") from None
+        except json_lazy.Exact:
+            del self.singles[mark:]
+            return None
 
     def key(self, at: int) -> tuple[str, int, int]:
         """A key the one match could not read: (the key, where it starts, where its value starts)."""
