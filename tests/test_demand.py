@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sysconfig
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
 import re2
 
-from blastguard.engine import languages
+from blastguard.engine import languages, parsing
 from blastguard.engine.analyze import Engine, _each
 from blastguard.engine.compile import compile_match
 from blastguard.engine.conditions import TRUE
-from blastguard.engine.demand import Demand, _scanner, key_test, matcher_keys
+from blastguard.engine.demand import Demand, _finder, _scanner, key_test, matcher_keys
+from blastguard.engine.documents import python
 from blastguard.engine.documents.load import load
 from blastguard.engine.loader import RuleSet, load_rules
 from blastguard.engine.options import Options
@@ -185,6 +187,8 @@ def test_one_scan_for_every_demand_finds_what_a_search_per_demand_finds():
     groups = [((False, ["token", "auth"]), (True, ["password", "secret"])), ((False, []), (True, ["secret_key"])),
               ((False, ["AKIA", "ASIA", "-----BEGIN "]), (True, [])), ((False, ["KEY"]), (True, ["key", "ſ"]))]
     scanners = [_scanner(group) for group in groups]
+    # Demand.holds, which asks the same of one string, is one search of the same literals.
+    holders = [_finder([(tuple(texts), folded) for folded, texts in group if texts]) for group in groups]
 
     def searched(group, data: bytes) -> bool:
         return any(re2.compile(b"|".join(re2.escape(t.encode()) for t in texts), options(folded)).search(data)
@@ -197,4 +201,21 @@ def test_one_scan_for_every_demand_finds_what_a_search_per_demand_finds():
         for group, scanner in zip(groups, scanners):
             assert scanner(data) == searched(group, data), (group, data[:40])
             found += scanner(data)
+        for group, holds in zip(groups, holders):
+            assert holds(data) == searched(group, data), (group, data[:40])
     assert 0 < found < len(texts) * len(groups)
+
+
+@pytest.mark.parametrize("source,lines", [
+    # The file spells AKIA: plain literals are judged by their text, escaped ones by their value.
+    ('a = "tab\\there"\nb = "\\x41KIA"\nc = f"{q}\\tAK"\nd = "AKIA\\n"\ne = "plain"\nf = "\\\\AKIA"\n', [2, 3, 4, 6]),
+    # It does not: only literals with an escape are read, and made when their value holds it.
+    ('a = "tab\\there"\nb = "\\x41KIA"\nc = f"{q}\\tAK"\nd = b"\\x41K\\x49A"\ne = "\\N{DIGIT ONE}"\n', [2, 3, 4]),
+])
+def test_an_escaped_string_is_made_only_when_its_value_holds_a_needed_text(source, lines):
+    """Escapes decode into other characters, so the source text cannot tell, but the value can:
+    a string rule tests nothing else. A template (an f-string) is made as before."""
+    engine = _engine_with({"subject": {"kind": "string"}, "where": {"path": ".", "matches": "AKIA"}})
+    root = parsing.parse("python", source.encode()).root_node
+    made = python.subjects(root, partial(engine.wanted, "python"), [], partial(engine.demand, "python"))
+    assert [source.encode().count(b"\n", 0, s.start) + 1 for s in made if s.kind == "string"] == lines

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import re2
+from hypothesis import given, settings, strategies as st
 
 from blastguard.engine import languages, literals, parsing
 from blastguard.engine.analyze import _each, _may_reach
@@ -148,7 +149,14 @@ def _literal_eval(source: str):
 TRICKY = ['"a"', "'a'", '""', "''", '""""""', "''''''", '"""a"b"""', '"""a\n"\nb"""', "'a\nb'",
           'r"a"', 'R"a"', 'u"a"', 'U"a"', 'b"a"', 'B"a"', 'br"a"', 'Rb"a"', 'rB"a"', 'ub"a"', 'ur"a"',
           'bb"a"', 'f"a"', 'F"a"', 'rf"a"', 'b"\u00e9"', '"\u00e9"', '"a\\nb"', '"""a\r\nb"""', '"a',
-          '"""a""""', '"a"b"', "'''a'b'''", '"""a""b"""', '"\t\x0c"', 'x"a"', '"""\n"""']
+          '"""a""""', '"a"b"', "'''a'b'''", '"""a""b"""', '"\t\x0c"', 'x"a"', '"""\n"""',
+          # Escapes: the common ones, unknown ones (kept), invalid ones, and quotes and newlines
+          # escaped or not, in raw, bytes and triple-quoted literals.
+          r'"a\tb\\c\'d\"e"', r'"\d\w\8\9"', r'"\x41\x4"', r'"\x4"', r'"\u00e9\U0001F600"', r'"\U00110000"',
+          r'"\ud800"', r'"\N{DASH}"', r'"\0\07\101\777\1234"', r'b"\0\377\400\777"', r'b"\xc3\xa9\xff"',
+          r'b"\u00e9\N"', r'"\"', r'"a\\"', r'"a\\\"', r'r"\"', r'r"\""', r'r"a\"b"', r"r'\d\x'", r'rb"\xff"',
+          '"a\\\nb"', 'r"a\\\nb"', '"a\\\r\nb"', '"""a\\""""', '"""a\\""" """', '"""\\"""""',
+          r"'''a\'''b'''", '"\\\x00"', '"\x00\\n"', r'"\a\b\f\v\r"', r'u"\n"', r'B"\n\x41"']
 
 
 @pytest.mark.parametrize("source", TRICKY)
@@ -157,8 +165,21 @@ def test_plain_literal_reads_as_literal_eval_does(source):
     assert value is None or value == _literal_eval(source)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["", "r", "b", "u", "rb", "Br", "R", "f"]), st.sampled_from(["'", '"', "'''", '"""']),
+       st.text(st.sampled_from(["a", "\\", "'", '"', "\n", "\r", "x", "u", "U", "N", "0", "1", "4", "7", "8", "f",
+                                "A", "n", "t", "d", "{", "}", "\u00e9", " "]), max_size=14))
+def test_escaped_literals_read_as_literal_eval_does(prefix, quote, body):
+    # A source is decoded UTF-8 (errors replaced) without a NUL (engine.check_input refuses
+    # the file), so it holds neither a lone surrogate nor a NUL itself; escapes of both it may.
+    source = prefix + quote + body + quote
+    value = python_strings._plain(source)
+    assert value is None or value == _literal_eval(source)
+
+
 def test_plain_literals_of_the_standard_library_read_as_literal_eval_does():
-    plain = 0
+    """Escaped ones too: all but a few (`\\N{...}`, f-strings) are read without literal_eval."""
+    plain = escaped = 0
     for path in sorted(STDLIB.glob("*.py")):
         root = parsing.parse("python", path.read_bytes()).root_node
         for node in parsing.captures("python", "(string) @s", root).get("s", []):
@@ -166,8 +187,9 @@ def test_plain_literals_of_the_standard_library_read_as_literal_eval_does():
             value = python_strings._plain(source)
             if value is not None:
                 plain += 1
+                escaped += "\\" in source
                 assert value == _literal_eval(source), (path.name, source[:80])
-    assert plain > 10_000
+    assert plain > 10_000 and escaped > 1_000
 
 
 def test_each_that_cannot_reach_finds_nothing():

@@ -195,13 +195,19 @@ def _text_literals(texts) -> tuple:
 
 def _finder(texts) -> Callable[[bytes], bool]:
     """RE2's case folding also folds a few non-ASCII letters onto ASCII ones (the Kelvin sign):
-    it may find more than a lower-cased comparison would, never less, which only costs time."""
-    searches = []
+    it may find more than a lower-cased comparison would, never less, which only costs time.
+    One set of one pattern, the folded literals in a `(?i:...)` group: a string is asked once,
+    and a set's answer is a list, not a match object (a third of the cost of two searches)."""
+    parts = []
     for folded, literals in _text_literals(texts):
         if literals:
             pattern = b"|".join(re2.escape(n.encode("utf-8", "surrogatepass")) for n in literals)
-            searches.append(re2.compile(pattern, options(folded)).search)
-    return lambda data: any(search(data) for search in searches)
+            parts.append(b"(?i:" + pattern + b")" if folded else pattern)
+    matcher = re2.Set.SearchSet(options())
+    matcher.Add(b"|".join(parts))
+    matcher.Compile()
+    match = matcher.Match
+    return lambda data: bool(match(data))
 
 
 def _scanner(literals) -> Callable[[bytes], bool]:

@@ -17,7 +17,7 @@ from blastguard.engine.demand import Demand
 from blastguard.engine.documents.python_names import Names, read_names
 from blastguard.engine.documents.python_strings import only_escaped, plain_string_gate, string_value
 from blastguard.engine.documents.python_values import argument_keys, call_subject, convert, defaults, entry
-from blastguard.engine.values import Subject, scalar
+from blastguard.engine.values import SCALAR, Subject, scalar
 
 # One query, one capture name per role: each phase reads only its own nodes, in document order.
 _QUERY = """
@@ -70,7 +70,8 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     for node in imports:
         made.extend((node.start_byte, -node.end_byte, s) for s in _imports(node) if wanted("import", s.type))
     if strings is not None:
-        read.strings(found.get("string", ()), None if escaped else may_fire, ascii_only, made)
+        read.strings(found.get("string", ()), None if escaped else may_fire, ascii_only,
+                     strings.holds if may_fire is not None else None, made)
     # As a walk finds them: by start, the enclosing node (the one ending later) first.
     made.sort(key=_ORDER)
     _units(made, scopes)
@@ -251,9 +252,11 @@ class _Reader:
             if subject is not None:
                 made.append((start, -end, subject))
 
-    def strings(self, nodes, may_fire, ascii_only: bool, made: list) -> None:
+    def strings(self, nodes, may_fire, ascii_only: bool, holds, made: list) -> None:
         """String subjects; a plain literal (python_strings.plain_string_gate) is made only when
-        `may_fire` says its text may hold what a string rule needs."""
+        `may_fire` says its text may hold what a string rule needs, and any other known string
+        only when `holds` (Demand.holds) finds it in its value: most are escaped docstrings and
+        messages, and a string rule tests each value it meets."""
         concatenated = [node for node in nodes if node.type == "concatenated_string"]
         # The pieces of a concatenation are one string; a query may find a node twice.
         seen = {part.start_byte for node in concatenated for part in node.named_children if part.type == "string"}
@@ -268,7 +271,10 @@ class _Reader:
                     if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) \
                             and not may_fire(raw):
                         continue
-            made.append((start, -node.end_byte, Subject("string", "", "", string_value(node), start, node.end_byte)))
+            value = string_value(node)
+            if holds is not None and value.kind == SCALAR and not holds(value.value.encode()):
+                continue
+            made.append((start, -node.end_byte, Subject("string", "", "", value, start, node.end_byte)))
 
 
 def _item_target(left, names: Names) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Callable
 
@@ -55,10 +56,12 @@ def string_value(node) -> Node:
 
 
 def _plain(source: str) -> str | None:
-    """The value of a string literal with nothing to decode (no escape, no carriage return, no
-    f prefix), read without compiling it as literal_eval does: most literals are like that, and
-    a Python file has thousands. None when it needs literal_eval (which also judges bad ones)."""
-    if "\\" in source or "\r" in source:
+    """The value of a string literal with no f prefix and no escape but the common ones (`\\n`,
+    `\\t`, a quote, a backslash, an unknown escape such as `\\d`, which stays as written), read
+    without compiling it as literal_eval does: most literals are like that, and a Python file has
+    thousands. None when it needs literal_eval (which also judges bad ones): a carriage return,
+    `\\x`, `\\u`, `\\N` or an octal escape, or text that is not one well-formed literal."""
+    if "\r" in source:
         return None
     quote_at = 0
     while quote_at < len(source) and source[quote_at] not in "'\"":
@@ -70,11 +73,58 @@ def _plain(source: str) -> str | None:
     if quote not in ('"""', "'''"):
         quote = source[quote_at]
     body = source[quote_at + len(quote):len(source) - len(quote)]
-    if len(source) < quote_at + 2 * len(quote) or not source.endswith(quote) or quote in body \
-            or body.endswith(quote[0]) and len(quote) == 3 \
-            or (len(quote) == 1 and "\n" in body) or ("b" in prefix and not body.isascii()):
+    if len(source) < quote_at + 2 * len(quote) or not source.endswith(quote) or ("b" in prefix and not body.isascii()):
         return None
-    return body
+    if "\\" not in body:
+        if quote in body or body.endswith(quote[0]) and len(quote) == 3 or (len(quote) == 1 and "\n" in body):
+            return None
+        return body
+    kind = "raw" if "r" in prefix else "bytes" if "b" in prefix else "str"
+    if _BODIES[quote, kind].fullmatch(body) is None:
+        return None
+    if kind == "raw":
+        return body
+    value = _ESCAPE.sub(_unescape, body)
+    # A bytes literal's escapes are bytes (`\\xc3\\xa9` is "é" once decoded as UTF-8).
+    return value if kind == "str" or value.isascii() else value.encode("latin-1").decode("utf-8", "replace")
+
+
+# The escapes read without literal_eval: an invalid one (`\\x4`, `\\U00110000`, a bytes octal
+# over 0o377), a named one (`\\N{...}`) and a carriage return are left to it.
+_ESCAPES_OF = {
+    "raw": r"\\[^\r\0]",
+    "str": r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U(?:000[0-9a-fA-F]|0010)[0-9a-fA-F]{4}|[0-7]{1,3}|[^\r\0xuUN0-7])",
+    "bytes": r"\\(?:x[0-9a-fA-F]{2}|[0-3][0-7]{0,2}|[4-7][0-7]?(?![0-7])|[^\r\0xuUN0-7])",
+}
+
+
+def _body(quote: str, escape: str) -> re.Pattern:
+    """A well-formed literal's text between its quotes: a backslash and what follows it are one
+    piece (in a raw string too: `r"\\""` is a quote), a lone quote never closes a triple-quoted
+    one, and a one-line literal holds no newline but an escaped one."""
+    q = re.escape(quote[0])
+    if len(quote) == 1:
+        return re.compile(rf"(?:[^\\\r\n\0{q}]|{escape})*")
+    return re.compile(rf"(?:[^\\\r\0{q}]|{escape}|{q}(?!{q}{q}|\Z))*")
+
+
+_BODIES = {(quote, kind): _body(quote, escape) for quote in ("'", '"', "'''", '"""') for kind, escape in _ESCAPES_OF.items()}
+_ESCAPE = re.compile(r"\\(?:x..|u....|U........|[0-7]{1,3}|.)", re.DOTALL)
+# What each escape _BODIES lets through means; any other (`\\d`) is kept with its backslash.
+_ESCAPES = {"\n": "", "\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
+            "t": "\t", "v": "\v"}
+
+
+def _unescape(match: re.Match) -> str:
+    text = match.group()
+    found = _ESCAPES.get(text[1])
+    if found is not None:
+        return found
+    if text[1] in "xuU":
+        return chr(int(text[2:], 16))
+    if text[1] in "01234567":
+        return chr(int(text[1:], 8))
+    return text
 
 
 def _literal(text: str) -> str:
