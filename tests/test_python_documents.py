@@ -133,13 +133,42 @@ def test_a_callee_resolves_alike_from_its_text_and_from_its_tree():
     for data in sources:
         root = parsing.parse("python", data).root_node
         found = parsing.captures("python", python._QUERY, root)
-        names = read_names(python._assignments(found.get("assign", ())), found.get("import", ()), [], (), data)
+        names = read_names(python._assignments(found.get("assign", ()), data, root.has_error), found.get("import", ()),
+                           [], (), data)
         for call in found.get("call", ()):
             function = call.child_by_field_name("function")
             if function is not None and not function.has_error:
                 assert names.callee(function, function.text) == names.qualify(function), function.text
                 compared += 1
     assert compared > 10_000
+
+
+def test_a_callee_or_target_read_from_the_text_is_the_whole_node():
+    """python._CALLEE_AT and _TARGET_AT: where one call starts (two share a start in chains),
+    the dotted name before `(` is its callee; the dotted name before `=` or `:` where an
+    assignment starts is its left side, an attribute when it holds a dot."""
+    sources = [p.read_bytes() for p in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[:80]]
+    sources.append("f(x)(y)\na.b(x).c()\nd.e(x)[0](y)\nfoo (x)\n(g\n (x))\nh\\\n(x)\n@deco.r(1)\ndef k(): pass\n"
+                   "x . y = 1\nx: int = 1\nz.w: int\na = b = c()\n(x) = 1\nx[0] = 1\na, b = 1, 2\né = f()\n"
+                   "x.é = é.x(1)\nx.y.z = 2\nself.a = (yield)\nNone.x()\n".encode())
+    callees = targets = 0
+    for data in sources:
+        root = parsing.parse("python", data).root_node
+        assert not root.has_error
+        found = parsing.captures("python", python._QUERY, root)
+        calls = found.get("call", [])
+        starts = [call.start_byte for call in calls]
+        for call in calls:
+            spelled = python._CALLEE_AT.match(data, call.start_byte)
+            if spelled is not None and starts.count(call.start_byte) == 1:
+                assert spelled.group() == call.child_by_field_name("function").text
+                callees += 1
+        for node, left, _, kind, text, _ in python._assignments(found.get("assign", []), data, False):
+            if left is None:
+                left = node.child_by_field_name("left")
+                assert (left.text, left.type) == (text, kind)
+                targets += 1
+    assert callees > 10_000 and targets > 5_000
 
 
 def test_subjects_do_not_depend_on_the_order_the_query_gives_nodes_in(monkeypatch):

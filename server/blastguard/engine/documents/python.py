@@ -7,6 +7,7 @@ module was imported under; a docstring that mentions `shell=True` is only a stri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache, partial
 from operator import attrgetter, itemgetter
@@ -35,6 +36,11 @@ _ORDER = itemgetter(0, 1)
 # Values convert() may turn into a map or a list.
 _CONTAINERS = frozenset({"dictionary", "list", "tuple", "set", "parenthesized_expression"})
 _TARGETS = frozenset({"identifier", "attribute", "subscript"})
+# A dotted name (ASCII, no space) where an assignment or a call starts, right before its `=` (or
+# an annotation's `:`) or its argument list: the whole target or callee, unless another node
+# starts there too (`f(x).y(z)` holds `f(x)`).
+_TARGET_AT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=[ \t]*[=:])")
+_CALLEE_AT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=[ \t]*\()")
 _EVERY = Demand(None, False)  # without an engine's demand, every subject of a wanted type is made
 _UNREAD = object()
 
@@ -57,14 +63,22 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     # A capture list is not in document order (nor in the same order twice): the names phase,
     # which reads assignments and imports in order, gets them sorted.
     scopes = _scopes(found.get("scope", ()))
-    assignments = _assignments(found.get("assign", ()))
+    assignments = _assignments(found.get("assign", ()), text, root.has_error)
     imports = sorted(found.get("import", ()), key=_START)
-    names = read_names(assignments, imports, [name for _, _, _, name, _ in scopes], found.get("parameters", ()), text)
+    calls = found.get("call", ())
+    starts = [node.start_byte for node in calls]
+    # Where two calls start at one byte (`f(x)(y)`, `a.b(x).c()`), the callee of the outer one is
+    # not the dotted name there: those are read from the tree, as every callee of a tree with an error.
+    seen: set[int] = set()
+    chained = {start for start in starts if start in seen or seen.add(start)}
+    callee_at = None if root.has_error else partial(_callee_at, text, chained)
+    names = read_names(assignments, imports, [name for _, _, _, name, _ in scopes], found.get("parameters", ()), text,
+                       callee_at)
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
     read = _Reader(names, demand, text, root.has_error)
     made: list[tuple[int, int, Subject]] = []
-    read.calls(found.get("call", ()), made)
+    read.calls(calls, starts, chained, made)
     read.assignments(assignments, made)
     read.definitions(scopes, made)
     for node in imports:
@@ -78,14 +92,24 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     return (subject for _, _, subject in made)
 
 
-def _assignments(nodes) -> list[tuple]:
-    """(node, left, right, left's type, left's text, right's type or None) of each assignment, in
-    document order: both the names phase and the reader read them, and each attribute of a
-    tree-sitter node is a call into C that makes a new object, so each is read once."""
+def _assignments(nodes, text: bytes, has_error: bool) -> list[tuple]:
+    """(node, left or None, right, left's type, left's text, right's type or None) of each
+    assignment, in document order: both the names phase and the reader read them, and each
+    attribute of a tree-sitter node is a call into C that makes a new object, so each is read
+    once, and a left side spelled as a dotted name before its `=` or `:` (most are) is read from
+    the text (in a tree without an error, where that text is the whole node)."""
     out = []
     fields = _fields()
+    target_at = None if has_error else _TARGET_AT.match
     for node in sorted(nodes, key=_START):
-        left, right = node.child_by_field_id(fields.left), node.child_by_field_id(fields.right)
+        right = node.child_by_field_id(fields.right)
+        spelled = target_at(text, node.start_byte) if target_at is not None else None
+        if spelled is not None:
+            key = spelled.group()
+            out.append((node, None, right, "attribute" if b"." in key else "identifier", key,
+                        right.type if right is not None else None))
+            continue
+        left = node.child_by_field_id(fields.left)
         if left is not None:
             out.append((node, left, right, left.type, left.text, right.type if right is not None else None))
     return out
@@ -97,7 +121,15 @@ def _fields():
     compares the name with every field name of the grammar."""
     field = parsing.language("python").field_id_for_name
     return SimpleNamespace(function=field("function"), arguments=field("arguments"), left=field("left"),
-                           right=field("right"))
+                           right=field("right"), name=field("name"))
+
+
+def _callee_at(text: bytes, chained: set[int], start: int) -> str | None:
+    """The callee of the call at `start` when it is a dotted name, read from the text."""
+    if start in chained:
+        return None
+    spelled = _CALLEE_AT.match(text, start)
+    return spelled.group().decode("ascii") if spelled is not None else None
 
 
 def _every(wanted, kind: str, type_: str) -> Demand | None:
@@ -109,12 +141,13 @@ def _scopes(nodes) -> list[tuple]:
     document order: `Deploy.run` is what a finding in Python is known by, whatever its line."""
     out = []
     around: list[tuple[int, str]] = []  # (end, qualified name) of the definitions around
+    field = _fields().name
     for node in sorted(nodes, key=_START):
         start, end = node.start_byte, node.end_byte
         while around and around[-1][0] <= start:
             around.pop()
         inner = around[-1][1] if around else ""
-        name = node.child_by_field_name("name")
+        name = node.child_by_field_id(field)
         text = None
         if name is not None:
             text = name.text.decode("utf-8", "replace")
@@ -158,24 +191,36 @@ class _Reader:
             found = self._spelled[id(wanted.spelled_in)] = wanted.spelled_in(self.text)
         return found
 
-    def calls(self, nodes, made: list) -> None:
+    def calls(self, nodes, starts: list[int], chained: set[int], made: list) -> None:
+        """Call subjects of `nodes`, which start at `starts`; a dotted callee is read from the
+        text (_callee_at) where no other call starts."""
         # A file calls the same few functions thousands of times: what a callee's text names,
         # and whether a rule may fire on that name, is decided once per text.
         decided: dict[bytes, tuple | None] = {}
-        fields = _fields()
-        for node in nodes:
-            function = node.child_by_field_id(fields.function)
-            if function is None:
-                continue
-            if self.has_error and function.has_error:
-                decision = self._callee(*self.names.qualify(function))
-            else:
-                key = function.text
+        fields, text = _fields(), self.text
+        callee_at = None if self.has_error else _CALLEE_AT.match
+        for node, start in zip(nodes, starts):
+            spelled = callee_at(text, start) if callee_at is not None and start not in chained else None
+            if spelled is not None:
+                function, key = None, spelled.group()
                 decision = decided.get(key, _UNREAD)
                 if decision is _UNREAD:
-                    decision = decided[key] = self._callee(*self.names.callee(function, key))
+                    decision = decided[key] = self._callee(*self.names.callee(None, key))
+            else:
+                function = node.child_by_field_id(fields.function)
+                if function is None:
+                    continue
+                if self.has_error and function.has_error:
+                    decision = self._callee(*self.names.qualify(function))
+                else:
+                    key = function.text
+                    decision = decided.get(key, _UNREAD)
+                    if decision is _UNREAD:
+                        decision = decided[key] = self._callee(*self.names.callee(function, key))
             if decision is None:
                 continue
+            if function is None:
+                function = node.child_by_field_id(fields.function)
             arguments = node.child_by_field_id(fields.arguments)
             if arguments is None or arguments.type != "argument_list":
                 continue
@@ -201,11 +246,11 @@ class _Reader:
             if value is None or kind not in _TARGETS:
                 continue
             if self.has_error and left.has_error:
-                decision = self._target(left, kind, key)
+                decision = self._target(left, kind, key, False)
             else:
                 decision = decided.get(key, _UNREAD)
                 if decision is _UNREAD:
-                    decision = decided[key] = self._target(left, kind, key)
+                    decision = decided[key] = self._target(left, kind, key, True)
             if decision is None:
                 continue
             target, wanted = decision
@@ -221,17 +266,19 @@ class _Reader:
             made.append((node.start_byte, -node.end_byte, Subject(
                 "assign", target, key.decode("utf-8", "replace"), converted, node.start_byte, node.end_byte)))
 
-    def _target(self, left, kind: str, text: bytes) -> tuple[str, Demand] | None:
+    def _target(self, left, kind: str, text: bytes, whole: bool) -> tuple[str, Demand] | None:
         """(the type of an assignment to `left`, of type `kind` and spelled `text`, the demand of
-        its rules), or None when no rule reads it."""
+        its rules), or None when no rule reads it; `whole`: `left` has no error."""
         names = self.names
         if kind == "subscript":
             target = _item_target(left, names)
         elif kind == "attribute":
-            obj = left.child_by_field_name("object")
-            base, _ = names.qualify(obj) if obj is not None else (None, False)
-            attr = left.child_by_field_name("attribute")
-            target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
+            target = names.stored(text) if whole else False
+            if target is False:
+                obj = left.child_by_field_name("object")
+                base, _ = names.qualify(obj) if obj is not None else (None, False)
+                attr = left.child_by_field_name("attribute")
+                target = f"{base}.{attr.text.decode('utf-8', 'replace')}" if base and attr is not None else None
         else:
             target = text.decode("utf-8", "replace")
         wanted = self.demand("assign", target) if target is not None else None

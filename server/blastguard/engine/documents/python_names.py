@@ -78,6 +78,18 @@ class Names:
             return self.qualify(node)
         return self._qualify_dotted(text.decode("ascii"), self._dotted)
 
+    def stored(self, text: bytes) -> str | None | bool:
+        """The dotted name an assignment to the attribute spelled `text` stores to (`self.x`,
+        `app.config.debug`: its object qualified, then the attribute), or None; read from the
+        text, as callee does, when it is a dotted name and the node has no error (most are), and
+        False when it is not (the node must be read)."""
+        if _DOTTED.fullmatch(text) is None:
+            return False
+        spelled = text.decode("ascii")
+        dot = spelled.rfind(".")
+        base, _ = self._qualify_dotted(spelled[:dot], self._dotted)
+        return f"{base}.{spelled[dot + 1:]}" if base else None
+
     def _qualify_dotted(self, text: str, known: dict) -> tuple[str | None, bool]:
         """qualify, read from the text of an identifier or a chain of attributes on one."""
         found = known.get(text)
@@ -146,11 +158,12 @@ class Names:
             assigned[target] = held
 
 
-def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
+def read_names(assignments, imports, defined, parameters, text: bytes, callee_at=None) -> Names:
     """The names of a file, in one flow-insensitive pass: `assignments` as python._assignments
     gives them, the import statements, the names of its functions and classes (None when
     missing), and its parameter lists (python.subjects reads them all with one query); `text`
-    the file's bytes."""
+    the file's bytes; `callee_at(start)` the dotted callee of the call at `start` read from the
+    text, or None when it must be read from the tree."""
     names = Names()
     # (node, left kind, right, right's type, left text, callee) of `name = ...` and `a.b = ...`;
     # a call's callee (function, its text when a dotted name) is read once for both passes.
@@ -158,7 +171,7 @@ def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
     for node, _, right, kind, spelled, value in assignments:
         if kind == "identifier" or kind == "attribute":
             named.append((node, kind, right, value, spelled.decode("utf-8", "replace"),
-                          _callee(right) if value == "call" else None))
+                          _callee(right, callee_at) if value == "call" else None))
     for node in imports:
         names.add_import(node)
     names.shadowed.update(name for name in defined if name is not None)
@@ -171,8 +184,12 @@ def read_names(assignments, imports, defined, parameters, text: bytes) -> Names:
     return names
 
 
-def _callee(call) -> tuple:
-    """(function, its text when it is a dotted name without an error) of a call."""
+def _callee(call, callee_at) -> tuple:
+    """(function, its text when it is a dotted name without an error) of a call; the function
+    is not read (None) when callee_at finds its text."""
+    spelled = callee_at(call.start_byte) if callee_at is not None else None
+    if spelled is not None:
+        return None, spelled
     function = call.child_by_field_name("function")
     if function is None or function.has_error:
         return function, None
