@@ -146,12 +146,14 @@ def test_a_callee_resolves_alike_from_its_text_and_from_its_tree():
 def test_a_callee_or_target_read_from_the_text_is_the_whole_node():
     """python._CALLEE_AT and _TARGET_AT: where one call starts (two share a start in chains),
     the dotted name before `(` is its callee; the dotted name before `=` or `:` where an
-    assignment starts is its left side, an attribute when it holds a dot."""
+    assignment starts is its left side, an attribute when it holds a dot; _DEFINED_AT: the name
+    after `def` or `class` is a definition's."""
     sources = [p.read_bytes() for p in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))[:80]]
     sources.append("f(x)(y)\na.b(x).c()\nd.e(x)[0](y)\nfoo (x)\n(g\n (x))\nh\\\n(x)\n@deco.r(1)\ndef k(): pass\n"
                    "x . y = 1\nx: int = 1\nz.w: int\na = b = c()\n(x) = 1\nx[0] = 1\na, b = 1, 2\né = f()\n"
-                   "x.é = é.x(1)\nx.y.z = 2\nself.a = (yield)\nNone.x()\n".encode())
-    callees = targets = 0
+                   "x.é = é.x(1)\nx.y.z = 2\nself.a = (yield)\nNone.x()\nasync  def a(): pass\nclass C: pass\n"
+                   "def fé(): pass\nclass \\\n D: pass\n".encode())
+    callees = targets = definitions = 0
     for data in sources:
         root = parsing.parse("python", data).root_node
         assert not root.has_error
@@ -168,7 +170,12 @@ def test_a_callee_or_target_read_from_the_text_is_the_whole_node():
                 left = node.child_by_field_name("left")
                 assert (left.text, left.type) == (text, kind)
                 targets += 1
-    assert callees > 10_000 and targets > 5_000
+        for node, _, _, name, _, function in python._scopes(found.get("scope", []), data, False):
+            if function is not None:
+                assert (name.encode(), function) == (node.child_by_field_name("name").text,
+                                                     node.type == "function_definition")
+                definitions += 1
+    assert callees > 10_000 and targets > 5_000 and definitions > 3_000
 
 
 def test_subjects_do_not_depend_on_the_order_the_query_gives_nodes_in(monkeypatch):

@@ -41,6 +41,9 @@ _TARGETS = frozenset({"identifier", "attribute", "subscript"})
 # starts there too (`f(x).y(z)` holds `f(x)`).
 _TARGET_AT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=[ \t]*[=:])")
 _CALLEE_AT = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*(?=[ \t]*\()")
+# `def name` or `class name` where a definition starts, the name ASCII (a non-ASCII letter after
+# it would be part of it).
+_DEFINED_AT = re.compile(rb"(?:async[ \t]+)?(def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_\x80-\xff])")
 _EVERY = Demand(None, False)  # without an engine's demand, every subject of a wanted type is made
 _UNREAD = object()
 
@@ -62,7 +65,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     found = parsing.captures("python", _QUERY + _STRINGS[escaped] if strings is not None else _QUERY, root)
     # A capture list is not in document order (nor in the same order twice): the names phase,
     # which reads assignments and imports in order, gets them sorted.
-    scopes = _scopes(found.get("scope", ()))
+    scopes = _scopes(found.get("scope", ()), text, root.has_error)
     assignments = _assignments(found.get("assign", ()), text, root.has_error)
     imports = sorted(found.get("import", ()), key=_START)
     calls = found.get("call", ())
@@ -72,7 +75,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     seen: set[int] = set()
     chained = {start for start in starts if start in seen or seen.add(start)}
     callee_at = None if root.has_error else partial(_callee_at, text, chained)
-    names = read_names(assignments, imports, [name for _, _, _, name, _ in scopes], found.get("parameters", ()), text,
+    names = read_names(assignments, imports, [scope[3] for scope in scopes], found.get("parameters", ()), text,
                        callee_at)
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
@@ -136,24 +139,31 @@ def _every(wanted, kind: str, type_: str) -> Demand | None:
     return _EVERY if wanted(kind, type_) else None
 
 
-def _scopes(nodes) -> list[tuple]:
-    """(node, start, end, own name or None, qualified name) of each function and class, in
-    document order: `Deploy.run` is what a finding in Python is known by, whatever its line."""
+def _scopes(nodes, text: bytes, has_error: bool) -> list[tuple]:
+    """(node, start, end, own name or None, qualified name, whether a function or None when not
+    read) of each function and class, in document order: `Deploy.run` is what a finding in
+    Python is known by, whatever its line. An ASCII name after `def` or `class` is read from the
+    text (in a tree without an error)."""
     out = []
     around: list[tuple[int, str]] = []  # (end, qualified name) of the definitions around
     field = _fields().name
+    defined_at = None if has_error else _DEFINED_AT.match
     for node in sorted(nodes, key=_START):
         start, end = node.start_byte, node.end_byte
         while around and around[-1][0] <= start:
             around.pop()
         inner = around[-1][1] if around else ""
-        name = node.child_by_field_id(field)
-        text = None
+        spelled = defined_at(text, start) if defined_at is not None else None
+        function = None
+        if spelled is not None:
+            name, function = spelled.group(2).decode("ascii"), spelled.group(1) == b"def"
+        else:
+            name = node.child_by_field_id(field)
+            name = name.text.decode("utf-8", "replace") if name is not None else None
         if name is not None:
-            text = name.text.decode("utf-8", "replace")
-            inner = f"{inner}.{text}" if inner else text
+            inner = f"{inner}.{name}" if inner else name
         around.append((end, inner))
-        out.append((node, start, end, text, inner))
+        out.append((node, start, end, name, inner, function))
     return out
 
 
@@ -164,7 +174,7 @@ def _units(made: list[tuple[int, int, Subject]], scopes: list[tuple]) -> None:
     at, count = 0, len(scopes)
     for start, _, subject in made:
         while at < count and scopes[at][1] < start:
-            _, begin, end, _, qualified = scopes[at]
+            _, begin, end, _, qualified, _ = scopes[at]
             while around and around[-1][0] <= begin:
                 around.pop()
             around.append((end, qualified))
@@ -289,8 +299,8 @@ class _Reader:
     def definitions(self, scopes: list[tuple], made: list) -> None:
         """`def` subjects: a function's parameters that have a default (`def connect(host,
         password="...")`), each mapped to it; the default is what every call that omits it uses."""
-        for node, start, end, text, _ in scopes:
-            if text is None or node.type != "function_definition":
+        for node, start, end, text, _, function in scopes:
+            if text is None or not (node.type == "function_definition" if function is None else function):
                 continue
             wanted = self.demand("def", text)
             if wanted is None or wanted.test is not None and not self.spelled(wanted):
