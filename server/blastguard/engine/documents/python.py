@@ -29,8 +29,8 @@ _QUERY = """
 [(parameters) (lambda_parameters)] @parameters
 """
 # The strings to read: all of them, or (python_strings.only_escaped) those with an escape sequence.
-_STRINGS = {False: "[(string) (concatenated_string)] @string",
-            True: "(concatenated_string) @string (string (string_content (escape_sequence))) @string"}
+_STRINGS = {False: "(string) @string (concatenated_string) @concatenated",
+            True: "(concatenated_string) @concatenated (string (string_content (escape_sequence))) @string"}
 _START = attrgetter("start_byte")
 _ORDER = itemgetter(0, 1)
 # Values convert() may turn into a map or a list.
@@ -87,7 +87,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     for node in imports:
         made.extend((node.start_byte, -node.end_byte, s) for s in _imports(node) if wanted("import", s.type))
     if strings is not None:
-        read.strings(found.get("string", ()), None if escaped else may_fire, ascii_only,
+        read.strings(found.get("string", ()), found.get("concatenated", ()), None if escaped else may_fire, ascii_only,
                      strings.holds if may_fire is not None else None, made)
     # As a walk finds them: by start, the enclosing node (the one ending later) first.
     made.sort(key=_ORDER)
@@ -309,29 +309,33 @@ class _Reader:
             if subject is not None:
                 made.append((start, -end, subject))
 
-    def strings(self, nodes, may_fire, ascii_only: bool, holds, made: list) -> None:
+    def strings(self, nodes, concatenated, may_fire, ascii_only: bool, holds, made: list) -> None:
         """String subjects; a plain literal (python_strings.plain_string_gate) is made only when
         `may_fire` says its text may hold what a string rule needs, and any other known string
         only when `holds` (Demand.holds) finds it in its value: most are escaped docstrings and
         messages, and a string rule tests each value it meets."""
-        concatenated = [node for node in nodes if node.type == "concatenated_string"]
         # The pieces of a concatenation are one string; a query may find a node twice.
         seen = {part.start_byte for node in concatenated for part in node.named_children if part.type == "string"}
         for node in nodes:
             start = node.start_byte
-            if node.type == "string":
-                if start in seen:
-                    continue
-                seen.add(start)
-                if may_fire is not None:
-                    raw = node.text
-                    if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) \
-                            and not may_fire(raw):
-                        continue
-            value = string_value(node)
-            if holds is not None and value.kind == SCALAR and not holds(value.value.encode()):
+            if start in seen:
                 continue
-            made.append((start, -node.end_byte, Subject("string", "", "", value, start, node.end_byte)))
+            seen.add(start)
+            if may_fire is not None:
+                raw = node.text
+                if b"\\" not in raw and b"\r" not in raw and (not ascii_only or raw.isascii()) \
+                        and not may_fire(raw):
+                    continue
+            _string(node, start, holds, made)
+        for node in concatenated:
+            _string(node, node.start_byte, holds, made)
+
+
+def _string(node, start: int, holds, made: list) -> None:
+    """The string subject of `node`, unless `holds` finds no needed text in its known value."""
+    value = string_value(node)
+    if holds is None or value.kind != SCALAR or holds(value.value.encode()):
+        made.append((start, -node.end_byte, Subject("string", "", "", value, start, node.end_byte)))
 
 
 def _item_target(left, names: Names) -> str | None:
