@@ -219,3 +219,16 @@ def test_an_escaped_string_is_made_only_when_its_value_holds_a_needed_text(sourc
     root = parsing.parse("python", source.encode()).root_node
     made = python.subjects(root, partial(engine.wanted, "python"), [], partial(engine.demand, "python"))
     assert [source.encode().count(b"\n", 0, s.start) + 1 for s in made if s.kind == "string"] == lines
+
+
+def test_offsets_count_from_the_file_start_when_it_opens_with_blank_lines():
+    """tree-sitter's module node starts at the first token, so its text is shorter than the
+    file: the reader's text is the file's, so a `{` is looked for where the value is and a
+    callee or target is read where it starts."""
+    engine = _engine_with({"subject": {"kind": "assign"}, "each": "*password", "where": {"path": ".", "equals": "x"}})
+    findings = engine.analyze("tool.py", b"\n  \n\nd = {'password': 'x'}\n").findings
+    assert {(f.rule, f.start.line) for f in findings} == {("PY999", 4)}
+    engine = _engine_with({"subject": {"kind": "call", "type": "subprocess.run"},
+                           "where": {"path": "shell", "equals": True}})
+    findings = engine.analyze("tool.py", b"\n\nimport subprocess\nsubprocess.run(cmd, shell=True)\n").findings
+    assert {(f.rule, f.start.line) for f in findings} == {("PY999", 4)}

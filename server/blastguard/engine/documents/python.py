@@ -57,7 +57,9 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     nodes of its role, and only the subjects made are ordered and given their scope."""
     if demand is None:
         demand = partial(_every, wanted)
-    text = root.text
+    # The module node starts at the file's first token: its text after leading blank lines is
+    # shorter than the file, and every offset below is the file's.
+    text = b" " * root.start_byte + root.text
     strings = demand("string", "")
     # Plain literals whose source text holds none of the text string rules need are not made.
     may_fire, ascii_only = plain_string_gate(strings, text) if strings is not None else (None, False)
