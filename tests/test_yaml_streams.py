@@ -247,3 +247,14 @@ def test_the_scan_goes_on_from_any_cut_as_from_the_start(pieces):
     assert bounds[0] == 0 and bounds[-1] == len(data) and (bounds == sorted(set(bounds)) or data == b"")
     for k, cut in enumerate(bounds[:-1]):
         assert [cut, *yaml_stream.following(data, cut)] == bounds[k:]
+
+
+def test_byte_offsets_reach_the_end_of_a_non_ascii_text_a_whole_number_of_steps_long():
+    # Found by the incremental property test: an edit left a document of exactly 1,024 code points.
+    from blastguard.engine.documents.yaml_events import _STEP, _Offsets
+
+    for steps in (1, 2):
+        text = "é" + "a" * (steps * _STEP - 1)
+        offsets = _Offsets(text, 10)
+        assert offsets(len(text)) == 10 + len(text.encode("utf-8"))
+        assert offsets(_STEP - 1) == 10 + len(text[:_STEP - 1].encode("utf-8"))

@@ -53,7 +53,8 @@ class _Offsets:
         index = max(0, min(index, len(self.text)))
         if self.ascii:
             return self.base + index
-        block = index // _STEP
+        # The end of a text whose length is a whole number of steps has no checkpoint of its own.
+        block = min(index // _STEP, len(self.checkpoints) - 1)
         return self.base + self.checkpoints[block] + len(self.text[block * _STEP:index].encode("utf-8", "surrogatepass"))
 
 
