@@ -6,10 +6,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { test } = require('node:test');
+const { tmpdir } = require('./tmpdirs');
 
 const discovery = require('../src/discovery');
 
-const tmp = (name) => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `blastguard-discovery-${name}-`)));
+const tmp = (name) => fs.realpathSync(tmpdir(`blastguard-discovery-${name}`));
 
 /** A shell script standing in for an executable. */
 function script(file, body) {

@@ -3,19 +3,19 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { test, beforeEach } = require('node:test');
+const { tmpdir } = require('./tmpdirs');
 
 const { stub, fakeVscode, FakeLanguageClient } = require('./stubs');
 const manifest = require('../package.json');
 
 const SERVER_KEYS = ['enable', 'select', 'ignore', 'severity', 'exclude', 'ruleDirs', 'debounceMs', 'maxFileSize',
   'diffBase', 'preexistingSeverity', 'insertedBlockMinLines'];
-const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-'));
-const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-project-'));
+const bin = tmpdir('blastguard-vscode');
+const folder = tmpdir('blastguard-vscode-project');
 // An installed extension without a bundled server, so that only the settings under test count.
-const extensionPath = fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-vscode-extension-'));
+const extensionPath = tmpdir('blastguard-vscode-extension');
 
 /** An executable file in a temporary folder: a stand-in `blastguard` that answers `--version`. */
 function executable(name, version = '0.1.0') {

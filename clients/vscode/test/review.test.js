@@ -3,9 +3,9 @@
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { test, beforeEach } = require('node:test');
+const { tmpdir } = require('./tmpdirs');
 
 const { stub, fakeVscode, FakeLanguageClient } = require('./stubs');
 const manifest = require('../package.json');
@@ -20,11 +20,11 @@ async function activated() {
     settings[key] = schema.default;
   }
   // A stand-in `blastguard` that answers `--version`, as the extension checks before starting it.
-  const server = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-review-')), 'blastguard');
+  const server = path.join(tmpdir('blastguard-review'), 'blastguard');
   fs.writeFileSync(server, '#!/bin/sh\necho "blastguard 0.1.0"\n', { mode: 0o755 });
   settings['blastguard.path'] = server;
   // A folder that exists: the server's --version is asked for in it.
-  const vscode = fakeVscode(settings, fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-review-project-')));
+  const vscode = fakeVscode(settings, tmpdir('blastguard-review-project'));
   stub('vscode', vscode);
   stub('vscode-languageclient/node', { LanguageClient: FakeLanguageClient });
   for (const module of ['../src/extension', '../src/review', '../src/discovery']) {
@@ -32,7 +32,7 @@ async function activated() {
   }
   const extension = require('../src/extension');
   // An installed extension without a bundled server: only blastguard.path counts.
-  const context = { subscriptions: [], extensionPath: fs.mkdtempSync(path.join(os.tmpdir(), 'blastguard-ext-')) };
+  const context = { subscriptions: [], extensionPath: tmpdir('blastguard-ext') };
   await extension.activate(context);
   return { vscode, extension, review: require('../src/review'), client: FakeLanguageClient.made.at(-1) };
 }
