@@ -153,11 +153,15 @@ class Engine:
         in_tests = in_test_code(doc.path)
         for subject in doc.subjects:
             subject.in_tests = in_tests
+            candidates = self.candidates(subject.language or doc.language, subject.kind, subject.type)
+            if not candidates:  # most parameters and outputs of a template
+                continue
+            subject.memo = {}
             body = subject.node
             is_map = body.kind == MAP
             keys = _UNSET  # the body's key text, read when a matcher's `reaches` asks
             contexts: dict = {}  # `each` path -> the nodes it reaches: rules share them (`Statement`)
-            for rule, matcher in self.candidates(subject.language or doc.language, subject.kind, subject.type):
+            for rule, matcher in candidates:
                 if matcher.selector.attrs and not matcher.selector.accepts_attrs(subject):
                     continue
                 if is_map:
@@ -173,7 +177,7 @@ class Engine:
                 if matcher.need is not None and not matcher.need(body):
                     continue
                 reaches = matcher.reaches
-                if reaches is not None:
+                if reaches is not None and (keys is not _UNSET or matcher.walks):
                     # No key below the body can be the last of `each` (`*.*password`, most of the
                     # secret rules' paths): one walk of the body's keys per subject, not one per path.
                     if keys is _UNSET:
@@ -184,6 +188,7 @@ class Engine:
                 found = self._match(rule, matcher, subject, doc, lines, contexts)
                 if found:  # mostly none
                     fresh.extend((subject.start, finding) for finding in found)
+            subject.memo = None  # the nodes it keeps are the document's
         for block, body in doc.modules:
             fresh.extend((block.start, f) for f in module_inputs.findings(self, doc.path, block, body, lines))
         if doc.carry is not None:

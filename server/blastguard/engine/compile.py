@@ -10,6 +10,7 @@ from blastguard.engine.conditions import (
     port_span, ports_test, precheck, regex_test,
 )
 from blastguard.engine import inner_match
+from blastguard.engine.condition_plan import intern
 from blastguard.engine.demand import key_test, matcher_keys
 from blastguard.engine.levels import levels
 from blastguard.engine.paths import compile_path, last_key_pieces
@@ -86,6 +87,8 @@ class Matcher:
     key_set: frozenset | None = None
     # Text some key below the body must hold for `each` to reach anything (paths.last_key_pieces).
     reaches: tuple[str, ...] | None = None
+    # Whether `reaches` is worth reading the body's key text for (the path has a key glob).
+    walks: bool = False
     # The scalar tests of `where`: the lines of a multi-line value they pass on are reported.
     checks: tuple = ()
 
@@ -97,6 +100,10 @@ class Matcher:
         if bound is not None and not any("*" in key for key in bound):
             self.key_set = bound
         self.reaches = last_key_pieces(self.each)
+        # A plain path (`Statement`, `Properties.SecurityGroupIngress`) is read by a get per step,
+        # cheaper than the walk of every key below the body: its `reaches` is asked only of a
+        # subject whose key text another matcher had read.
+        self.walks = self.each is not None and any("*" in step for step in self.each)
         self.checks = inner_match.tests(self.where, self.report)
 
 
@@ -163,6 +170,11 @@ def compile_edit(spec: dict) -> EditTemplate:
 
 
 def compile_condition(spec: Any) -> Condition:
+    """The condition a `where` spec (or a part of one) means; equal specs give the same object."""
+    return intern(spec, _compile_condition)
+
+
+def _compile_condition(spec: Any) -> Condition:
     if isinstance(spec, list):
         return All([compile_condition(s) for s in spec])
     if not isinstance(spec, dict):

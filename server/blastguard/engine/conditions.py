@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import re2
@@ -28,18 +28,40 @@ class Condition:
 @dataclass(slots=True)
 class All(Condition):
     parts: list[Condition]
+    # How the parts are tested (condition_plan): cheap ones first, shared ones once per subject.
+    _plan: Any = field(default=None, repr=False, compare=False)
 
     def evaluate(self, node: Node, scope=None) -> Result:
-        witnesses: list[Node] = []
+        plan = self._plan
+        if plan is None:
+            from blastguard.engine.condition_plan import plan as make_plan  # it reads these classes
+            plan = self._plan = make_plan(self.parts)
+        order, calls = plan
         unknown = False
-        for part in self.parts:
-            truth, found = part.evaluate(node, scope)
+        if order is None:
+            witnesses: list[Node] = []
+            for call in calls:
+                truth, found = call(node, scope)
+                if truth == FALSE:
+                    return FALSE, []
+                if truth == UNKNOWN_RESULT:
+                    unknown = True
+                witnesses.extend(found)
+            return (UNKNOWN_RESULT, []) if unknown else (TRUE, witnesses)
+        written: list = [None] * len(calls)
+        for index, call in zip(order, calls):
+            truth, found = call(node, scope)
             if truth == FALSE:
                 return FALSE, []
             if truth == UNKNOWN_RESULT:
                 unknown = True
+            written[index] = found
+        if unknown:
+            return UNKNOWN_RESULT, []
+        witnesses = []
+        for found in written:  # in the order the rule wrote its parts
             witnesses.extend(found)
-        return (UNKNOWN_RESULT, []) if unknown else (TRUE, witnesses)
+        return TRUE, witnesses
 
 
 @dataclass(slots=True)
@@ -167,7 +189,11 @@ class ScalarTest(Condition):
         path = self.path
         if len(path) == 1 and node.kind == MAP and PLAIN_KEYS.get(path[0]):  # locate's first case, without its call
             child = node.value.get(path[0])
-            return self.judge([] if child is None else [child], scope)
+            if child is None:
+                return FALSE, []  # judge's answer on nothing found, with or without `every`
+            if child.kind == SCALAR:  # judge's answer on one scalar, without its call
+                return (TRUE, [child]) if self.test_for(scope)(child.value) else (FALSE, [])
+            return self.judge([child], scope)
         return self.judge(locate(node, scope, path), scope)
 
     def test_for(self, scope) -> Callable[[Any], bool]:

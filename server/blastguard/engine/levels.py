@@ -22,9 +22,15 @@ class Levels(Condition):
     # The test's `none_of(texts)`, when it has one and it speaks for every leaf (see levels()):
     # true when the test is false on each text and on anything not a string.
     none_of: Callable[[list[str]], bool] | None = None
+    # The first path's key when it is `key.*` (a plain key, as resolve reads it), else None.
+    key: str | None = None
 
     def evaluate(self, node: Node, scope=None) -> Result:
-        found = locate(node, scope, self.first.path)
+        child = node.value.get(self.key) if self.key is not None and node.kind == MAP else None
+        if child is not None and child.kind == MAP:
+            found = list(child.value.values())  # `Properties.*` of a resource: locate's answer, without its calls
+        else:
+            found = locate(node, scope, self.first.path)
         if self.none_of is not None:
             # Every string of every level asked at once: nearly always none can pass, and then no
             # level holds, unknown if some leaf is (judge's answer where its test is false on
@@ -94,4 +100,6 @@ def levels(parts: list[Condition]) -> Levels | None:
     none_of = getattr(test, "none_of", None)
     if first.in_tests is not None or getattr(test, "partial", test) is not test or getattr(test, "excludes", None):
         none_of = None
-    return Levels(first, len(parts), none_of)
+    path = first.path
+    key = path[0] if len(path) == 2 and path[1] == ANY_KEY and "*" not in path[0] else None
+    return Levels(first, len(parts), none_of, key)

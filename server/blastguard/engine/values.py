@@ -114,3 +114,5 @@ class Subject:
     refs: Callable[[Node], "Node | None"] | None = None
     # Whether it comes from test code (engine.secrets.in_test_code of the file's path).
     in_tests: bool = False
+    # Answers of conditions several of its rules share, while Engine.findings runs them (condition_plan).
+    memo: dict | None = None
