@@ -152,3 +152,19 @@ def test_lone_surrogate_escapes_are_read_not_an_internal_error(engine, name):
     result = engine.analyze(name, source.encode())
     assert result.errors == []
     assert {(f.rule, f.start.line) for f in result.findings} == expected
+
+
+@pytest.mark.parametrize(("size", "most", "expected"), [
+    (10, 100, b"0123456789"),  # the size taken before the read
+    (4, 100, b"0123456789"),  # the file grew since: read on to the end
+    (4, 8, b"01234567"),  # grew past the limit: up to it, as one read of `most` gives
+    (30, 100, b"0123456789"),  # shrank since
+    (10, 6, b"012345"),
+])
+def test_a_file_is_read_whole_up_to_the_limit_whatever_its_size_was(tmp_path, size, most, expected):
+    from blastguard.runner import read_most
+
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"0123456789")
+    with open(path, "rb") as handle:
+        assert read_most(handle, size, most) == expected

@@ -28,7 +28,7 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
         if languages.detect(path) is None:
             # Only the content tells (a .json plan or template): an unrelated file is skipped, not an error.
             with open(path, "rb") as handle:
-                head = handle.read(limit + 1 if size <= limit else languages.SNIFF_BYTES)
+                head = read_most(handle, size, limit + 1 if size <= limit else languages.SNIFF_BYTES)
             if languages.detect(path, head) is None:
                 return skipped(path)
             data = head if size <= limit else None
@@ -37,7 +37,7 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
                 path, f"file is {size:,} bytes, over the {limit:,}-byte limit (max_file_size)")])
         if data is None:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
+                data = read_most(handle, size, limit + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if exc.errno == 40:  # ELOOP
@@ -49,6 +49,16 @@ def read_and_analyze(engine: Engine, path: str) -> ScanResult:
         return result
     except Exception as exc:  # one bad file must not end the scan
         return ScanResult(path, errors=[FileError(path, f"internal error: {type(exc).__name__}: {exc}")])
+
+
+def read_most(handle, size: int, most: int) -> bytes:
+    """Up to `most` bytes of a file opened when its size was `size`. `read(most)` would allocate
+    `most` bytes (max_file_size + 1) for every file, which costs more than reading a small one;
+    a file that grew since its size was taken is read on, so what is read is the same."""
+    data = handle.read(min(size + 1, most))
+    if size < len(data) < most:
+        data += handle.read(most - len(data))
+    return data
 
 
 def skipped(path: str) -> ScanResult:
