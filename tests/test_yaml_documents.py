@@ -38,9 +38,22 @@ def values(text: str):
     "one: 1\n---\ntwo: [1, {three: 3}]\n...\n",
     "base: &b {x: 1, y: [1, 2]}\nd:\n  <<: *b\n  x: 3\ne:\n  <<: [*b]\n",
     "'quoted key': \"multi\n  line\"\n",
+    # Plain strings read from their span, and plain text the core schema might type, read from the tree.
+    "Fn::GetAtt: a b:c # comment\nkey with spaces: x\n<<x: y\nt: t2.micro\nn: nullable\nf: 1.2.3\nd: -x\ne: .hidden\n",
+    "k: # a comment between the key and its value\n  v\n? explicit\n: value\nl:\n- a: b\n  c: {d: e}\n- plain\n  folded\n",
+    "m:\n  n:\n    o: p\n  q: [r, 7, true, ~]\ns: &x plain\nt: *x\n",
 ])
 def test_values_match_a_yaml_parser(text):
     assert values(text) == list(yaml.safe_load_all(text))
+
+
+def test_plain_values_read_from_their_span_keep_their_spans():
+    data = b"top:\n  key: some value  # c\n  list:\n  - item\n  - {k: v}\n"
+    doc = documents(parsing.parse("yaml", data).root_node, data)[0]
+    inner = doc.get("top")
+    located = [(data[n.entry_start:n.end], data[n.start:n.end]) for n in (inner.get("key"), inner.get("list"))]
+    assert located == [(b"key: some value", b"some value"), (b"list:\n  - item\n  - {k: v}\n", b"- item\n  - {k: v}\n")]
+    assert [data[n.start:n.end] for n in inner.get("list").value] == [b"item", b"{k: v}"]
 
 
 def test_an_alias_shares_the_anchored_value_and_is_located_at_the_alias():

@@ -20,6 +20,12 @@ _CONTENT = {
     "plain_scalar", "double_quote_scalar", "single_quote_scalar", "alias",
 }
 _STANDARD_TAG = "tag:yaml.org,2002:"
+# First bytes of a flow node that is not a plain scalar alone: quoted, an alias, an anchor, a tag,
+# a flow collection, an explicit key (a plain scalar cannot start with an indicator).
+_NOT_PLAIN = frozenset(b"\"'&!*[{?|>%@`,]}#")
+# First bytes of a plain scalar the core schema may type (null `~`, booleans, numbers, `.inf`):
+# any other is a string, read without asking its node.
+_MAY_BE_TYPED = frozenset(b"0123456789+-.~tTfFnN")
 
 
 def document_nodes(root) -> list:
@@ -40,7 +46,7 @@ def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> l
             # Sizes bound what aliases expand to: a document without `&` has no anchor to expand.
             # Nor any part to leave unconverted: an alias elsewhere may name an anchor in it.
             sized = data.find(b"&", content.start_byte, content.end_byte) >= 0
-            value = _Converter(data, sized, None if sized else prune).node(content, 0)
+            value = _Converter(data, sized, None if sized else prune, not root.has_error).node(content, 0)
             if prune is not None and not sized:
                 prune.settle(value)
             out.append(value)
@@ -61,6 +67,8 @@ class _Kinds:
                     "flow_node", "anchor", "tag", "alias", "plain_scalar", "double_quote_scalar",
                     "single_quote_scalar", "block_scalar", "block_sequence_item", "flow_pair", "integer_scalar",
                     "float_scalar", "boolean_scalar", "null_scalar"))
+        self.block_mapping = yaml.id_for_node_kind("block_mapping", True)
+        self.colon = yaml.id_for_node_kind(":", False)  # the token between a key and its value
         self.nodes = ids("block_node", "flow_node")
         self.content = ids(*_CONTENT)
         self.mappings = ids("block_mapping", "flow_mapping")
@@ -78,8 +86,11 @@ def _kinds() -> _Kinds:
 
 
 class _Converter:
-    def __init__(self, data: bytes, sized: bool = True, prune=None) -> None:
+    def __init__(self, data: bytes, sized: bool = True, prune=None, clean: bool = False) -> None:
         self.data = data
+        # Without syntax errors a flow node starting as a plain scalar holds only that scalar, so
+        # its text is read from its span (see `_NOT_PLAIN`); an error node could lie inside it.
+        self.clean = clean
         self.k = _kinds()
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
@@ -138,7 +149,17 @@ class _Converter:
                         inner = next((c for c in child.named_children if c.kind_id in k.nodes), None)
                     if inner is None:
                         item = scalar(None, child.end_byte, child.end_byte)
-                    elif inner.kind_id == k.flow_node and inner.named_child_count == 1 and depth < MAX_DEPTH:
+                    elif inner.kind_id != k.flow_node or depth >= MAX_DEPTH:
+                        if depth < MAX_DEPTH and inner.named_child_count == 1 \
+                                and (block := inner.named_child(0)).kind_id == k.block_mapping:
+                            item = self.mapping_of(block.named_children, block, depth + 1)  # as in mapping_of
+                        else:
+                            item = self.node(inner, depth + 1)
+                    elif self.clean and (first := self.data[start := inner.start_byte]) not in _NOT_PLAIN \
+                            and first not in _MAY_BE_TYPED:  # a string, as in mapping_of
+                        raw = self.data[start:(end := inner.end_byte)].decode("utf-8", "replace")
+                        item = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+                    elif inner.named_child_count == 1:
                         item = self.plain(inner.named_child(0)) or self.node(inner, depth + 1)
                     else:
                         item = self.node(inner, depth + 1)
@@ -156,14 +177,15 @@ class _Converter:
 
     def mapping(self, node, depth: int) -> tuple[Node, int]:
         value = self.mapping_of(node.named_children, node, depth)
-        return value, _size(value)
+        return value, _size(value) if self.sized else 1
 
     def mapping_of(self, children, node, depth: int) -> Node:
         """The map of the pairs among `children` (other named children are comments)."""
         entries: dict[str, Node] = {}
         merges: list[Node] = []
         key_field, value_field = _fields()
-        pairs, flow_node, plain, data = self.k.pairs, self.k.flow_node, self.k.plain, self.data
+        k, data, clean = self.k, self.data, self.clean
+        pairs, flow_node, plain, colon, nodes, block_mapping = k.pairs, k.flow_node, k.plain, k.colon, k.nodes, k.block_mapping
         stub = self.stub if self.prune is not None and (depth == 0 or (depth == 1 and self.within)) else None
         for pair in children:
             kind = pair.kind_id
@@ -171,13 +193,22 @@ class _Converter:
                 continue
             if kind == flow_node:  # `{a}`: a key without a value
                 key_node, value_node = pair, None
+            elif len(parts := pair.children) == 3 and parts[1].kind_id == colon and parts[2].kind_id in nodes:
+                # `key: value` (most pairs): by position, as the grammar's fields name them;
+                # child_by_field_id costs several times more.
+                key_node, value_node = parts[0], parts[2]
             else:
                 key_node, value_node = pair.child_by_field_id(key_field), pair.child_by_field_id(value_field)
             if key_node is None:
                 continue
+            key_start = key_node.start_byte
             # A plain key alone in its node (most keys) is read here, without the calls of `key`.
-            inner = key_node.named_child(0) if key_node.named_child_count == 1 else None
-            if inner is not None and inner.kind_id == plain:
+            if clean and data[key_start] not in _NOT_PLAIN and key_node.kind_id == flow_node:
+                key = data[key_start:key_node.end_byte].decode("utf-8", "replace")
+                if "\n" in key:
+                    key = fold(key)
+            elif (inner := key_node.named_child(0) if key_node.named_child_count == 1 else None) is not None \
+                    and inner.kind_id == plain:
                 key = data[inner.start_byte:inner.end_byte].decode("utf-8", "replace")
                 if "\n" in key:
                     key = fold(key)
@@ -187,7 +218,20 @@ class _Converter:
                     continue
             if value_node is None:
                 child = scalar(None, pair.end_byte, pair.end_byte)
-            elif value_node.kind_id == flow_node and value_node.named_child_count == 1 and depth < MAX_DEPTH:
+            elif value_node.kind_id != flow_node or depth >= MAX_DEPTH:
+                if stub is not None and (child := stub(key, value_node, depth + 1, entries)) is not None:
+                    pass
+                elif depth < MAX_DEPTH and value_node.named_child_count == 1 \
+                        and (inner := value_node.named_child(0)).kind_id == block_mapping:
+                    child = self.mapping_of(inner.named_children, inner, depth + 1)  # node()'s dispatch skipped
+                else:
+                    child = self.node(value_node, depth + 1)
+            elif clean and (first := data[start := value_node.start_byte]) not in _NOT_PLAIN \
+                    and first not in _MAY_BE_TYPED:
+                # A string: most values, read from the span without asking the tree.
+                raw = data[start:(end := value_node.end_byte)].decode("utf-8", "replace")
+                child = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+            elif value_node.named_child_count == 1:
                 child = self.plain(value_node.named_child(0)) or self.node(value_node, depth + 1)
             elif stub is None or (child := stub(key, value_node, depth + 1, entries)) is None:
                 child = self.node(value_node, depth + 1)
@@ -196,7 +240,7 @@ class _Converter:
                 continue
             if child.key_start >= 0:  # an alias's target already keyed elsewhere
                 child = _copy(child)
-            child.key_start = key_node.start_byte
+            child.key_start = key_start
             entries[key] = child
         for merged in merges:  # explicit keys win over merged ones, whatever their order
             for key, child in merged.items():
