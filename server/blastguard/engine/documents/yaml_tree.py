@@ -7,18 +7,13 @@ with an error long before it could be walked.
 
 from __future__ import annotations
 
-from functools import cache
-
+from blastguard.engine.documents.yaml_kinds import fields, kinds
 from blastguard.engine.documents.yaml_scalars import block, fold, to_float, to_int, unescape
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
 # Values reachable through aliases, counted with multiplicity; past this a document is refused.
 ALIAS_BUDGET = 100_000
 
-_CONTENT = {
-    "block_mapping", "block_sequence", "block_scalar", "flow_mapping", "flow_sequence",
-    "plain_scalar", "double_quote_scalar", "single_quote_scalar", "alias",
-}
 _STANDARD_TAG = "tag:yaml.org,2002:"
 # First bytes of a flow node that is not a plain scalar alone: quoted, an alias, an anchor, a tag,
 # a flow collection, an explicit key (a plain scalar cannot start with an indicator).
@@ -36,7 +31,7 @@ def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> l
     """The value of each document in a tree-sitter-yaml `stream` parsed from `data` (None for an
     empty one, and for the indexes in `skip`). Anchors belong to their document, so each is
     converted alone. `prune` (yaml_pruning.Pruning) may leave parts of it unconverted."""
-    k = _kinds()
+    k = kinds()
     out: list[Node | None] = []
     for index, doc in enumerate(document_nodes(root)):
         content = next((c for c in doc.named_children if c.kind_id in k.nodes), None)
@@ -53,45 +48,13 @@ def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> l
     return out
 
 
-class _Kinds:
-    """The grammar's id of each node kind read here: `kind_id` is an int, where `type` makes a
-    new string on every call, and a conversion asks several times per value."""
-
-    def __init__(self, yaml) -> None:
-        def ids(*names: str) -> frozenset[int]:
-            return frozenset(yaml.id_for_node_kind(name, True) for name in names)
-
-        self.flow_node, self.anchor, self.tag, self.alias, self.plain, self.double, self.single, self.block, \
-            self.item, self.flow_pair, self.integer, self.float, self.boolean, self.null = (
-                yaml.id_for_node_kind(name, True) for name in (
-                    "flow_node", "anchor", "tag", "alias", "plain_scalar", "double_quote_scalar",
-                    "single_quote_scalar", "block_scalar", "block_sequence_item", "flow_pair", "integer_scalar",
-                    "float_scalar", "boolean_scalar", "null_scalar"))
-        self.block_mapping = yaml.id_for_node_kind("block_mapping", True)
-        self.colon = yaml.id_for_node_kind(":", False)  # the token between a key and its value
-        self.nodes = ids("block_node", "flow_node")
-        self.content = ids(*_CONTENT)
-        self.mappings = ids("block_mapping", "flow_mapping")
-        self.sequences = ids("block_sequence", "flow_sequence")
-        self.pairs = ids("block_mapping_pair", "flow_pair", "flow_node")
-        self.quoted = ids("double_quote_scalar", "single_quote_scalar")
-        self.typed = ids("integer_scalar", "float_scalar", "boolean_scalar", "null_scalar")
-
-
-@cache
-def _kinds() -> _Kinds:
-    from blastguard.engine.parsing import language
-
-    return _Kinds(language("yaml"))
-
-
 class _Converter:
     def __init__(self, data: bytes, sized: bool = True, prune=None, clean: bool = False) -> None:
         self.data = data
         # Without syntax errors a flow node starting as a plain scalar holds only that scalar, so
         # its text is read from its span (see `_NOT_PLAIN`); an error node could lie inside it.
         self.clean = clean
-        self.k = _kinds()
+        self.k = kinds()
         self.anchors: dict[str, tuple[Node, int]] = {}
         self.expanded = 0
         self.sized = sized  # whether to count each value's size (see `documents`)
@@ -183,9 +146,10 @@ class _Converter:
         """The map of the pairs among `children` (other named children are comments)."""
         entries: dict[str, Node] = {}
         merges: list[Node] = []
-        key_field, value_field = _fields()
+        key_field, value_field = fields()
         k, data, clean = self.k, self.data, self.clean
-        pairs, flow_node, plain, colon, nodes, block_mapping = k.pairs, k.flow_node, k.plain, k.colon, k.nodes, k.block_mapping
+        pairs, flow_node, plain, colon, nodes = k.pairs, k.flow_node, k.plain, k.colon, k.nodes
+        block_mapping = k.block_mapping
         stub = self.stub if self.prune is not None and (depth == 0 or (depth == 1 and self.within)) else None
         for pair in children:
             kind = pair.kind_id
@@ -284,7 +248,7 @@ class _Converter:
     def type_of(self, node, depth: int) -> Node | None:
         """The string value of a resource map's `Type` (its last, as for the map), or None when it
         has none or a merge (`<<`) may give it another."""
-        key_field, value_field = _fields()
+        key_field, value_field = fields()
         found = None
         for pair in node.named_children:
             kind = pair.kind_id
@@ -422,15 +386,6 @@ def _size(node: Node) -> int:
     if node.kind == LIST:
         return 1 + sum(_size(c) for c in node.value)
     return 1
-
-
-@cache
-def _fields() -> tuple[int, int]:
-    """The grammar's ids of the `key` and `value` fields (a lookup by id, not by name, per pair)."""
-    from blastguard.engine.parsing import language
-
-    yaml = language("yaml")
-    return yaml.field_id_for_name("key"), yaml.field_id_for_name("value")
 
 
 def _indent_of(node) -> int:
