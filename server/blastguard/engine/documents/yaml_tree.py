@@ -249,17 +249,21 @@ class _Converter:
         """The string value of a resource map's `Type` (its last, as for the map), or None when it
         has none or a merge (`<<`) may give it another."""
         key_field, value_field = fields()
+        k, data = self.k, self.data
         found = None
         for pair in node.named_children:
             kind = pair.kind_id
-            if kind not in self.k.pairs:
+            if kind not in k.pairs:
                 continue
-            key_node = pair if kind == self.k.flow_node else pair.child_by_field_id(key_field)
+            if self.clean and kind != k.flow_node and data[start := pair.start_byte] not in _NOT_PLAIN \
+                    and not data.startswith(b"Type", start) and data[start] != ord("<"):
+                continue  # a plain key neither `Type` nor `<<...` (a block pair starts at its key)
+            key_node = pair if kind == k.flow_node else pair.child_by_field_id(key_field)
             key = self.key(key_node) if key_node is not None else None
             if key == "<<":
                 return None
             if key == "Type":
-                found = (key_node, None if kind == self.k.flow_node else pair.child_by_field_id(value_field))
+                found = (key_node, None if kind == k.flow_node else pair.child_by_field_id(value_field))
         if found is None or found[1] is None:
             return None
         value = self.node(found[1], depth)
