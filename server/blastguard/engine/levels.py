@@ -36,24 +36,27 @@ class Levels(Condition):
             # level holds, unknown if some leaf is (judge's answer where its test is false on
             # each). The levels are walked as below, in any order: the answer does not depend on it.
             texts: list[str] = []
+            add = texts.append
             unknown = False
             level = found
             for depth in range(self.depth, 0, -1):
                 below: list[Node] = []
-                stack = list(level)
-                while stack:
-                    item = stack.pop()
+                deeper = below.extend if depth > 1 else None
+                pending = list(level)
+                for item in pending:  # a list's items are appended, and read in turn
                     kind = item.kind
-                    if kind == MAP:
-                        if depth > 1:
-                            below.extend(item.value.values())
-                    elif kind == LIST:
-                        stack.extend(item.value)
-                    elif kind == SCALAR or kind == UNKNOWN:
+                    if kind == SCALAR:  # most nodes: tested first
                         if isinstance(item.value, str):
-                            texts.append(item.value)
-                        if kind == UNKNOWN:
-                            unknown = True
+                            add(item.value)
+                    elif kind == MAP:
+                        if deeper is not None:
+                            deeper(item.value.values())
+                    elif kind == LIST:
+                        pending.extend(item.value)
+                    elif kind == UNKNOWN:
+                        unknown = True
+                        if isinstance(item.value, str):
+                            add(item.value)
                 level = below
             if self.none_of(texts):
                 return (UNKNOWN_RESULT, []) if unknown else (FALSE, [])

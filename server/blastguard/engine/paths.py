@@ -212,14 +212,15 @@ def key_text(node: Node) -> str | None:
     """Every map key below node (through maps and lists, as resolve walks), lower-cased, one a
     line; None when one is not ASCII (RE2 folds a few non-ASCII letters onto ASCII ones)."""
     keys: list[str] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if item.kind == MAP:
-            keys.extend(item.value)
-            stack.extend(item.value.values())
-        elif item.kind == LIST:
-            stack.extend(item.value)
+    pending = [node]
+    for item in pending:  # what a map or list holds is appended, and read in turn
+        kind = item.kind
+        if kind == MAP:
+            value = item.value
+            keys.extend(value)
+            pending.extend(value.values())
+        elif kind == LIST:
+            pending.extend(item.value)
     text = "\n".join(map(str, keys))
     return text.lower() if text.isascii() else None
 
