@@ -232,3 +232,30 @@ def test_offsets_count_from_the_file_start_when_it_opens_with_blank_lines():
                            "where": {"path": "shell", "equals": True}})
     findings = engine.analyze("tool.py", b"\n\nimport subprocess\nsubprocess.run(cmd, shell=True)\n").findings
     assert {(f.rule, f.start.line) for f in findings} == {("PY999", 4)}
+
+
+
+_AKIA_IN_MAPS = {"subject": {"kind": "assign"}, "each": "*", "where": {"path": ".", "matches": "AKIA"}}
+
+
+@pytest.mark.parametrize("source,lines,made", [
+    # A value that spells the text is converted; a table that does not is not.
+    ('a = {"k": "AKIA1"}\nb = {"k": [1, 2.5, None]}\nc = {"k": ["AKIA2"]}\n', [1, 3], ["a", "c"]),
+    # Escapes, a concatenation and a module constant give a value text its source does not spell;
+    # the constant's literal is reported where it is written.
+    ('a = {"k": "\\x41KIA"}\nb = {"k": ("AK"\n           "IA")}\n', [1, 2], ["a", "b"]),
+    ('K = "AKIA1"\nb = {"k": K}\nc = {"k": OTHER}\n', [1], ["b"]),
+    ('a = {"k": "A\\\nKIA"}\nb = {"k": """AK\r\nIA"""}\n', [1], ["a", "b"]),
+])
+def test_a_value_is_converted_only_when_its_source_may_hold_a_needed_text(source, lines, made):
+    """Demand.text_gate: an assignment's value is converted only when its source spells a literal
+    its rules need, or escapes, a carriage return, a concatenation or a constant may put there
+    text it does not spell."""
+    engine = _engine_with(_AKIA_IN_MAPS)
+    assert engine.demand("python", "assign", "a").text_gate is not None
+    data = source.encode()
+    assert {(f.rule, f.start.line) for f in engine.analyze("tool.py", data).findings} == {("PY999", n) for n in lines}
+    assert _findings(engine, "tool.py", data) == _findings(_all_made(_engine_with(_AKIA_IN_MAPS)), "tool.py", data)
+    root = parsing.parse("python", data).root_node
+    subjects = python.subjects(root, partial(engine.wanted, "python"), [], partial(engine.demand, "python"))
+    assert [s.name for s in subjects if s.kind == "assign"] == made

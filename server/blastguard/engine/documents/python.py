@@ -8,6 +8,7 @@ module was imported under; a docstring that mentions `shell=True` is only a stri
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from functools import cache, partial
 from operator import attrgetter, itemgetter
@@ -27,10 +28,10 @@ _QUERY = """
 [(import_statement) (import_from_statement)] @import
 [(function_definition) (class_definition)] @scope
 [(parameters) (lambda_parameters)] @parameters
+(concatenated_string) @concatenated
 """
 # The strings to read: all of them, or (python_strings.only_escaped) those with an escape sequence.
-_STRINGS = {False: "(string) @string (concatenated_string) @concatenated",
-            True: "(concatenated_string) @concatenated (string (string_content (escape_sequence))) @string"}
+_STRINGS = {False: "(string) @string", True: "(string (string_content (escape_sequence))) @string"}
 _START = attrgetter("start_byte")
 _ORDER = itemgetter(0, 1)
 # Values convert() may turn into a map or a list.
@@ -81,7 +82,8 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
                        callee_at)
     if shared is not None:
         shared.extend((node.start_byte, node.end_byte) for node in names.constants.values())
-    read = _Reader(names, demand, text, root.has_error)
+    concatenated = found.get("concatenated", ())
+    read = _Reader(names, demand, text, root.has_error, sorted(node.start_byte for node in concatenated))
     made: list[tuple[int, int, Subject]] = []
     read.calls(calls, starts, chained, made)
     read.assignments(assignments, made)
@@ -89,7 +91,7 @@ def subjects(root, wanted, shared: list | None = None, demand=None) -> Iterator[
     for node in imports:
         made.extend((node.start_byte, -node.end_byte, s) for s in _imports(node) if wanted("import", s.type))
     if strings is not None:
-        read.strings(found.get("string", ()), found.get("concatenated", ()), None if escaped else may_fire, ascii_only,
+        read.strings(found.get("string", ()), concatenated, None if escaped else may_fire, ascii_only,
                      strings.holds if may_fire is not None else None, made)
     # As a walk finds them: by start, the enclosing node (the one ending later) first.
     made.sort(key=_ORDER)
@@ -189,9 +191,10 @@ def _units(made: list[tuple[int, int, Subject]], scopes: list[tuple]) -> None:
 class _Reader:
     """The subjects of one file's nodes, each kind read only as far as a rule may fire on it."""
 
-    def __init__(self, names: Names, demand, text: bytes, has_error: bool) -> None:
+    def __init__(self, names: Names, demand, text: bytes, has_error: bool, concatenated: list[int]) -> None:
         self.names, self.demand, self.text = names, demand, text
         self.has_error = has_error  # else no node has one, and equal text means an equal subtree
+        self.concatenated = concatenated  # where each string concatenation starts, in order
         self._spelled: dict[int, bool] = {}
 
     def spelled(self, wanted: Demand) -> bool:
@@ -231,15 +234,19 @@ class _Reader:
                         decision = decided[key] = self._callee(*self.names.callee(function, key))
             if decision is None:
                 continue
-            if function is None:
-                function = node.child_by_field_id(fields.function)
+            name, anchored, test, keywords = decision
+            # Most calls meet only rules that read a keyword: one without an `=` has none, and its
+            # own end tells that with one read instead of three (its argument list, type and span).
+            if keywords and text.find(b"=", start, node.end_byte) < 0:
+                continue
             arguments = node.child_by_field_id(fields.arguments)
             if arguments is None or arguments.type != "argument_list":
                 continue
-            name, anchored, test, keywords = decision
-            if test is not None and (keywords and self.text.find(b"=", arguments.start_byte, arguments.end_byte) < 0
+            if test is not None and (keywords and text.find(b"=", arguments.start_byte, arguments.end_byte) < 0
                                      or not test(argument_keys(arguments))):
                 continue
+            if function is None:
+                function = node.child_by_field_id(fields.function)
             made.append((node.start_byte, -node.end_byte, call_subject(function, arguments, name, anchored, self.names)))
 
     def _callee(self, name: str | None, anchored: bool) -> tuple | None:
@@ -273,10 +280,28 @@ class _Reader:
             if wanted.each_only and (value not in _CONTAINERS or wanted.maps_only
                                      and self.text.find(b"{", right.start_byte, right.end_byte) < 0):
                 continue
+            if wanted.text_gate is not None and self.unspelled(wanted.text_gate, right.start_byte, right.end_byte):
+                continue
             converted = convert(right, self.names)
             entry(converted, node.start_byte)
             made.append((node.start_byte, -node.end_byte, Subject(
                 "assign", target, key.decode("utf-8", "replace"), converted, node.start_byte, node.end_byte)))
+
+    def unspelled(self, gate, start: int, end: int) -> bool:
+        """Whether no rule can fire on the value spelled text[start:end] because it lacks every
+        literal they need there (Demand.text_gate; most values are large tables with no secret
+        key, and converting them cost more than the rest of the reader). A value holds text its
+        source does not spell through an escape, a carriage return (a newline in a string), a
+        string concatenation (`"pass" "word"`) or a module constant (converted where it is
+        defined): such a value is converted, as is any in a tree with an error."""
+        text = self.text
+        if self.has_error or gate(text, start, end) or text.find(b"\\", start, end) >= 0 \
+                or text.find(b"\r", start, end) >= 0:
+            return False
+        at = bisect_left(self.concatenated, start)
+        if at < len(self.concatenated) and self.concatenated[at] < end:
+            return False
+        return not any(text.find(name.encode(), start, end) >= 0 for name in self.names.constants)
 
     def _target(self, left, kind: str, text: bytes, whole: bool) -> tuple[str, Demand] | None:
         """(the type of an assignment to `left`, of type `kind` and spelled `text`, the demand of
