@@ -222,11 +222,13 @@ def _constants(assignments, parameters, names: Names, text: bytes) -> None:
                     and parent.parent is not None and parent.parent.type == "module":
                 candidates[name] = right
     if candidates:
-        # A parameter of a candidate's name vetoes it: the lists are read only when one spells
-        # a candidate somewhere (they seldom do; there are thousands of lists).
-        spelled = b"\0".join([text[node.start_byte:node.end_byte] for node in parameters])
-        if any(name.encode() in spelled for name in candidates):
-            for node in parameters:
+        # A parameter of a candidate's name vetoes it: only the lists that spell a candidate are
+        # read (they seldom do; there are thousands of lists).
+        sources = [text[node.start_byte:node.end_byte] for node in parameters]
+        joined = b"\0".join(sources)
+        spelled = [name for name in map(str.encode, candidates) if name in joined]
+        for node, source in zip(parameters, sources) if spelled else ():
+            if any(name in source for name in spelled):
                 names.parameters.update(_parameter_names(node))
     for name, right in candidates.items():
         if counts[name] == 1 and name not in names.parameters and _is_constant_value(right, names):
