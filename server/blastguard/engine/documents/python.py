@@ -220,7 +220,7 @@ class _Reader:
                 function, key = None, spelled.group()
                 decision = decided.get(key, _UNREAD)
                 if decision is _UNREAD:
-                    decision = decided[key] = self._callee(*self.names.callee(None, key))
+                    decision = decided[key] = self._callee(*self.names.dotted(key))
             else:
                 function = node.child_by_field_id(fields.function)
                 if function is None:

@@ -76,6 +76,10 @@ class Names:
         the names are read, so what a text names is remembered."""
         if _DOTTED.fullmatch(text) is None:
             return self.qualify(node)
+        return self.dotted(text)
+
+    def dotted(self, text: bytes) -> tuple[str | None, bool]:
+        """callee for a text known to be a dotted name (python._CALLEE_AT found it)."""
         return self._qualify_dotted(text.decode("ascii"), self._dotted)
 
     def stored(self, text: bytes) -> str | None | bool:
