@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blastguard.engine.documents import cloudformation, json_lazy, json_scan, json_tree
+from blastguard.engine.documents import cloudformation, json_lazy, json_scan, json_tree, kinds
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH
+from tests.conftest import SHARED
 from tests.test_json_scan import NESTED_INTRINSICS, TEXTS, assert_same_or_refused, shape
 
 
@@ -166,3 +167,47 @@ def test_a_copy_made_by_dataclasses_replace_keeps_the_spans():
     copy = replace(node, value=node.value[:1])
     assert (copy.kind, copy.start, copy.end, copy.key_start, len(copy.value)) == \
         ("list", data.index(b"[1"), data.index(b'"]') + 2, data.index(b'"x"'), 1)
+
+
+def test_intrinsics_converted_after_their_container_is_opened_report_at_their_argument():
+    # A container opened before the conversion (a sibling's span asked first) and a resource that
+    # is itself `{"Ref": ...}` (a container json_scan hands over whole, located when read) report
+    # where the walk over json_scan's own reading reports.
+    data = NESTED_INTRINSICS.replace('"Resources": {', '"Resources": {"Bare": {"Ref": "Last"}, ', 1).encode()
+    singles: list = []
+    listed = json_scan.read(data, singles)
+    properties = listed.value["Resources"].value["Fn"].value["Properties"].value
+    key = properties["Tags"].value[0].value["Key"]  # `{"Ref": "K"}`, and `Twice` beside Tags
+    assert data[key.start:key.start + 1] == b"{" and key.key_start == data.index(b'"Key"')
+    cloudformation.intrinsics(listed, singles)
+    walked = exact(data)
+    cloudformation.intrinsics(walked)
+    assert shape(listed) == shape(walked)
+    bare = listed.value["Resources"].value["Bare"]
+    assert type(bare) is json_lazy.Lazy and (bare.start, bare.end) == (data.index(b'"Last"'), data.index(b'"Last"') + 6)
+
+
+def test_subjects_report_at_the_spans_of_the_exact_reading():
+    # A subject's span is read from its node only when asked; asked, it is the eager one.
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}
+    texts = [NESTED_INTRINSICS.encode(), json.dumps(policy).encode()]
+    if (SHARED / "corpus").is_dir():
+        texts += [p.read_bytes() for p in sorted((SHARED / "corpus").rglob("*.json"))]
+    compared = 0
+    for data in texts:
+        found = []
+        for read in (json_scan.read, exact):
+            singles: list = []
+            try:
+                value = read(data, singles)
+            except json_scan.NotStrict:
+                break
+            kind = kinds.classify(value, "x.json", "json")
+            if kind is None:
+                break
+            subjects = kinds.subjects(value, kind, "x.json", singles)
+            found.append([(s.kind, s.type, s.name, s.start, s.end, s.unit) for s in subjects])
+        if len(found) == 2:
+            assert found[0] == found[1]
+            compared += len(found[0])
+    assert compared > (1000 if (SHARED / "corpus").is_dir() else 1)

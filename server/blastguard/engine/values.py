@@ -116,3 +116,32 @@ class Subject:
     in_tests: bool = False
     # Answers of conditions several of its rules share, while Engine.findings runs them (condition_plan).
     memo: dict | None = None
+
+
+def _span_of_node(slot, read: Callable[[Node], int]) -> property:
+    """A property over one of Subject's span slots: its value when given, else read from `at`."""
+    get = slot.__get__
+
+    def span(subject: "SubjectAt") -> int:
+        value = get(subject)
+        return read(subject.at) if value is None else value
+
+    return property(span, slot.__set__)
+
+
+class SubjectAt(Subject):
+    """A subject reported at a node's span (from its key to its end), read when asked: a JSON
+    node read by the C scanner finds its span only then (json_lazy), and most subjects have no
+    finding to report."""
+
+    __slots__ = ("at",)
+    start = _span_of_node(Subject.start, lambda node: node.entry_start)
+    end = _span_of_node(Subject.end, lambda node: node.end)
+
+
+def subject_at(at: Node, kind: str, type_: str, name: str, node: Node, attrs: dict | None = None,
+               **fields) -> Subject:
+    """Subject(kind, type_, name, node, at.entry_start, at.end, attrs, **fields), its span read when asked."""
+    subject = SubjectAt(kind, type_, name, node, None, None, {} if attrs is None else attrs, **fields)
+    subject.at = at
+    return subject

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from blastguard.engine.documents import helm
 from blastguard.engine.documents.yaml_tree import expand
 from blastguard.engine.documents.json_tree import parse_json
 from blastguard.engine.paths import flatten
-from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject
+from blastguard.engine.values import LIST, MAP, SCALAR, UNKNOWN, UNKNOWN_PART, DocumentError, Node, Subject, subject_at
 
 RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
@@ -30,33 +31,32 @@ def is_template(doc: Node | None) -> bool:
 def subjects(doc: Node, singles: list[Node] | None = None) -> list[Subject]:
     intrinsics(doc, singles)
     found: list[Subject] = []
-    for name, resource in doc.get("Resources").items():
+    refs = partial(referenced, doc)
+    resources = doc.get("Resources")
+    for name, resource in resources.value.items() if resources.kind == MAP else ():
         type_ = _type(resource)
         if type_ is None:
             continue
-        type_node = resource.get("Type")
-        start, end = type_node.entry_start, type_node.end
-        found.append(Subject("resource", type_, name, resource, start, end, document=doc, unit=name,
-                             refs=lambda node, doc=doc: referenced(doc, node)))
+        found.append(subject_at(resource.value["Type"], "resource", type_, name, resource, document=doc, unit=name,
+                                refs=refs))
         properties = resource.get("Properties")
         if properties is None or properties.kind != MAP:
             continue
         for attribute, policy in _policies(properties):
-            found.append(Subject("policy", type_, name, policy, policy.entry_start, policy.end,
-                                 {"attribute": attribute}, owner=properties, document=doc, unit=name))
+            found.append(subject_at(policy, "policy", type_, name, policy, {"attribute": attribute}, owner=properties,
+                                    document=doc, unit=name))
     # Parameters (a password's Default) and Outputs (what the stack exports).
     for section, kind in (("Parameters", "parameter"), ("Outputs", "output")):
         entries = doc.get(section)
         for name, entry in entries.items() if entries is not None else ():
             if entry.kind == MAP:  # typed by logical name, so rules select `*Password*`
-                found.append(Subject(kind, name, name, entry, entry.entry_start, entry.end, document=doc,
-                                     unit=f"{section}/{name}"))
+                found.append(subject_at(entry, kind, name, name, entry, document=doc, unit=f"{section}/{name}"))
     return found
 
 
 def _policies(properties: Node):
-    for key, value in properties.items():
-        if not _POLICY_PROPERTY.search(key):
+    for key, value in properties.value.items():
+        if "Polic" not in key or not _POLICY_PROPERTY.search(key):
             continue
         for item in flatten(value):
             if item.kind == SCALAR and isinstance(item.value, str) and item.value.lstrip()[:1] == "{":
@@ -99,7 +99,10 @@ def intrinsics(root: Node, singles: list[Node] | None = None) -> None:
         # changes nothing rules or the outer one can see. Siblings' order does not matter: each
         # conversion reads only what its map holds.
         for node in reversed(singles):
-            _intrinsic(node)
+            if node.kind == MAP:  # not converted yet (as a `Fn::Base64`'s argument)
+                for name, arg in node.value.items():
+                    if name == "Ref" or name.startswith("Fn::"):
+                        _to_unknown(node, name, arg)
         return
     # Node.walk's order (an intrinsic's own arguments are not visited), without a generator and
     # a call per node: a template's values are mostly scalars, and this runs on all of them.
@@ -131,7 +134,9 @@ def _intrinsic(node: Node) -> None:
 
 def _to_unknown(node: Node, name: str, arg: Node) -> None:
     template = None
-    if name == "Fn::Base64":
+    if name == "Ref" or name == "Fn::GetAtt":
+        pass
+    elif name == "Fn::Base64":
         # A user data script: its text (literal, !Sub or !Join) stays readable for patterns.
         _intrinsic(arg)
         if arg.kind in (SCALAR, UNKNOWN) and isinstance(arg.value, str):

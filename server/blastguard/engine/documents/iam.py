@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blastguard.engine.values import MAP, Node, Subject
+from blastguard.engine.values import MAP, Node, Subject, subject_at
 
 
 def is_policy(doc: Node | None) -> bool:
@@ -10,5 +10,4 @@ def is_policy(doc: Node | None) -> bool:
 
 
 def subjects(doc: Node, path: str) -> list[Subject]:
-    statement = doc.get("Statement")
-    return [Subject("policy", "", path, doc, statement.entry_start, statement.end, {"attribute": ""}, document=doc)]
+    return [subject_at(doc.get("Statement"), "policy", "", path, doc, {"attribute": ""}, document=doc)]

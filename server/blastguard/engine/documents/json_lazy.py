@@ -3,16 +3,18 @@
 json_scan reads a document's top levels itself and hands each container below them to the C
 scanner (a tenth of the Python reader's cost per byte), which gives values but no offsets. Most
 nodes never need one: spans are read for findings, fixes and references, a few per file. A node
-made here (`Lazy`) leaves its span unset; the first read of `start`, `end` or `key_start` finds
-the spans of all its siblings by reading its parent's text again, its parent's first if need be.
+made here (`Lazy`) leaves its span unset and knows its parent (weakly); the first read of `start`,
+`end` or `key_start` finds the spans of all its siblings by reading its parent's text again, its
+parent's first if need be.
 """
 
 from __future__ import annotations
 
 import re
 from json.decoder import JSONDecoder, scanstring
+from functools import partial
 from json.scanner import NUMBER_RE, c_make_scanner
-from weakref import ref
+from weakref import ref as _ref
 
 from blastguard.engine.documents.json_tree import PLACEHOLDER
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, Node, scrub
@@ -48,12 +50,13 @@ def _spanned(slot):
 
 
 class Lazy(Node):
-    """A node of a deep container: kind and value as read, the span found on first use.
-    `up` is the Tree it was read in; `moved` (unset until then) marks a converted intrinsic that
-    reports at its scalar argument (see take_span); `height` is a container's nesting (1 when it
-    holds no containers)."""
+    """A node read by the C scanner: kind and value as read, the span found on first use.
+    `up` is a weak reference to its parent, or for the top the text it was read from; `moved`
+    (unset until then) marks a converted intrinsic that reports at its scalar argument (see
+    take_span). A container's `height` is its nesting (1 when it holds no containers), and
+    `opened` whether its children's spans are found (_open)."""
 
-    __slots__ = ("up", "moved", "height", "__weakref__")
+    __slots__ = ("up", "moved", "height", "opened", "__weakref__")
     start = _spanned(_START)
     end = _spanned(_END)
     key_start = _spanned(_KEY)
@@ -70,117 +73,82 @@ class Lazy(Node):
 
     def take_span(self, arg: Node) -> None:
         self.moved = True
-        try:
-            start = _START.__get__(self)
-        except AttributeError:
-            return  # found with its siblings' when asked
-        _move(self, self.up.text, start)
+        up = self.up
+        if type(up) is str:  # the top, located when read
+            _move(self, up, _START.__get__(self))
+        elif up is not None and (parent := up()) is not None and parent.opened:
+            _move(self, _chain(self)[1], _START.__get__(self))
+        # Otherwise _open moves it when it finds its siblings' spans.
 
 
 _new = Lazy.__new__
-
-
-class Tree:
-    """One container read by the scanner: the text and its top node. Nodes point here, not to
-    their parents, and the top is held weakly: no cycles, so reference counting frees a tree."""
-
-    __slots__ = ("text", "top")
-
-    def __init__(self, text: str):
-        self.text = text
-        self.top = None
 
 
 class Scanner:
     """The C scanner whose maps and lists are Lazy nodes; maps of one entry go to `singles` as
     they close, as json_scan lists its own."""
 
-    __slots__ = ("text", "scan", "tree")
+    __slots__ = ("text", "scan")
 
     def __init__(self, text: str, singles: list[Node]):
         self.text = text
-        # The tree being read, in a list the hook holds: the hook holding self would make a cycle
-        # (self -> scanner -> hook -> self) keeping every node alive until the collector runs.
-        self.tree: list[Tree | None] = [None]
-        current = self.tree
 
-        def pairs(items):
-            entries: dict[str, Node] = {}
-            tree = current[0]
-            node = Lazy(MAP, entries, tree)
-            height = 0
-            for key, value in items:
-                if not key.isascii():
-                    key = scrub(key)
-                kind = type(value)
-                if kind is Lazy:
-                    if value.height > height:
-                        height = value.height
-                elif kind is list:
-                    value = _items(value, tree)
-                    if value.height > height:
-                        height = value.height
-                else:
-                    if kind is str and not value.isascii():
-                        value = _wide(value)
-                    # Lazy's __init__ written out: a call to a class costs more than the stores.
-                    scalar = _new(Lazy)
-                    scalar.kind = SCALAR
-                    scalar.value = value
-                    scalar.text = ""
-                    scalar.src = scalar.meta = None
-                    scalar.up = tree
-                    value = scalar
-                # A repeated key keeps its first place and takes the last value, as json_scan does.
-                entries[key] = value
-            node.height = height + 1
-            if len(entries) == 1:
-                singles.append(node)
-            return node
-
-        self.scan = _make_scanner(_Context(pairs))
+        self.scan = _make_scanner(_Context(partial(_container, singles)))
 
     def read(self, at: int, depth: int) -> tuple[Lazy, int]:
         """The container at `at`, itself at `depth`, and where it ends. Raises StopIteration or
         ValueError for text the json module refuses, Refused for more that json_scan refuses,
         Exact for a container json_scan must read itself."""
-        tree = self.tree[0] = Tree(self.text)
         value, end = self.scan(self.text, at)
-        node = _items(value, tree) if type(value) is list else value
+        node = _container(None, value) if type(value) is list else value
         if node.height > MAX_DEPTH - depth:
             raise Refused("deep")  # json_scan refuses containers at MAX_DEPTH
-        tree.top = ref(node)
+        node.up = self.text
         _START.__set__(node, at)
         _END.__set__(node, end)
         _KEY.__set__(node, -1)
         return node, end
 
 
-def _items(values: list, tree: Tree) -> Lazy:
-    found: list[Node] = []
-    node = Lazy(LIST, found, tree)
+def _container(singles: list[Node] | None, value: dict | list) -> Lazy:
+    """A map or list node of the C scanner's dict (a repeated key keeps its first place and takes
+    the last value, as json_scan does) or list, its values made nodes in place; a map of one entry
+    goes to `singles`. Its parent sets `up`."""
+    node = _new(Lazy)
+    is_map = type(value) is dict
+    node.kind = MAP if is_map else LIST
+    node.value = value
+    node.text = ""
+    node.src = node.meta = None
+    # Children point to their parent weakly: no cycles, so reference counting frees a document's
+    # nodes (the collector is held off during a batch run).
+    up = _ref(node)
     height = 0
-    for value in values:
-        kind = type(value)
+    for key, child in value.items() if is_map else enumerate(value):
+        if is_map and not key.isascii() and scrub(key) != key:
+            raise Exact()  # scrubbed keys may collide: json_scan keeps the last of them
+        kind = type(child)
+        if kind is list:
+            child = value[key] = _container(None, child)
+            kind = Lazy
         if kind is Lazy:
-            if value.height > height:
-                height = value.height
-        elif kind is list:
-            value = _items(value, tree)
-            if value.height > height:
-                height = value.height
-        else:
-            if kind is str and not value.isascii():
-                value = _wide(value)
-            scalar = _new(Lazy)
-            scalar.kind = SCALAR
-            scalar.value = value
-            scalar.text = ""
-            scalar.src = scalar.meta = None
-            scalar.up = tree
-            value = scalar
-        found.append(value)
+            child.up = up
+            if child.height > height:
+                height = child.height
+            continue
+        if kind is str and not child.isascii():
+            child = _wide(child)
+        # Lazy's __init__ written out: a call to a class costs more than the stores.
+        scalar = value[key] = _new(Lazy)
+        scalar.kind = SCALAR
+        scalar.value = child
+        scalar.text = ""
+        scalar.src = scalar.meta = None
+        scalar.up = up
     node.height = height + 1
+    node.opened = False
+    if is_map and len(value) == 1:
+        singles.append(node)
     return node
 
 
@@ -203,47 +171,39 @@ def _constant(name: str):
 class _Context:
     """What the C scanner reads from a JSONDecoder, without making one (and its scanner) per file."""
 
-    __slots__ = ("object_pairs_hook",)
+    __slots__ = ("object_hook",)
     strict = True
-    object_hook = None
+    object_pairs_hook = None
     parse_float = staticmethod(_float)
     parse_int = int
     parse_constant = staticmethod(_constant)
 
-    def __init__(self, pairs):
-        self.object_pairs_hook = pairs
-
-
-def _located(node: Node) -> bool:
-    try:
-        _START.__get__(node)
-    except AttributeError:
-        return False
-    return True
+    def __init__(self, mapping):
+        self.object_hook = mapping
 
 
 def _locate(node: Lazy) -> None:
-    """Open each container from the tree's top down to node's parent, where not yet opened."""
-    tree = node.up
-    chain: list[Lazy] = []
-    top = tree.top()
-    if top is None or not _path(top, node, chain):
-        # Nothing keeps a top alive but what holds it (a document's root, its subjects).
-        raise AttributeError("a node no longer in its tree has no span")
-    for parent, child in zip(chain, chain[1:] + [node]):
-        if not _located(child):
-            _open(parent, tree.text)
+    """Open each container from the top down to node's parent, where not yet opened."""
+    chain, text = _chain(node)
+    for parent in reversed(chain[1:]):
+        if parent.kind not in _CONTAINERS:  # inside a converted intrinsic's argument
+            raise AttributeError("a node no longer in its tree has no span")
+        if not parent.opened:
+            _open(parent, text)
 
 
-def _path(at: Node, target: Node, chain: list[Node]) -> bool:
-    """Whether target is below `at`; chain then holds `at` and the containers between them."""
-    chain.append(at)
-    kind = at.kind
-    for child in at.value.values() if kind == MAP else at.value if kind == LIST else ():
-        if child is target or (child.kind in _CONTAINERS and _path(child, target, chain)):
-            return True
-    chain.pop()
-    return False
+def _chain(node: Lazy) -> tuple[list[Lazy], str]:
+    """node, its parent, ... up to the top, and the text the top was read from."""
+    chain = [node]
+    up = node.up
+    while type(up) is not str:
+        parent = up() if up is not None else None
+        if parent is None:
+            # Nothing keeps a parent alive but what holds it (a document's root, its subjects).
+            raise AttributeError("a node no longer in its tree has no span")
+        chain.append(parent)
+        up = parent.up
+    return chain, up
 
 
 def _open(parent: Lazy, text: str) -> None:
@@ -274,6 +234,7 @@ def _open(parent: Lazy, text: str) -> None:
         at = _SKIP(text, end).end()
         if text[at] == ",":
             at = _SKIP(text, at + 1).end()
+    parent.opened = True
 
 
 def _end(text: str, at: int) -> int:

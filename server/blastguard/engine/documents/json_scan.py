@@ -37,9 +37,10 @@ _FIRST_ITEM = re.compile(rf"\[{_WS}(?:(\])|{_PLAIN})?").match
 _NEXT_ITEM = re.compile(rf"{_WS}(?:(\])|,{_WS}(?:{_PLAIN})?)").match
 
 
-# Containers this deep (the root is 0) are read by json_lazy: in a CloudFormation template, a
-# resource's Properties and Metadata, a parameter's AllowedValues, an output's Value.
-DEFER = 3
+# Containers this deep (the root is 0) are read by json_lazy: in a CloudFormation template, each
+# resource, parameter and output whole. Deeper would leave more to the C scanner but less located:
+# a finding's span would open its section (the scanner again over every resource before it).
+DEFER = 2
 
 
 class NotStrict(Exception):
