@@ -15,6 +15,7 @@ RESOURCE_TYPE = re.compile(r"^(AWS|Alexa|Custom)::")
 # Properties that hold IAM-style policy documents: PolicyDocument, KeyPolicy, AccessPolicies,
 # RepositoryPolicyText, Policies (a role's inline policies, a SAM function's statements) ...
 _POLICY_PROPERTY = re.compile(r"Polic(y|ies)")
+_SUB_VARIABLE = re.compile(r"\$\{(?:[^!}][^}]*)?\}")
 
 
 def is_template(doc: Node | None) -> bool:
@@ -133,10 +134,14 @@ def _intrinsic(node: Node) -> None:
 
 
 def _to_unknown(node: Node, name: str, arg: Node) -> None:
-    template = None
     if name == "Ref" or name == "Fn::GetAtt":
-        pass
-    elif name == "Fn::Base64":
+        # What it names (`Key.SecretAccessKey`, `DBPassword`), for `refers_to`.
+        node.kind, node.value, node.text, node.meta = UNKNOWN, None, name, {"intrinsic": name, "ref": _reference(arg)}
+        if arg.kind == SCALAR:
+            node.take_span(arg)  # reported at its argument's string, as below
+        return
+    template = None
+    if name == "Fn::Base64":
         # A user data script: its text (literal, !Sub or !Join) stays readable for patterns.
         _intrinsic(arg)
         if arg.kind in (SCALAR, UNKNOWN) and isinstance(arg.value, str):
@@ -159,9 +164,6 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
         # Nothing substituted: `!Sub "Pr0d-pass"` is that literal. (A `{{resolve:...}}` reference
         # was masked before parsing and reads as the mask here: it stays unknown.)
         node.kind = SCALAR
-    if name in ("Ref", "Fn::GetAtt"):
-        # What it names (`Key.SecretAccessKey`, `DBPassword`), for `refers_to`.
-        node.meta["ref"] = _reference(arg)
     if arg.kind == SCALAR:
         # `{"Fn::Sub": "arn:..."}` laid out over several lines is reported at its string.
         node.take_span(arg)
@@ -169,25 +171,16 @@ def _to_unknown(node: Node, name: str, arg: Node) -> None:
 
 def sub_template(text: str) -> str:
     """`Fn::Sub`'s text with each `${Name}` an unknown part and the literal `${!Name}` written
-    `${Name}`: what RE2's `\\$\\{(?:[^!}][^}]*)?\\}` replaced (a `${` not followed by `!` runs to
-    the first `}`), found with str.find. google-re2's sub converts offsets on every match, so a
-    long user data script with many variables took most of a template's reading time."""
-    parts = []
-    done = 0
-    at = text.find("${")
-    while at != -1:
-        close = text.find("}", at + 2)
-        if close == -1:
-            break  # no `}` after this `${`, nor after any later one
-        if text[at + 2] == "!":
-            at = text.find("${", at + 1)
-            continue
-        parts.append(text[done:at])
-        parts.append(UNKNOWN_PART)
-        done = close + 1
-        at = text.find("${", done)
-    parts.append(text[done:])
-    return "".join(parts).replace("${!", "${")
+    `${Name}` (a `${` not followed by `!` runs to the first `}`), with Python's `re`: google-re2's
+    sub converts offsets on every match, so a long user data script with many variables took most
+    of a template's reading time."""
+    if "${" not in text:
+        return text
+    last = text.rfind("}") + 1
+    if "${" in text[last:]:
+        # No variable ends after the last `}`: searching there from each `${` would be quadratic.
+        return (_SUB_VARIABLE.sub(UNKNOWN_PART, text[:last]) + text[last:]).replace("${!", "${")
+    return _SUB_VARIABLE.sub(UNKNOWN_PART, text).replace("${!", "${")
 
 
 def referenced(doc: Node, node: Node) -> Node | None:
