@@ -211,3 +211,16 @@ def test_subjects_report_at_the_spans_of_the_exact_reading():
             assert found[0] == found[1]
             compared += len(found[0])
     assert compared > (1000 if (SHARED / "corpus").is_dir() else 1)
+
+
+def test_an_intrinsic_a_repeated_key_replaced_is_converted_without_a_span():
+    # The C scanner makes the first value (a one-entry map, listed) before the repeated key
+    # replaces it: it belongs to no tree, and converting it must not ask where it is.
+    data = b'{"Resources": {"R": {"Type": "AWS::S3::Bucket", "Properties": {"A": {"Ref": "X"}, "A": {"Ref": "Y"}}}}}'
+    singles: list = []
+    listed = json_scan.read(data, singles)
+    cloudformation.intrinsics(listed, singles)
+    walked = exact(data)
+    cloudformation.intrinsics(walked)
+    assert shape(listed) == shape(walked)
+    assert listed.value["Resources"].value["R"].value["Properties"].value["A"].start == data.index(b'"Y"')

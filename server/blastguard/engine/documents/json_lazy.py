@@ -73,7 +73,10 @@ class Lazy(Node):
 
     def take_span(self, arg: Node) -> None:
         self.moved = True
-        up = self.up
+        try:
+            up = self.up
+        except AttributeError:
+            return  # a value a repeated key replaced: in no tree, never read
         if type(up) is str:  # the top, located when read
             _move(self, up, _START.__get__(self))
         elif up is not None and (parent := up()) is not None and parent.opened:
