@@ -123,16 +123,25 @@ def test_a_stand_in_below_the_top_is_read_by_json_scan_itself():
     assert [shape(s) for s in singles] == [shape(s) for s in listed]  # none left from the C scanner's try
 
 
-def test_intrinsics_on_lazy_nodes_equal_the_walk_over_json_scan_s_own_reading():
-    data = NESTED_INTRINSICS.encode()
+def converted(data: bytes, before=None):
+    """The lazy reading of data, its intrinsics converted (after `before` asked some spans),
+    asserted equal to the walk over json_scan's own reading."""
     singles: list = []
     listed = json_scan.read(data, singles)
+    if before is not None:
+        before(listed)
     cloudformation.intrinsics(listed, singles)
     walked = exact(data)
     cloudformation.intrinsics(walked)
     assert shape(listed) == shape(walked)
+    return listed
+
+
+def test_intrinsics_on_lazy_nodes_equal_the_walk_over_json_scan_s_own_reading():
+    data = NESTED_INTRINSICS.encode()
+    converted(data)
     # Asked before its siblings, a converted `{"Ref": ...}` still reports at its argument.
-    singles = []
+    singles: list = []
     listed = json_scan.read(data, singles)
     cloudformation.intrinsics(listed, singles)
     twice = listed.value["Resources"].value["Fn"].value["Properties"].value["Twice"]
@@ -174,15 +183,13 @@ def test_intrinsics_converted_after_their_container_is_opened_report_at_their_ar
     # is itself `{"Ref": ...}` (a container json_scan hands over whole, located when read) report
     # where the walk over json_scan's own reading reports.
     data = NESTED_INTRINSICS.replace('"Resources": {', '"Resources": {"Bare": {"Ref": "Last"}, ', 1).encode()
-    singles: list = []
-    listed = json_scan.read(data, singles)
-    properties = listed.value["Resources"].value["Fn"].value["Properties"].value
-    key = properties["Tags"].value[0].value["Key"]  # `{"Ref": "K"}`, and `Twice` beside Tags
-    assert data[key.start:key.start + 1] == b"{" and key.key_start == data.index(b'"Key"')
-    cloudformation.intrinsics(listed, singles)
-    walked = exact(data)
-    cloudformation.intrinsics(walked)
-    assert shape(listed) == shape(walked)
+
+    def open_first(listed):
+        properties = listed.value["Resources"].value["Fn"].value["Properties"].value
+        key = properties["Tags"].value[0].value["Key"]  # `{"Ref": "K"}`, and `Twice` beside Tags
+        assert data[key.start:key.start + 1] == b"{" and key.key_start == data.index(b'"Key"')
+
+    listed = converted(data, open_first)
     bare = listed.value["Resources"].value["Bare"]
     assert type(bare) is json_lazy.Lazy and (bare.start, bare.end) == (data.index(b'"Last"'), data.index(b'"Last"') + 6)
 
@@ -217,10 +224,5 @@ def test_an_intrinsic_a_repeated_key_replaced_is_converted_without_a_span():
     # The C scanner makes the first value (a one-entry map, listed) before the repeated key
     # replaces it: it belongs to no tree, and converting it must not ask where it is.
     data = b'{"Resources": {"R": {"Type": "AWS::S3::Bucket", "Properties": {"A": {"Ref": "X"}, "A": {"Ref": "Y"}}}}}'
-    singles: list = []
-    listed = json_scan.read(data, singles)
-    cloudformation.intrinsics(listed, singles)
-    walked = exact(data)
-    cloudformation.intrinsics(walked)
-    assert shape(listed) == shape(walked)
+    listed = converted(data)
     assert listed.value["Resources"].value["R"].value["Properties"].value["A"].start == data.index(b'"Y"')
