@@ -423,8 +423,9 @@ def _every_block(state: Regions, locals_) -> list:
 _LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
 # A block of no or one plain label (`output "id" {`, `terraform {`), as terraform.subjects reads its type.
 _OTHER_HEADER = re.compile(rb'([A-Za-z_][\w-]*)[ \t]*(?:"([^"\\\n$%]*)"[ \t]*)?\{')
-# A block's header on its first line, labels without escapes (others are parsed).
-_HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"')
+# A block's header on its first line, labels without escapes, then its `{` (others are parsed:
+# `"site"\\ {` is no block, and a body asked for later would find none).
+_HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"(?=[ \t]*\{)')
 
 
 def _error_at(state: Regions) -> int | None:
