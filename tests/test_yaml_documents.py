@@ -56,6 +56,26 @@ def test_plain_values_read_from_their_span_keep_their_spans():
     assert [data[n.start:n.end] for n in inner.get("list").value] == [b"item", b"{k: v}"]
 
 
+
+def test_a_local_tag_keeps_its_name_and_the_value_it_tags_with_their_spans():
+    data = b"a: !Ref Foo\nb: !Sub  x y\nc:\n- !GetAtt A.B\n- !!str 12\nd: !Sub |\n  z\ne: !Ref 'q'\nf: !Ref 7\n"
+    doc = documents(parsing.parse("yaml", data).root_node, data)[0]
+
+    def seen(node):
+        inner = node.meta["value"] if node.meta else node
+        return (node.kind, data[node.start:node.end], node.meta and node.meta["tag"], inner.value,
+                data[inner.start:inner.end])
+
+    assert [seen(doc.get(key)) for key in "abdef"] + [seen(item) for item in doc.get("c").value] == [
+        (UNKNOWN, b"!Ref Foo", "!Ref", "Foo", b"Foo"),
+        (UNKNOWN, b"!Sub  x y", "!Sub", "x y", b"x y"),
+        (UNKNOWN, b"!Sub |\n  z", "!Sub", "z\n", b"|\n  z"),
+        (UNKNOWN, b"!Ref 'q'", "!Ref", "q", b"'q'"),
+        (UNKNOWN, b"!Ref 7", "!Ref", 7, b"7"),
+        (UNKNOWN, b"!GetAtt A.B", "!GetAtt", "A.B", b"A.B"),
+        ("scalar", b"12", None, "12", b"12"),
+    ]
+
 def test_an_alias_shares_the_anchored_value_and_is_located_at_the_alias():
     text = "base: &b\n  privileged: true\nother: *b\n"
     doc = documents(parsing.parse("yaml", text.encode()).root_node, text.encode())[0]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+# First bytes of a flow node that is not a plain scalar alone: quoted, an alias, an anchor, a tag,
+# a flow collection, an explicit key (a plain scalar cannot start with an indicator).
+NOT_PLAIN = frozenset(b"\"'&!*[{?|>%@`,]}#")
 _CONTENT = {
     "block_mapping", "block_sequence", "block_scalar", "flow_mapping", "flow_sequence",
     "plain_scalar", "double_quote_scalar", "single_quote_scalar", "alias",

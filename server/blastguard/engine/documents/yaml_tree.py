@@ -7,7 +7,9 @@ with an error long before it could be walked.
 
 from __future__ import annotations
 
+from blastguard.engine.documents.yaml_kinds import NOT_PLAIN as _NOT_PLAIN
 from blastguard.engine.documents.yaml_kinds import fields, kinds
+from blastguard.engine.documents.yaml_stubs import Stubs
 from blastguard.engine.documents.yaml_scalars import block, fold, to_float, to_int, unescape
 from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError, Node, scalar, unknown
 
@@ -15,12 +17,12 @@ from blastguard.engine.values import LIST, MAP, MAX_DEPTH, SCALAR, DocumentError
 ALIAS_BUDGET = 100_000
 
 _STANDARD_TAG = "tag:yaml.org,2002:"
-# First bytes of a flow node that is not a plain scalar alone: quoted, an alias, an anchor, a tag,
-# a flow collection, an explicit key (a plain scalar cannot start with an indicator).
-_NOT_PLAIN = frozenset(b"\"'&!*[{?|>%@`,]}#")
 # First bytes of a plain scalar the core schema may type (null `~`, booleans, numbers, `.inf`):
 # any other is a string, read without asking its node.
 _MAY_BE_TYPED = frozenset(b"0123456789+-.~tTfFnN")
+# After `!`: a standard tag (`!!str`, `!<tag:yaml.org,2002:str>`) retypes the value (see `tagged`).
+_NOT_LOCAL = frozenset(b"!<")
+_BANG, _SPACE = ord("!"), ord(" ")
 
 
 def document_nodes(root) -> list:
@@ -48,7 +50,7 @@ def documents(root, data: bytes, skip: frozenset = frozenset(), prune=None) -> l
     return out
 
 
-class _Converter:
+class _Converter(Stubs):
     def __init__(self, data: bytes, sized: bool = True, prune=None, clean: bool = False) -> None:
         self.data = data
         # Without syntax errors a flow node starting as a plain scalar holds only that scalar, so
@@ -122,6 +124,8 @@ class _Converter:
                             and first not in _MAY_BE_TYPED:  # a string, as in mapping_of
                         raw = self.data[start:(end := inner.end_byte)].decode("utf-8", "replace")
                         item = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+                    elif self.clean and first == _BANG and (item := self.tagged_plain(start, inner.end_byte)) is not None:
+                        pass
                     elif inner.named_child_count == 1:
                         item = self.plain(inner.named_child(0)) or self.node(inner, depth + 1)
                     else:
@@ -195,6 +199,8 @@ class _Converter:
                 # A string: most values, read from the span without asking the tree.
                 raw = data[start:(end := value_node.end_byte)].decode("utf-8", "replace")
                 child = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+            elif clean and first == _BANG and (child := self.tagged_plain(start, value_node.end_byte)) is not None:
+                pass
             elif value_node.named_child_count == 1:
                 child = self.plain(value_node.named_child(0)) or self.node(value_node, depth + 1)
             elif stub is None or (child := stub(key, value_node, depth + 1, entries)) is None:
@@ -213,64 +219,6 @@ class _Converter:
         if self.sized:
             result.meta = {"size": 1 + sum(_size(c) for c in entries.values())}
         return result
-
-    def stub(self, key: str, ts_node, depth: int, entries: dict) -> Node | None:
-        """A top-level entry, a resource or a parameter of a template left unconverted, as `prune`
-        allows: a map of its `Type` only (a resource) or an empty one, that keeps how to convert it
-        (meta `pruned`); None to convert it now. `entries`: the map's entries converted so far."""
-        if depth == 1 and key in ("Resources", "Parameters"):
-            self.within = key
-            try:
-                return self.node(ts_node, depth)
-            finally:
-                self.within = None
-        if key == "<<" or ts_node.named_child_count != 1:  # a merge; an anchor, a tag or a comment beside the map
-            return None
-        content = ts_node.named_child(0)
-        if content.kind_id not in self.k.mappings:
-            return None
-        start, end = content.start_byte, content.end_byte
-        if depth == 1 or self.within == "Parameters":
-            if not (self.prune.section(key, start, end, entries) if depth == 1
-                    else self.prune.parameter(key, start, end)):
-                return None
-            entries = {}
-        else:
-            type_ = self.type_of(content, depth + 1)
-            if type_ is None or not self.prune.resource(type_.value, start, end):
-                return None
-            entries = {"Type": type_}
-        result = Node(MAP, entries, start, end)
-        result.meta = {"pruned": lambda: self.node(ts_node, depth)}
-        self.prune.made(result)
-        return result
-
-    def type_of(self, node, depth: int) -> Node | None:
-        """The string value of a resource map's `Type` (its last, as for the map), or None when it
-        has none or a merge (`<<`) may give it another."""
-        key_field, value_field = fields()
-        k, data = self.k, self.data
-        found = None
-        for pair in node.named_children:
-            kind = pair.kind_id
-            if kind not in k.pairs:
-                continue
-            if self.clean and kind != k.flow_node and data[start := pair.start_byte] not in _NOT_PLAIN \
-                    and not data.startswith(b"Type", start) and data[start] != ord("<"):
-                continue  # a plain key neither `Type` nor `<<...` (a block pair starts at its key)
-            key_node = pair if kind == k.flow_node else pair.child_by_field_id(key_field)
-            key = self.key(key_node) if key_node is not None else None
-            if key == "<<":
-                return None
-            if key == "Type":
-                found = (key_node, None if kind == k.flow_node else pair.child_by_field_id(value_field))
-        if found is None or found[1] is None:
-            return None
-        value = self.node(found[1], depth)
-        if value.kind != SCALAR or not isinstance(value.value, str):
-            return None
-        value.key_start = found[0].start_byte
-        return value
 
     def alias(self, node) -> tuple[Node, int]:
         name = node.text.decode("utf-8", "replace").lstrip("*")
@@ -326,6 +274,27 @@ class _Converter:
             return value
         result = unknown(start, end, self.data[start:end].decode("utf-8", "replace"))
         result.meta = {"tag": tag, "value": value}
+        return result
+
+    def tagged_plain(self, start: int, end: int) -> Node | None:
+        """A flow node of a tree without errors that is a local tag, a space and a plain string
+        (`!Ref Name`: most of a template's intrinsics), read from the text as node() and tagged()
+        read it from the tree; None for any other tagged value."""
+        data = self.data
+        space = data.find(b" ", start, end)
+        if space < 0 or data[start + 1] in _NOT_LOCAL:
+            return None
+        tag = data[start:space]
+        content = space + 1
+        while content < end and data[content] == _SPACE:
+            content += 1
+        if content >= end or data[content] in _NOT_PLAIN or data[content] in _MAY_BE_TYPED \
+                or b"\n" in tag or b"\t" in tag or b"\r" in tag:
+            return None
+        raw = data[content:end].decode("utf-8", "replace")
+        result = unknown(start, end, data[start:end].decode("utf-8", "replace"))
+        result.meta = {"tag": tag.decode("utf-8", "replace"),
+                       "value": Node(SCALAR, fold(raw) if "\n" in raw else raw, content, end)}
         return result
 
     def plain(self, content) -> Node | None:
