@@ -41,8 +41,11 @@ def mutated(draw):
 @SETTINGS
 @given(case=mutated(), other=st.sampled_from([None, "main.tf", "x.tfvars", "main.tf.json", "plan.json",
                                                "deploy.yaml", "template.json", "tool.py"]))
-# A data source header broken before its `{`: read as a block whose body was asked for later, it had none.
+# A data source whose region parses as no block, its body asked for through a reference.
 @example(case=(b'data "google_iam_policy" "site"\\ {\n  binding {\n    members = ["allUsers"]\n  }\n}\n\n'
+               b'resource "google_storage_bucket_iam_policy" "site" {\n'
+               b'  policy_data = data.google_iam_policy.site.policy_data\n}\n', "main.tf"), other=None)
+@example(case=(b'data "google_iam_policy" "site" {\\\n  binding {\n    members = ["allUsers"]\n  }\n}\n\n'
                b'resource "google_storage_bucket_iam_policy" "site" {\n'
                b'  policy_data = data.google_iam_policy.site.policy_data\n}\n', "main.tf"), other=None)
 def test_engine_never_raises(engine, case, other):

@@ -410,9 +410,12 @@ def _every_block(state: Regions, locals_) -> list:
         labels = [header.group(2).decode("utf-8", "replace"), header.group(3).decode("utf-8", "replace")]
         start = state.starts[k]
 
-        def body(k=k):
+        def body(k=k, start=start):
             tree = _parse(state, k, None)
-            return hcl.blocks(tree.root_node, hcl.top_level(tree.root_node, state.data), locals_=locals_)[0].body()
+            blocks = hcl.blocks(tree.root_node, hcl.top_level(tree.root_node, state.data), locals_=locals_)
+            # A region its header made look like one block may parse as none (`"site" {\`): a
+            # reference into it then finds nothing, as when the region is parsed at once.
+            return blocks[0].body() if blocks else Node(MAP, {}, start, state.ends[k])
 
         found.append(terraform.RawBlock(header.group(1).decode(), labels, start, start + header.end(), body,
                                         stop=state.ends[k]))
@@ -423,9 +426,8 @@ def _every_block(state: Regions, locals_) -> list:
 _LOCAL_OF = re.compile(rb"^[ \t]*([A-Za-z_][\w-]*)[ \t]*=([^\n]*)", re.M)
 # A block of no or one plain label (`output "id" {`, `terraform {`), as terraform.subjects reads its type.
 _OTHER_HEADER = re.compile(rb'([A-Za-z_][\w-]*)[ \t]*(?:"([^"\\\n$%]*)"[ \t]*)?\{')
-# A block's header on its first line, labels without escapes, then its `{` (others are parsed:
-# `"site"\\ {` is no block, and a body asked for later would find none).
-_HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"(?=[ \t]*\{)')
+# A block's header on its first line, labels without escapes (others are parsed).
+_HEADER = re.compile(rb'(resource|data)[ \t]+"([^"\\\n$%]*)"[ \t]+"([^"\\\n$%]*)"')
 
 
 def _error_at(state: Regions) -> int | None:
