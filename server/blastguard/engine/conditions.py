@@ -28,7 +28,8 @@ class Condition:
 @dataclass(slots=True)
 class All(Condition):
     parts: list[Condition]
-    # How the parts are tested (condition_plan): cheap ones first, shared ones once per subject.
+    # How the parts are tested (condition_plan): those following a reference last, shared ones
+    # once per subject.
     _plan: Any = field(default=None, repr=False, compare=False)
 
     def evaluate(self, node: Node, scope=None) -> Result:

@@ -176,11 +176,9 @@ def sub_template(text: str) -> str:
     of a template's reading time."""
     if "${" not in text:
         return text
+    # No variable ends after the last `}`: searching there from each `${` would be quadratic.
     last = text.rfind("}") + 1
-    if "${" in text[last:]:
-        # No variable ends after the last `}`: searching there from each `${` would be quadratic.
-        return (_SUB_VARIABLE.sub(UNKNOWN_PART, text[:last]) + text[last:]).replace("${!", "${")
-    return _SUB_VARIABLE.sub(UNKNOWN_PART, text).replace("${!", "${")
+    return (_SUB_VARIABLE.sub(UNKNOWN_PART, text[:last]) + text[last:]).replace("${!", "${")
 
 
 def referenced(doc: Node, node: Node) -> Node | None:

@@ -95,7 +95,6 @@ class Scanner:
 
     def __init__(self, text: str, singles: list[Node]):
         self.text = text
-
         self.scan = _make_scanner(_Context(partial(_container, singles)))
 
     def read(self, at: int, depth: int) -> tuple[Lazy, int]:

@@ -122,8 +122,7 @@ class _Converter(Stubs):
                             item = self.node(inner, depth + 1)
                     elif self.clean and (first := self.data[start := inner.start_byte]) not in _NOT_PLAIN \
                             and first not in _MAY_BE_TYPED:  # a string, as in mapping_of
-                        raw = self.data[start:(end := inner.end_byte)].decode("utf-8", "replace")
-                        item = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+                        item = _plain_string(self.data, start, inner.end_byte)
                     elif self.clean and first == _BANG and (item := self.tagged_plain(start, inner.end_byte)) is not None:
                         pass
                     elif inner.named_child_count == 1:
@@ -196,9 +195,7 @@ class _Converter(Stubs):
                     child = self.node(value_node, depth + 1)
             elif clean and (first := data[start := value_node.start_byte]) not in _NOT_PLAIN \
                     and first not in _MAY_BE_TYPED:
-                # A string: most values, read from the span without asking the tree.
-                raw = data[start:(end := value_node.end_byte)].decode("utf-8", "replace")
-                child = Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+                child = _plain_string(data, start, value_node.end_byte)  # most values: without asking the tree
             elif clean and first == _BANG and (child := self.tagged_plain(start, value_node.end_byte)) is not None:
                 pass
             elif value_node.named_child_count == 1:
@@ -291,10 +288,8 @@ class _Converter(Stubs):
         if content >= end or data[content] in _NOT_PLAIN or data[content] in _MAY_BE_TYPED \
                 or b"\n" in tag or b"\t" in tag or b"\r" in tag:
             return None
-        raw = data[content:end].decode("utf-8", "replace")
         result = unknown(start, end, data[start:end].decode("utf-8", "replace"))
-        result.meta = {"tag": tag.decode("utf-8", "replace"),
-                       "value": Node(SCALAR, fold(raw) if "\n" in raw else raw, content, end)}
+        result.meta = {"tag": tag.decode("utf-8", "replace"), "value": _plain_string(data, content, end)}
         return result
 
     def plain(self, content) -> Node | None:
@@ -305,9 +300,7 @@ class _Converter(Stubs):
         typed = content.named_child(0)
         if typed is not None and typed.kind_id in self.k.typed:
             return None
-        start, end = content.start_byte, content.end_byte
-        raw = self.data[start:end].decode("utf-8", "replace")
-        return Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
+        return _plain_string(self.data, content.start_byte, content.end_byte)
 
     def scalar(self, node, kind: int) -> Node:
         k = self.k
@@ -347,6 +340,12 @@ def expand(stub: Node) -> bool:
 def _named_children(node) -> list | tuple:
     """A node's named children; most have one, and `named_child(0)` costs a quarter of the list."""
     return (node.named_child(0),) if node.named_child_count == 1 else node.named_children
+
+
+def _plain_string(data: bytes, start: int, end: int) -> Node:
+    """The string a plain scalar spelled data[start:end] means (its line breaks folded)."""
+    raw = data[start:end].decode("utf-8", "replace")
+    return Node(SCALAR, fold(raw) if "\n" in raw else raw, start, end)
 
 
 def _copy(node: Node) -> Node:
