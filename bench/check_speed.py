@@ -113,46 +113,13 @@ def time_parse(label: str, blobs: list[tuple[str, bytes]]) -> dict:
             "best": min(seconds), "median": statistics.median(seconds), "peak": None}
 
 
-def time_analysis(found: dict[str, list[Path]]) -> list[tuple[str, int, float, float]]:
+def time_analysis(found: dict[str, list[Path]], phases: bool = False) -> list[tuple]:
     """Per language, (language, files, parse-only floor, analysis) in seconds, both in this
     process with the rules already loaded: start-up excluded, one core. Parse and analysis
-    runs alternate, so a busy machine slows both alike; each is the best of RUNS."""
-    import tree_sitter
-
-    from blastguard import runner
-    from blastguard.engine.analyze import Engine
-    from blastguard.engine.loader import load_rules
-    from blastguard.engine.options import Options
-
-    engine = Engine(load_rules(), Options())
-    runner.keep_long_lived()  # as `blastguard check` does before its scan
-    rows = []
-    for lang, paths in found.items():
-        module = importlib.import_module(LANGUAGES[lang]["grammar"])
-        parse = tree_sitter.Parser(tree_sitter.Language(module.language())).parse
-        blobs = [p.read_bytes() for p in paths]
-        names = [str(p) for p in paths]
-        for name in names:  # compiles the language's rules and warms the caches
-            runner.read_and_analyze(engine, name)
-        floor = analysis = float("inf")
-        for _ in range(RUNS):
-            start = time.perf_counter()
-            for data in blobs:
-                parse(data)
-            floor = min(floor, time.perf_counter() - start)
-            start = time.perf_counter()
-            for name in names:
-                runner.read_and_analyze(engine, name)
-            analysis = min(analysis, time.perf_counter() - start)
-        rows.append((lang, len(paths), floor, analysis))
-    return rows
-
-
-def time_phases(found: dict[str, list[Path]]) -> list[tuple[str, float, float, float, float]]:
-    """Per language, (language, parse-only floor, loading, rules, analysis) in seconds, from the
-    best of RUNS passes: loading is documents.load (parsing, reading the values, making the
-    subjects), rules Engine.findings; the rest of the analysis is reading files and checking input.
-    Each is timed by wrapping the engine's function for the duration."""
+    runs alternate, so a busy machine slows both alike; each is the best of RUNS. With `phases`,
+    each row also holds the best analysis run's time in documents.load (parsing, reading the
+    values, making the subjects) and in Engine.findings (the rules), timed by wrapping the
+    engine's two functions for the duration."""
     import tree_sitter
 
     from blastguard import runner
@@ -172,19 +139,21 @@ def time_phases(found: dict[str, list[Path]]) -> list[tuple[str, float, float, f
         return wrapper
 
     engine = analyze.Engine(load_rules(), Options())
-    runner.keep_long_lived()
-    rows = []
+    runner.keep_long_lived()  # as `blastguard check` does before its scan
     load, findings = analyze.load, analyze.Engine.findings
-    analyze.load, analyze.Engine.findings = timed("load", load), timed("findings", findings)
+    if phases:
+        analyze.load, analyze.Engine.findings = timed("load", load), timed("findings", findings)
+    rows = []
     try:
         for lang, paths in found.items():
             module = importlib.import_module(LANGUAGES[lang]["grammar"])
             parse = tree_sitter.Parser(tree_sitter.Language(module.language())).parse
             blobs = [p.read_bytes() for p in paths]
             names = [str(p) for p in paths]
-            for name in names:
+            for name in names:  # compiles the language's rules and warms the caches
                 runner.read_and_analyze(engine, name)
-            floor, best = float("inf"), None
+            floor = analysis = float("inf")
+            split: tuple[float, ...] = ()
             for _ in range(RUNS):
                 start = time.perf_counter()
                 for data in blobs:
@@ -194,21 +163,22 @@ def time_phases(found: dict[str, list[Path]]) -> list[tuple[str, float, float, f
                 start = time.perf_counter()
                 for name in names:
                     runner.read_and_analyze(engine, name)
-                analysis = time.perf_counter() - start
-                if best is None or analysis < best[2]:
-                    best = (spent["load"], spent["findings"], analysis)
-            rows.append((lang, floor, *best))
+                elapsed = time.perf_counter() - start
+                if elapsed < analysis:
+                    analysis = elapsed
+                    split = (spent["load"], spent["findings"]) if phases else ()
+            rows.append((lang, len(paths), floor, analysis, *split))
     finally:
         analyze.load, analyze.Engine.findings = load, findings
     return rows
 
 
-def print_phases(rows: list[tuple[str, float, float, float, float]]) -> None:
+def print_phases(rows: list[tuple]) -> None:
     print("where the analysis goes, in seconds: reading is loading (parse, values, subjects) beyond the")
-    print("parse-only floor, rest is files and input checks; the last column is the ratio if reading cost")
-    print("nothing, the most that a faster reader alone can give")
+    print("parse-only floor, rest is files, input checks and freeing trees; the last column is the ratio")
+    print("if reading cost nothing, the most that a faster reader alone can give")
     print(f"{'language':<10}  {'parse':>6}  {'reading':>7}  {'rules':>6}  {'rest':>6}  {'analysis':>8}  ratio  reading free")
-    for lang, floor, loading, rules, analysis in rows:
+    for lang, _, floor, analysis, loading, rules in rows:
         rest = analysis - loading - rules
         reading = loading - floor
         # Below zero, the language is read without tree-sitter (JSON's C scanner): nothing to bound.
@@ -276,7 +246,7 @@ def main() -> int:
     print()
 
     if opts.phases:
-        print_phases(time_phases(found))
+        print_phases(time_analysis(found, phases=True))
         return 0
     print_ratios(time_analysis(found))
     print()
