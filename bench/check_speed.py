@@ -36,6 +36,14 @@ LANGUAGES = {
     "json": {"globs": ["*.json"], "grammar": "tree_sitter_json", "root": CORPUS},
     "python": {"globs": ["*.py"], "grammar": "tree_sitter_python", "root": STDLIB, "recursive": False},
 }
+# For --phases: the least a reader of a tree must ask of tree-sitter, one node per key-value pair
+# (per call in Python), handed over by one query per file, the cheapest way the binding has.
+LEAST_ASKED = {
+    "tree_sitter_hcl": "(attribute) @pair",
+    "tree_sitter_yaml": "[(block_mapping_pair) (flow_pair)] @pair",
+    "tree_sitter_json": "(pair) @pair",
+    "tree_sitter_python": "(call) @call",
+}
 
 # RUSAGE_CHILDREN keeps the largest child the process has ever waited for, so every
 # measurement needs a fresh wrapper; timing inside it leaves the wrapper's own start-up out.
@@ -120,7 +128,8 @@ def time_analysis(found: dict[str, list[Path]], phases: bool = False) -> list[tu
     runs alternate, so a busy machine slows both alike; each is the best of RUNS. With `phases`,
     each row also holds the best analysis run's time in documents.load (parsing, reading the
     values, making the subjects) and in Engine.findings (the rules), timed by wrapping the
-    engine's two functions for the duration."""
+    engine's two functions for the duration, and the time of LEAST_ASKED's query over the
+    parsed files (a reader's least, see print_phases)."""
     import tree_sitter
 
     from blastguard import runner
@@ -147,8 +156,9 @@ def time_analysis(found: dict[str, list[Path]], phases: bool = False) -> list[tu
     rows = []
     try:
         for lang, paths in found.items():
-            module = importlib.import_module(LANGUAGES[lang]["grammar"])
-            parse = tree_sitter.Parser(tree_sitter.Language(module.language())).parse
+            grammar = LANGUAGES[lang]["grammar"]
+            language = tree_sitter.Language(importlib.import_module(grammar).language())
+            parse = tree_sitter.Parser(language).parse
             blobs = [p.read_bytes() for p in paths]
             names = [str(p) for p in paths]
             for name in names:  # compiles the language's rules and warms the caches
@@ -168,24 +178,46 @@ def time_analysis(found: dict[str, list[Path]], phases: bool = False) -> list[tu
                 if elapsed < analysis:
                     analysis = elapsed
                     split = (spent["load"], spent["findings"]) if phases else ()
+            if phases:
+                split += (least_asked(language, LEAST_ASKED[grammar], [parse(data) for data in blobs]),)
             rows.append((lang, len(paths), floor, analysis, *split))
     finally:
         analyze.load, analyze.Engine.findings = load, findings
     return rows
 
 
+def least_asked(language, source: str, trees: list) -> float:
+    """Best of RUNS: one query per tree handing over the nodes `source` captures."""
+    import tree_sitter
+
+    captures = tree_sitter.QueryCursor(tree_sitter.Query(language, source)).captures
+    best = float("inf")
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        for tree in trees:
+            captures(tree.root_node)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def print_phases(rows: list[tuple]) -> None:
     print("where the analysis goes, in seconds: reading is loading (parse, values, subjects) beyond the")
-    print("parse-only floor, rest is files, input checks and freeing trees; the last column is the ratio")
-    print("if reading cost nothing, the most that a faster reader alone can give")
-    print(f"{'language':<10}  {'parse':>6}  {'reading':>7}  {'rules':>6}  {'rest':>6}  {'analysis':>8}  ratio  reading free")
-    for lang, _, floor, analysis, loading, rules in rows:
+    print("parse-only floor, rest is files, input checks and freeing trees. 'reading free' is the ratio")
+    print("if reading cost nothing, the most a faster reader alone can give; 'pairs' is one query")
+    print("handing over a node per key-value pair (per call in Python), the least a reader of the tree")
+    print("asks, and 'least' the ratio with reading at that cost and the rules and rest as they are")
+    print(f"{'language':<10}  {'parse':>6}  {'reading':>7}  {'rules':>6}  {'rest':>6}  {'analysis':>8}  ratio"
+          f"  reading free  {'pairs':>6}  least")
+    for lang, _, floor, analysis, loading, rules, pairs in rows:
         rest = analysis - loading - rules
         reading = loading - floor
         # Below zero, the language is read without tree-sitter (JSON's C scanner): nothing to bound.
-        free = f"{(analysis - reading) / floor:>11.1f}x" if reading > 0 else f"{'-':>12}"
+        if reading > 0:
+            bounds = f"{(analysis - reading) / floor:>11.1f}x  {pairs:>6.3f}  {(analysis - reading + pairs) / floor:>4.1f}x"
+        else:
+            bounds = f"{'-':>12}  {'-':>6}  {'-':>5}"
         print(f"{lang:<10}  {floor:>6.3f}  {reading:>7.3f}  {rules:>6.3f}  {rest:>6.3f}  {analysis:>8.3f}  "
-              f"{analysis / floor:>4.1f}x  {free}")
+              f"{analysis / floor:>4.1f}x  {bounds}")
 
 
 def print_ratios(rows: list[tuple[str, int, float, float]]) -> None:
